@@ -1,0 +1,116 @@
+// Sans-I/O framing. FrameEncoder turns (sequence, id, payload) into wire bytes; FrameDecoder takes any
+// chunking of received bytes and calls back once per frame that passed every check. Bad frames are dropped
+// and counted, never delivered. Both run unchanged on Espruino (no Node APIs, no Map/Set).
+import { cobsDecode, cobsEncode } from './cobs.ts';
+import type { Crc32Fn } from './crc32.ts';
+import {
+  CRC_BYTES, DELIMITER, HEADER_BYTES, MAX_ENCODED_FRAME_BYTES, MAX_PAYLOAD_BYTES, MAX_RAW_FRAME_BYTES,
+} from './frame-format.ts';
+
+export class FrameEncoder {
+  /** Write the payload at raw[HEADER_BYTES] and call encode() with its length. */
+  readonly raw = new Uint8Array(MAX_RAW_FRAME_BYTES);
+  private readonly out = new Uint8Array(MAX_ENCODED_FRAME_BYTES + 1);
+
+  constructor(private readonly crc: Crc32Fn, private readonly version: number) {}
+
+  /** Returns a new array holding the COBS-encoded frame and its delimiter. */
+  encode(seq: number, msgId: number, payloadBytes: number): Uint8Array {
+    if (payloadBytes > MAX_PAYLOAD_BYTES) throw new Error('payload of ' + payloadBytes + ' bytes exceeds ' + MAX_PAYLOAD_BYTES);
+    const raw = this.raw;
+    raw[0] = this.version;
+    raw[1] = seq & 0xff;
+    raw[2] = msgId & 0xff;
+    const crcAt = HEADER_BYTES + payloadBytes;
+    const c = this.crc(raw, 0, crcAt);
+    raw[crcAt] = c & 0xff;
+    raw[crcAt + 1] = (c >> 8) & 0xff;
+    raw[crcAt + 2] = (c >> 16) & 0xff;
+    raw[crcAt + 3] = (c >>> 24) & 0xff;
+    const n = cobsEncode(raw, 0, crcAt + CRC_BYTES, this.out, 0);
+    this.out[n] = DELIMITER;
+    const frame = new Uint8Array(n + 1);
+    frame.set(this.out.subarray(0, n + 1));
+    return frame;
+  }
+}
+
+export interface FrameCounters {
+  /** Frames that passed every check. */
+  frames: number;
+  /** Frames dropped for a bad CRC, bad COBS or a length too short to hold header and CRC. */
+  crcErrors: number;
+  /** Frames dropped for a protocol version other than ours (their CRC was good). */
+  versionErrors: number;
+  /** Frames dropped for exceeding the maximum frame size. */
+  oversize: number;
+  /** Times the decoder had dropped bytes and then locked on a good frame again. */
+  resyncs: number;
+}
+
+/** Called once per good frame; the payload is buf[start, end) and is valid only during the call. */
+export type FrameHandler = (seq: number, msgId: number, buf: Uint8Array, start: number, end: number) => void;
+
+export class FrameDecoder {
+  readonly counters: FrameCounters = { frames: 0, crcErrors: 0, versionErrors: 0, oversize: 0, resyncs: 0 };
+  /** Protocol version of the last frame refused for its version (0 if none), for a clear error upstream. */
+  lastForeignVersion = 0;
+  private readonly acc = new Uint8Array(MAX_ENCODED_FRAME_BYTES);
+  private readonly raw = new Uint8Array(MAX_RAW_FRAME_BYTES);
+  private accLen = 0;
+  private overflowing = false;
+  private lost = false;
+
+  constructor(private readonly crc: Crc32Fn, private readonly version: number, private readonly onFrame: FrameHandler) {}
+
+  /** Feeds received bytes chunk[start, end) (whole chunk by default). Never throws on bad data. */
+  push(chunk: Uint8Array, start?: number, end?: number): void {
+    const stop = end === undefined ? chunk.length : end;
+    for (let i = start === undefined ? 0 : start; i < stop; i++) {
+      const byte = chunk[i];
+      if (byte === DELIMITER) {
+        this.endOfFrame();
+      } else if (this.accLen < this.acc.length) {
+        this.acc[this.accLen++] = byte;
+      } else {
+        // Bounded buffering: past the largest frame we stop storing and wait for the next delimiter.
+        this.overflowing = true;
+      }
+    }
+  }
+
+  private endOfFrame(): void {
+    const len = this.accLen;
+    this.accLen = 0;
+    if (this.overflowing) {
+      this.overflowing = false;
+      this.counters.oversize++;
+      this.lost = true;
+      return;
+    }
+    if (len === 0) return; // idle delimiters are allowed between frames
+    const n = cobsDecode(this.acc, 0, len, this.raw);
+    if (n < HEADER_BYTES + CRC_BYTES) return this.bad();
+    const crcAt = n - CRC_BYTES;
+    const raw = this.raw;
+    const got = (raw[crcAt] | (raw[crcAt + 1] << 8) | (raw[crcAt + 2] << 16) | (raw[crcAt + 3] << 24)) >>> 0;
+    if (got !== this.crc(raw, 0, crcAt)) return this.bad();
+    if (raw[0] !== this.version) {
+      this.counters.versionErrors++;
+      this.lastForeignVersion = raw[0];
+      this.lost = true;
+      return;
+    }
+    if (this.lost) {
+      this.lost = false;
+      this.counters.resyncs++;
+    }
+    this.counters.frames++;
+    this.onFrame(raw[1], raw[2], raw, HEADER_BYTES, crcAt);
+  }
+
+  private bad(): void {
+    this.counters.crcErrors++;
+    this.lost = true;
+  }
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['{protocols,firmware,host,hil}/**/*.test.ts'],
+    // Timing is tested on the virtual clock; this only guards against a hung real-I/O test.
+    testTimeout: 30_000,
+  },
+});
