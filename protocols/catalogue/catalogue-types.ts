@@ -74,6 +74,13 @@ export interface CodeTable {
   readonly doc: string;
   /** code name -> numeric value */
   readonly values: Readonly<Record<string, number>>;
+  /** Codes from this value up are raised locally and never valid on the wire. */
+  readonly localFrom?: number;
+}
+
+/** The codes of a table that may appear on the wire. */
+export function wireCodes(t: CodeTable): [string, number][] {
+  return Object.entries(t.values).filter(([, v]) => t.localFrom === undefined || v < t.localFrom);
 }
 
 export const WIRE_SIZE: Readonly<Record<ScalarWireType, number>> = {

@@ -16,6 +16,7 @@ export const codeTables: readonly CodeTable[] = [
   {
     name: 'NackReason',
     doc: 'Why a command was refused. 250 and above never travel on the wire: the session raises them locally.',
+    localFrom: 250,
     values: {
       'unknown-message': 1,
       'bad-length': 2,

@@ -42,6 +42,10 @@ export const Hello = {
     { name: 'firmwarePatch', type: 'u8', unit: '1', min: 0, max: 255, doc: 'Version, patch.' },
     { name: 'uptimeMs', type: 'u32', unit: 'ms', min: 0, max: 0xffffffff, doc: 'Sender uptime: a small value after a reset tells the peer the node rebooted.' },
     { name: 'isReply', type: 'u8', unit: '1', min: 0, max: 1, doc: '1 when this Hello answers the peer\'s Hello, 0 when it opens a session.' },
+    {
+      name: 'sessionId', type: 'u32', unit: '1', min: 0, max: 0xffffffff,
+      doc: 'Chosen by the initiator for each handshake and echoed in the reply; 0 in a node\'s boot announcement. A repeated or late Hello of the current session does not restart it.',
+    },
     { name: 'uniqueId', type: 'text', maxLength: 32, doc: 'Board serial (E.getSerial()) or host instance name.' },
   ],
 } as const satisfies MessageDef;

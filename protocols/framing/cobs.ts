@@ -15,7 +15,8 @@ export function cobsEncode(src: Uint8Array, start: number, end: number, dst: Uin
     } else {
       dst[out++] = byte;
       code++;
-      if (code === 0xff) {
+      // A full block of 254 data bytes closes; a new one opens only if data follows.
+      if (code === 0xff && i + 1 < end) {
         dst[codeAt] = code;
         codeAt = out++;
         code = 1;

@@ -5,7 +5,7 @@ import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrT
 
 export const PROTOCOL_VERSION = 1;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0x3e5619bb;
+export const LAYOUT_HASH = 0x8af8f044;
 
 // NodeRole: What a peer is. The host says host; each firmware node says its device role.
 export const NODE_ROLE_HOST = 0;
@@ -108,13 +108,15 @@ export interface HelloValues {
   uptimeMs: number;
   /** 1 when this Hello answers the peer's Hello, 0 when it opens a session. [1] */
   isReply: number;
+  /** Chosen by the initiator for each handshake and echoed in the reply; 0 in a node's boot announcement. A repeated or late Hello of the current session does not restart it. [1] */
+  sessionId: number;
   /** Board serial (E.getSerial()) or host instance name. [ASCII] */
   uniqueId: string;
 }
 export function readHello(b: Uint8Array, o: number, end: number): HelloValues | null {
   let p = o;
   const m = {} as HelloValues;
-  if (p + 15 > end) return null;
+  if (p + 19 > end) return null;
   m.protocolVersion = b[p];
   m.layoutHash = rdU32(b, p + 1);
   m.nodeRole = b[p + 5];
@@ -124,12 +126,13 @@ export function readHello(b: Uint8Array, o: number, end: number): HelloValues | 
   m.firmwarePatch = b[p + 9];
   m.uptimeMs = rdU32(b, p + 10);
   m.isReply = b[p + 14];
-  p += 15;
+  m.sessionId = rdU32(b, p + 15);
+  p += 19;
   if (p >= end) return null;
-  const s9 = rdText(b, p, end);
-  if (s9 === null || s9.length > 32) return null;
-  m.uniqueId = s9;
-  p += 1 + s9.length;
+  const s10 = rdText(b, p, end);
+  if (s10 === null || s10.length > 32) return null;
+  m.uniqueId = s10;
+  p += 1 + s10.length;
   return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkHello. */
@@ -153,6 +156,8 @@ export function writeHello(b: Uint8Array, o: number, m: HelloValues): number {
   p += 4;
   b[p] = Math.round(m.isReply) & 0xff;
   p += 1;
+  wr32(b, p, Math.round(m.sessionId));
+  p += 4;
   p = wrText(b, p, m.uniqueId, 32);
   return p;
 }
@@ -169,7 +174,8 @@ export function checkHello(m: HelloValues): number {
   if (!(m.firmwarePatch >= 0 && m.firmwarePatch <= 255)) return 6;
   if (!(m.uptimeMs >= 0 && m.uptimeMs <= 4294967295)) return 7;
   if (!(m.isReply >= 0 && m.isReply <= 1)) return 8;
-  if (m.uniqueId.length > 32) return 9;
+  if (!(m.sessionId >= 0 && m.sessionId <= 4294967295)) return 9;
+  if (m.uniqueId.length > 32) return 10;
   return -1;
 }
 
@@ -388,7 +394,7 @@ export function writeAlarm(b: Uint8Array, o: number, m: AlarmValues): number {
 export function checkAlarm(m: AlarmValues): number {
   if (!(m.tMs >= 0 && m.tMs <= 4294967295)) return 0;
   if (!(m.code >= 0 && m.code <= 65535)) return 1;
-  if (m.code !== 101 && m.code !== 102 && m.code !== 103 && m.code !== 104 && m.code !== 201 && m.code !== 202 && m.code !== 203) return 1;
+  if (m.code !== 101 && m.code !== 102 && m.code !== 103 && m.code !== 104 && m.code !== 201 && m.code !== 202 && m.code !== 203 && m.code !== 301 && m.code !== 302 && m.code !== 303 && m.code !== 304 && m.code !== 401 && m.code !== 402) return 1;
   if (!(m.priority >= 0 && m.priority <= 255)) return 2;
   if (m.priority !== 1 && m.priority !== 2 && m.priority !== 3) return 2;
   if (!(m.state >= 0 && m.state <= 255)) return 3;

@@ -50,6 +50,11 @@ export interface SessionOptions {
   acceptBeforeReady?(msgId: number): boolean;
   /** Overrides the catalogue's layout hash (tests of the refusal path only). */
   layoutHash?: number;
+  /**
+   * Initiator only: first session id (then +1 per handshake). The host passes a random value so a restarted
+   * host process is never mistaken for a late frame of its previous session.
+   */
+  sessionIdSeed?: number;
 }
 
 interface InFlight {
@@ -98,11 +103,14 @@ export class Session {
   private upTimer: Timer | null = null;
   private statusTimer: Timer | null = null;
   private reportedVersionErrors = 0;
+  /** Id of the current (or, while handshaking, proposed) session; 0 before any. */
+  private sessionId = 0;
   private c = { framesTx: 0, drops: 0, retransmits: 0, duplicates: 0, timeouts: 0, reordered: 0 };
 
   constructor(private readonly o: SessionOptions, private readonly h: SessionHandlers) {
     this.startMs = o.clock.now();
     this.layoutHash = o.layoutHash === undefined ? LAYOUT_HASH : o.layoutHash;
+    this.sessionId = !o.initiator ? 0 : o.sessionIdSeed === undefined ? 1 : o.sessionIdSeed >>> 0;
     this.encoder = new FrameEncoder(o.crc, PROTOCOL_VERSION);
     this.decoder = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => this.onFrame(seq, id, buf, s, e));
   }
@@ -126,7 +134,7 @@ export class Session {
     if (this.state !== 'idle') return;
     this.h.output(new Uint8Array(1));
     this.handshake();
-    if (!this.o.initiator) this.sendHello(0); // announces a (re)boot to the host
+    if (!this.o.initiator) this.sendHello(0); // announces a (re)boot to the host, with session id 0
   }
 
   /** Stops timers and fails commands in flight; the session can be started again. */
@@ -212,7 +220,7 @@ export class Session {
     this.transmit(this.frame(HELLO_ID, writeHello, {
       protocolVersion: PROTOCOL_VERSION, layoutHash: this.layoutHash, nodeRole: id.nodeRole, boardId: id.boardId,
       firmwareMajor: id.firmwareMajor, firmwareMinor: id.firmwareMinor, firmwarePatch: id.firmwarePatch,
-      uptimeMs: this.uptimeMs(), isReply, uniqueId: id.uniqueId,
+      uptimeMs: this.uptimeMs(), isReply, sessionId: this.sessionId, uniqueId: id.uniqueId,
     }));
   }
 
@@ -223,6 +231,7 @@ export class Session {
   private handshake(): void {
     this.state = 'handshaking';
     if (this.o.initiator && !this.helloTimer) {
+      this.sessionId = ((this.sessionId + 1) >>> 0) || 1;
       this.sendHello(0);
       this.helloTimer = this.o.clock.every(this.o.timings.helloRetryMs, () => this.sendHello(0));
     }
@@ -320,6 +329,7 @@ export class Session {
         if (wasUp) this.h.lost('peer restarted (uptime ' + peer.uptimeMs + ' ms)');
         return;
       }
+      if (peer.sessionId !== this.sessionId) return; // a late answer to an earlier handshake
       if (why) {
         this.state = 'refused';
         return this.h.refused(why);
@@ -327,15 +337,18 @@ export class Session {
       if (this.state !== 'ready') this.goUp(peer);
       return;
     }
-    // Responder: always answer, so an incompatible initiator learns what we are.
-    this.sendHello(1);
     if (peer.isReply === 1) return;
+    // Responder: always answer (echoing the session id), so an incompatible initiator learns what we are.
+    const same = peer.sessionId === this.sessionId && this.state === 'ready';
+    this.sessionId = peer.sessionId;
+    this.sendHello(1);
+    if (same) return; // a repeat of the Hello that opened this session: keep its duplicate memory
     if (why) {
       this.goDown();
       this.state = 'refused';
       return this.h.refused(why);
     }
-    // A Hello opens a new session: forget the previous one's sequence numbers.
+    // A new session: forget the previous one's sequence numbers and commands.
     this.goDown();
     this.goUp(peer);
   }
@@ -354,8 +367,8 @@ export class Session {
 
   private onAnswer(msgId: number, buf: Uint8Array, start: number, end: number): void {
     const nackValues = msgId === NACK_ID ? readNack(buf, start, end) : null;
-    const a = nackValues || readAck(buf, start, end);
-    if (!a) return;
+    const a = msgId === NACK_ID ? nackValues : readAck(buf, start, end);
+    if (!a) return; // unreadable: never taken for an Ack
     const e = this.findInFlight(a.ackedSeq, a.ackedMsgId);
     if (!e) return; // a late answer to a retransmission already answered
     this.removeInFlight(e);

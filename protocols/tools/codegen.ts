@@ -2,7 +2,7 @@
 // constants, the layout hash) and wire-registry.ts (the id -> codec table the host uses) from the catalogue.
 // The generated functions are plain ES2015 so the same code runs in firmware bundles and on the host.
 import type { ArrayField, CodeTable, FieldDef, MessageDef, ScalarField, ScalarWireType } from '../catalogue/catalogue-types.ts';
-import { WIRE_SIZE } from '../catalogue/catalogue-types.ts';
+import { WIRE_SIZE, wireCodes } from '../catalogue/catalogue-types.ts';
 import { codeTable } from '../catalogue/codes.ts';
 import { PROTOCOL_VERSION } from '../catalogue/messages.ts';
 
@@ -182,8 +182,7 @@ function genWrite(m: MessageDef): string {
 }
 
 function codeCheck(table: CodeTable, v: string): string {
-  const values = Object.values(table.values).filter((x) => x < 250);
-  return values.map((x) => `${v} !== ${x}`).join(' && ');
+  return wireCodes(table).map(([, x]) => `${v} !== ${x}`).join(' && ');
 }
 
 function flagsMask(table: CodeTable): number {

@@ -1,0 +1,53 @@
+// Bundles a TypeScript entry into one Espruino program with the recipe measured on the interpreter
+// (DESIGN.md section 4): IIFE, ES2015, minified, class fields assigned in constructors, and every syntax
+// feature Espruino lacks turned into a build error instead of a runtime surprise on a board.
+import { build } from 'esbuild';
+
+export interface EspruinoBundle {
+  code: string;
+  bytes: number;
+}
+
+export const ESPRUINO_UNSUPPORTED = {
+  destructuring: false,
+  'default-argument': false,
+  'rest-argument': false,
+  'array-spread': false,
+  'object-rest-spread': false,
+  generator: false,
+  'async-await': false,
+  'async-generator': false,
+  'for-await': false,
+  'class-static-field': false,
+  'class-private-field': false,
+  'class-private-method': false,
+  'class-private-static-field': false,
+  'class-private-static-method': false,
+  'class-private-accessor': false,
+  'class-static-blocks': false,
+  'exponent-operator': false,
+  'optional-chain': false,
+  'nullish-coalescing': true,
+  bigint: false,
+  'regexp-named-capture-groups': false,
+  'regexp-lookbehind-assertions': false,
+} as const;
+
+export async function bundleForEspruino(entry: string, options: { minify?: boolean } = {}): Promise<EspruinoBundle> {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    target: 'es2015',
+    minify: options.minify ?? true,
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    supported: ESPRUINO_UNSUPPORTED,
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  const code = result.outputFiles[0].text;
+  return { code, bytes: Buffer.byteLength(code) };
+}

@@ -1,0 +1,105 @@
+// The host's codec: payloads and whole frames to and from typed values, with validation. Built on the
+// generated per-message functions, so host and firmware read and write the same bytes.
+import type { MessageDef } from '../catalogue/catalogue-types.ts';
+import { crc32Range } from '../framing/crc32.ts';
+import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../framing/frame-format.ts';
+import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
+import { PROTOCOL_VERSION } from '../generated/wire-codec.ts';
+import type { MessageValues } from '../generated/wire-registry.ts';
+import { wireCodecs } from '../generated/wire-registry.ts';
+import { schemasByName } from './catalogue-schemas.ts';
+import { ProtocolError } from './protocol-error.ts';
+
+export type MessageName = keyof MessageValues;
+
+export interface DecodedMessage<N extends MessageName = MessageName> {
+  id: number;
+  name: N;
+  values: MessageValues[N];
+}
+
+const byName: Readonly<Record<string, { id: number; def: MessageDef }>> = Object.fromEntries(
+  Object.entries(wireCodecs).map(([id, c]) => [c.def.name, { id: Number(id), def: c.def }]),
+);
+
+export function messageDef(name: string): MessageDef {
+  const entry = byName[name];
+  if (!entry) throw new ProtocolError('unknown-message', `no message named '${name}' in the catalogue`, name);
+  return entry.def;
+}
+
+/** Throws a ProtocolError naming the message and the first bad field when values fail the catalogue's rules. */
+export function validateValues<N extends MessageName>(name: N, values: unknown): MessageValues[N] {
+  const schema = schemasByName[name];
+  if (!schema) throw new ProtocolError('unknown-message', `no message named '${name}' in the catalogue`, name);
+  const r = schema.safeParse(values);
+  if (r.success) return r.data as unknown as MessageValues[N];
+  const issue = r.error.issues[0];
+  const field = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+  const got = field !== undefined && values && typeof values === 'object' ? (values as Record<string, unknown>)[field] : values;
+  const f = field ? messageDef(name).fields.find((x) => x.name === field) : undefined;
+  const allowed = f && f.type !== 'text' ? ` (allowed ${f.min} .. ${f.max} ${f.unit})` : '';
+  throw new ProtocolError(
+    'out-of-range',
+    `${name}${field ? `.${field}` : ''}: ${issue.message}; got ${JSON.stringify(got)}${allowed}`,
+    name,
+    field,
+  );
+}
+
+/** Validates and encodes a message's payload. */
+export function encodePayload<N extends MessageName>(name: N, values: MessageValues[N]): Uint8Array {
+  const v = validateValues(name, values);
+  const { id } = byName[name];
+  const buf = new Uint8Array(MAX_PAYLOAD_BYTES);
+  const end = wireCodecs[id].write(buf, 0, v as never);
+  return buf.slice(0, end);
+}
+
+/** Decodes and checks a payload; throws a ProtocolError for an unknown id, a short payload or a bad value. */
+export function decodePayload(id: number, buf: Uint8Array, start = 0, end = buf.length): DecodedMessage {
+  const codec = wireCodecs[id];
+  if (!codec) throw new ProtocolError('unknown-message', `unknown message id 0x${id.toString(16)}`);
+  const name = codec.def.name as MessageName;
+  const values = codec.read(buf, start, end);
+  if (!values) {
+    throw new ProtocolError('bad-length', `${name}: payload of ${end - start} bytes is too short or its lengths are inconsistent`, name);
+  }
+  const bad = codec.check(values as never);
+  if (bad >= 0) validateValues(name, values); // throws the detailed error
+  return { id, name, values } as DecodedMessage;
+}
+
+/** Frame-level encode/decode for tools, tests and benches (devices use Session). */
+export class HostFrameCodec {
+  private readonly encoder = new FrameEncoder(crc32Range, PROTOCOL_VERSION);
+  private decoded: DecodedMessage[] = [];
+  private errors: ProtocolError[] = [];
+  private readonly decoder = new FrameDecoder(crc32Range, PROTOCOL_VERSION, (seq, id, buf, s, e) => {
+    try {
+      this.decoded.push({ ...decodePayload(id, buf, s, e), seq } as DecodedMessage & { seq: number });
+    } catch (err) {
+      this.errors.push(err as ProtocolError);
+    }
+  });
+
+  get counters() {
+    return this.decoder.counters;
+  }
+
+  encodeFrame<N extends MessageName>(seq: number, name: N, values: MessageValues[N]): Uint8Array {
+    const v = validateValues(name, values);
+    const { id } = byName[name];
+    const end = wireCodecs[id].write(this.encoder.raw, HEADER_BYTES, v as never);
+    return this.encoder.encode(seq, id, end - HEADER_BYTES);
+  }
+
+  /** Pushes bytes; returns the messages completed by them and the payload errors met. */
+  push(bytes: Uint8Array): { messages: (DecodedMessage & { seq: number })[]; errors: ProtocolError[] } {
+    this.decoder.push(bytes);
+    const out = { messages: this.decoded as (DecodedMessage & { seq: number })[], errors: this.errors };
+    this.decoded = [];
+    this.errors = [];
+    return out;
+  }
+}
