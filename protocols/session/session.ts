@@ -96,6 +96,7 @@ export class Session {
   private readonly layoutHash: number;
   private seq = 0;
   private lastPeerSeq = -1;
+  private readonly recent = new Uint8Array(256);
   private lastRxMs = 0;
   private inFlight: InFlight[] = [];
   private seen: Seen[] = [];
@@ -146,6 +147,7 @@ export class Session {
 
   /** Feeds received bytes. */
   receive(bytes: Uint8Array): void {
+    if (this.state === 'idle') return; // not started: a node still booting hears nothing
     this.decoder.push(bytes);
     const v = this.decoder.counters.versionErrors;
     if (v !== this.reportedVersionErrors) {
@@ -290,15 +292,28 @@ export class Session {
   private onFrame(seq: number, msgId: number, buf: Uint8Array, start: number, end: number): void {
     this.lastRxMs = this.o.clock.now();
     // Sequence bookkeeping: a forward gap means frames were lost; a step back means reordering or a repeat.
+    // `recent` marks the sequence numbers received in the last half cycle, to spot repeats that arrive late.
     let repeat = false;
-    if (this.lastPeerSeq < 0) this.lastPeerSeq = seq;
-    else {
+    const recent = this.recent;
+    if (this.lastPeerSeq < 0) {
+      for (let i = 0; i < 256; i++) recent[i] = 0;
+      this.lastPeerSeq = seq;
+      recent[seq] = 1;
+    } else {
       const d = (seq - this.lastPeerSeq) & 0xff;
       if (d === 0) repeat = true;
       else if (d < 128) {
         this.c.drops += d - 1;
+        for (let i = 1; i <= d; i++) recent[(this.lastPeerSeq + i) & 0xff] = 0;
         this.lastPeerSeq = seq;
-      } else this.c.reordered++;
+        recent[seq] = 1;
+      } else if (recent[seq]) repeat = true;
+      else {
+        // Late, not lost: it was counted as a drop when the sequence jumped over it.
+        recent[seq] = 1;
+        this.c.reordered++;
+        if (this.c.drops > 0) this.c.drops--;
+      }
     }
     if (msgId === HELLO_ID) return this.onHello(buf, start, end);
     if (msgId === ACK_ID || msgId === NACK_ID) return this.onAnswer(msgId, buf, start, end);

@@ -1,7 +1,7 @@
 // Runs on the real Espruino interpreter: decodes every golden frame with the firmware-side (zod-free)
 // codec and Espruino's native E.CRC32, re-encodes it, and prints one line per frame. The host-side test
 // compares those lines with the golden file.
-import golden from '../../golden/golden-vectors.json';
+import golden from '../../golden/golden-vectors.json' with { type: 'json' };
 import { HEADER_BYTES } from '../../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../../framing/framer.ts';
 import * as codec from '../../generated/wire-codec.ts';
