@@ -66,11 +66,15 @@ export class VirtualClock implements Clock {
     this.runUntil(this.tMs + deltaMs);
   }
 
-  /** Runs timers until none is left or maxMs is reached; returns the time reached. */
+  /** Runs timers until none is left (time stays at the last one) or until maxMs (time becomes maxMs). */
   runUntilIdle(maxMs = Number.MAX_SAFE_INTEGER): number {
     for (;;) {
       const due = this.nextDueMs();
-      if (due === undefined || due > maxMs) return this.tMs;
+      if (due === undefined) return this.tMs;
+      if (due > maxMs) {
+        this.runUntil(Math.max(this.tMs, maxMs));
+        return this.tMs;
+      }
       this.runUntil(due);
     }
   }

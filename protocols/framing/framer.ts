@@ -66,16 +66,23 @@ export class FrameDecoder {
   /** Feeds received bytes chunk[start, end) (whole chunk by default). Never throws on bad data. */
   push(chunk: Uint8Array, start?: number, end?: number): void {
     const stop = end === undefined ? chunk.length : end;
-    for (let i = start === undefined ? 0 : start; i < stop; i++) {
-      const byte = chunk[i];
-      if (byte === DELIMITER) {
-        this.endOfFrame();
-      } else if (this.accLen < this.acc.length) {
-        this.acc[this.accLen++] = byte;
-      } else {
-        // Bounded buffering: past the largest frame we stop storing and wait for the next delimiter.
-        this.overflowing = true;
+    let i = start === undefined ? 0 : start;
+    // Whole runs between delimiters are found and copied natively (indexOf, set): no per-byte loop.
+    while (i < stop) {
+      let z = chunk.indexOf(DELIMITER, i);
+      if (z < 0 || z > stop) z = stop;
+      const n = z - i;
+      if (n > 0) {
+        if (!this.overflowing && this.accLen + n <= this.acc.length) {
+          this.acc.set(chunk.subarray(i, z), this.accLen);
+          this.accLen += n;
+        } else {
+          // Bounded buffering: past the largest frame we stop storing and wait for the next delimiter.
+          this.overflowing = true;
+        }
       }
+      if (z < stop) this.endOfFrame();
+      i = z + 1;
     }
   }
 

@@ -1,0 +1,108 @@
+// Protocol figures for `npm run bench`: frame overhead per message, host codec throughput, and the cost
+// of CRC and COBS in the firmware codec as plain JavaScript (in Node, and on the real Espruino
+// interpreter when ESPRUINO_BIN is set).
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
+import { espruinoBin, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { messages } from '../catalogue/messages.ts';
+import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
+import { crc32Range } from '../framing/crc32.ts';
+import { HEADER_BYTES } from '../framing/frame-format.ts';
+import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
+import { PRESSURE_BEAT_ID, readPressureBeat, writePressureBeat, checkPressureBeat } from '../generated/wire-codec.ts';
+import { loadGolden } from '../golden/golden-file.ts';
+import type { MessageName } from '../host/host-codec.ts';
+import { HostFrameCodec, decodePayload, encodePayload } from '../host/host-codec.ts';
+
+function overheadTable() {
+  const codec = new HostFrameCodec();
+  return loadGolden()
+    .frames.filter((f) => messages.some((m) => m.name === f.message))
+    .map((f) => {
+      const payload = encodePayload(f.message as MessageName, f.values as never).length;
+      const frame = codec.encodeFrame(f.seq, f.message as MessageName, f.values as never).length;
+      return { message: f.message, payloadBytes: payload, frameBytes: frame, overheadBytes: frame - payload };
+    });
+}
+
+function framesPerSecond(label: string, run: (n: number) => void, n: number) {
+  run(Math.min(n, 20_000)); // warm up
+  const t0 = performance.now();
+  run(n);
+  const s = (performance.now() - t0) / 1000;
+  return { label, frames: n, seconds: Number(s.toFixed(3)), framesPerSecond: Math.round(n / s) };
+}
+
+function hostThroughput() {
+  const beat = { tMs: 123456, systolicMmHg: 121.5, diastolicMmHg: 78.2, meanMmHg: 92.6, heartRateBpm: 72.3, quality: 0 };
+  const encoder = new FrameEncoder(crc32Range, 1);
+  let sink = 0;
+  const decoder = new FrameDecoder(crc32Range, 1, (_seq, id, buf, s, e) => {
+    const v = readPressureBeat(buf, s, e);
+    if (v && checkPressureBeat(v) === -1) sink += v.meanMmHg;
+  });
+  const fast = framesPerSecond('PressureBeat encode+decode, generated codec with range checks', (n) => {
+    for (let i = 0; i < n; i++) {
+      const end = writePressureBeat(encoder.raw, HEADER_BYTES, beat);
+      decoder.push(encoder.encode(i & 0xff, PRESSURE_BEAT_ID, end - HEADER_BYTES));
+    }
+  }, 1_000_000);
+  const host = new HostFrameCodec();
+  const validated = framesPerSecond('PressureBeat encode+decode through HostFrameCodec (zod on encode, typed errors)', (n) => {
+    for (let i = 0; i < n; i++) sink += host.push(host.encodeFrame(i & 0xff, 'PressureBeat', beat)).messages.length;
+  }, 200_000);
+  const payload = encodePayload('PressureBeat', beat);
+  const decodeOnly = framesPerSecond('PressureBeat payload decode with checks (decodePayload)', (n) => {
+    for (let i = 0; i < n; i++) sink += decodePayload(PRESSURE_BEAT_ID, payload).id;
+  }, 1_000_000);
+  if (sink === 42) console.log(''); // keep the work observable
+  return [fast, validated, decodeOnly];
+}
+
+function nodeFramingCost() {
+  const n = HEADER_BYTES + 32 + 4;
+  const buf = new Uint8Array(n).map((_, i) => (i * 37 + 11) & 0xff);
+  const out = new Uint8Array(100);
+  const dec = new Uint8Array(100);
+  const reps = 2_000_000;
+  const time = (fn: () => void) => {
+    for (let i = 0; i < 10_000; i++) fn();
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    return Number((((performance.now() - t0) * 1e6) / reps).toFixed(1));
+  };
+  const encLen = cobsEncode(buf, 0, n, out, 0);
+  return {
+    frameBytes: n,
+    crc32TableNs: time(() => crc32Range(buf, 0, n)),
+    cobsEncodeNs: time(() => cobsEncode(buf, 0, n, out, 0)),
+    cobsDecodeNs: time(() => cobsDecode(out, 0, encLen, dec)),
+  };
+}
+
+async function espruinoFramingCost() {
+  const bin = espruinoBin();
+  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
+  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-framing-bench.ts', import.meta.url)));
+  const run = await runOnEspruino(code, { bin, until: 'BENCH ', timeoutMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 100));
+  const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH '));
+  if (!line) return { error: `no result from the interpreter: ${run.stdout.slice(-400)}` };
+  return { interpreter: bin.split('/').pop(), ...JSON.parse(line.slice(6)) };
+}
+
+export async function protocolBench() {
+  const overhead = overheadTable();
+  const upTo32 = overhead.filter((o) => o.payloadBytes <= 32);
+  return {
+    frameOverhead: {
+      maxOverheadBytesForPayloadsUpTo32: Math.max(...upTo32.map((o) => o.overheadBytes)),
+      goalBytes: 8,
+      perMessage: overhead,
+    },
+    hostThroughput: hostThroughput(),
+    firmwareFramingInNode: nodeFramingCost(),
+    firmwareFramingOnEspruino: await espruinoFramingCost(),
+  };
+}
