@@ -8,6 +8,7 @@ import type { SessionTimings } from '../session/session-config.ts';
 import { DEFAULT_TIMINGS } from '../session/session-config.ts';
 import type { SessionHandlers, SessionOptions } from '../session/session.ts';
 import { Session } from '../session/session.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface WireFaults {
   dropRate: number;
@@ -19,18 +20,6 @@ export interface WireFaults {
 }
 
 export const NO_FAULTS: WireFaults = { dropRate: 0, duplicateRate: 0, reorderRate: 0, extraDelayMs: 0, latencyMs: 2 };
-
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface Side {
   session: Session;
@@ -51,7 +40,7 @@ export function sessionPair(options: {
   acceptBeforeReady?: (id: number) => boolean;
 } = {}) {
   const clock = new VirtualClock();
-  const rnd = prng(options.seed ?? 1);
+  const rnd = seededRandom(options.seed ?? 1);
   const faults = { ...NO_FAULTS, ...options.faults };
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
   const sides: Side[] = [];

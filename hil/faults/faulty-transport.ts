@@ -1,0 +1,67 @@
+// Wraps any transport and damages what is written through it: bit errors, dropped and duplicated writes,
+// bursts of garbage. Seeded, so a failing run can be replayed. Never part of a real transport.
+import type { Transport } from '../../host/transport/transport.ts';
+import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+
+export interface Faults {
+  /** Probability that each bit written is flipped. */
+  bitErrorRate: number;
+  /** Probability that a write is lost whole. */
+  dropRate: number;
+  /** Probability that a write is sent twice. */
+  duplicateRate: number;
+  /** Probability that random bytes are sent before a write. */
+  garbageRate: number;
+}
+
+export const NO_FAULTS: Faults = { bitErrorRate: 0, dropRate: 0, duplicateRate: 0, garbageRate: 0 };
+
+export class FaultyTransport implements Transport {
+  private readonly random: () => number;
+  readonly injected = { bitFlips: 0, drops: 0, duplicates: 0, garbageBursts: 0 };
+
+  constructor(private readonly inner: Transport, private faults: Faults, seed: number) {
+    this.random = seededRandom(seed);
+  }
+
+  setFaults(faults: Faults): void {
+    this.faults = faults;
+  }
+
+  write(bytes: Uint8Array): void {
+    const f = this.faults;
+    if (this.random() < f.garbageRate) {
+      const junk = new Uint8Array(1 + Math.floor(this.random() * 40)).map(() => Math.floor(this.random() * 256));
+      this.injected.garbageBursts++;
+      this.inner.write(junk);
+    }
+    if (this.random() < f.dropRate) {
+      this.injected.drops++;
+      return;
+    }
+    const out = Uint8Array.from(bytes);
+    if (f.bitErrorRate > 0) {
+      for (let i = 0; i < out.length; i++) {
+        for (let bit = 0; bit < 8; bit++) {
+          if (this.random() < f.bitErrorRate) {
+            out[i] ^= 1 << bit;
+            this.injected.bitFlips++;
+          }
+        }
+      }
+    }
+    this.inner.write(out);
+    if (this.random() < f.duplicateRate) {
+      this.injected.duplicates++;
+      this.inner.write(out);
+    }
+  }
+
+  onBytes(handler: (bytes: Uint8Array) => void): void {
+    this.inner.onBytes(handler);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}

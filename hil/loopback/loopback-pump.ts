@@ -1,0 +1,123 @@
+// A protocol loopback peer that answers like an infusion pump: it accepts PumpSetRate within its limits,
+// holds the rate for the lease, falls to rate 0 when the lease lapses, and reports PumpStatus each second.
+// It exercises the wire protocol end to end before the real pump firmware (firmware/src/nodes) runs in
+// the board emulator; it is not that firmware and has no mechanics.
+import type { Clock, Timer } from '../../protocols/clock/clock.ts';
+import { crc32Range } from '../../protocols/framing/crc32.ts';
+import {
+  ALARM_CODE_LEASE_EXPIRED, ALARM_ID, ALARM_PRIORITY_MEDIUM, ALARM_STATE_RAISED, BOARD_ID_EMULATOR,
+  NACK_REASON_BAD_LENGTH, NACK_REASON_HARD_LIMIT, NACK_REASON_OUT_OF_RANGE, NACK_REASON_UNKNOWN_MESSAGE,
+  NODE_ROLE_INFUSION_PUMP, PUMP_ALARM_FLAGS_LEASE_EXPIRED, PUMP_SET_RATE_ID, PUMP_STATE_AWAITING_HOST,
+  PUMP_STATE_RUNNING, PUMP_STATE_SAFE_RATE, PUMP_STATE_STOPPED, PUMP_STATUS_ID, PUMP_STOP_ID, checkPumpSetRate,
+  isCommandId, readPumpSetRate, writeAlarm, writePumpStatus,
+} from '../../protocols/generated/wire-codec.ts';
+import { DEFAULT_TIMINGS } from '../../protocols/session/session-config.ts';
+import { Session, nack } from '../../protocols/session/session.ts';
+import type { Transport } from '../../host/transport/transport.ts';
+
+export interface LoopbackPumpEvents {
+  onChange?(what: string): void;
+}
+
+export class LoopbackPump {
+  readonly session: Session;
+  rateMlPerH = 0;
+  commandedRateMlPerH = 0;
+  deliveredMl = 0;
+  state = PUMP_STATE_AWAITING_HOST;
+  alarms = 0;
+  private leaseEndMs = 0;
+  private leaseTimer: Timer | null = null;
+  private lastTickMs: number;
+
+  constructor(
+    transport: Transport,
+    private readonly clock: Clock,
+    private readonly maxRateMlPerH: number,
+    private readonly events: LoopbackPumpEvents = {},
+  ) {
+    this.lastTickMs = clock.now();
+    this.session = new Session(
+      {
+        clock, crc: crc32Range, initiator: false, isCommand: isCommandId, timings: DEFAULT_TIMINGS,
+        acceptBeforeReady: (id) => id === PUMP_STOP_ID,
+        identity: {
+          nodeRole: NODE_ROLE_INFUSION_PUMP, boardId: BOARD_ID_EMULATOR, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0,
+          uniqueId: 'loopback-pump',
+        },
+      },
+      {
+        output: (b) => transport.write(b),
+        command: (id, buf, s, e) => this.command(id, buf, s, e),
+        message: () => undefined,
+        ready: () => this.report('session up'),
+        lost: (why) => this.report(`link lost (${why})`),
+        refused: (why) => this.report(`refused host: ${why}`),
+      },
+    );
+    transport.onBytes((b) => this.session.receive(b));
+    clock.every(1000, () => this.sendStatus());
+  }
+
+  start(): void {
+    this.session.start();
+  }
+
+  private report(what: string): void {
+    if (this.events.onChange) this.events.onChange(what);
+  }
+
+  private integrate(): void {
+    const now = this.clock.now();
+    this.deliveredMl += (this.rateMlPerH * (now - this.lastTickMs)) / 3_600_000;
+    this.lastTickMs = now;
+  }
+
+  private command(id: number, buf: Uint8Array, s: number, e: number): number {
+    if (id === PUMP_STOP_ID) {
+      this.setRate(0, PUMP_STATE_STOPPED);
+      this.report('stopped by host');
+      return 0;
+    }
+    if (id !== PUMP_SET_RATE_ID) return nack(NACK_REASON_UNKNOWN_MESSAGE);
+    const m = readPumpSetRate(buf, s, e);
+    if (!m) return nack(NACK_REASON_BAD_LENGTH);
+    const bad = checkPumpSetRate(m);
+    if (bad >= 0) return nack(NACK_REASON_OUT_OF_RANGE, bad);
+    if (m.rateMlPerH > this.maxRateMlPerH) return nack(NACK_REASON_HARD_LIMIT, 0);
+    this.commandedRateMlPerH = m.rateMlPerH;
+    this.alarms &= ~PUMP_ALARM_FLAGS_LEASE_EXPIRED;
+    this.leaseEndMs = this.clock.now() + m.leaseMs;
+    if (this.leaseTimer) this.leaseTimer.cancel();
+    this.leaseTimer = this.clock.after(m.leaseMs, () => this.leaseLapsed());
+    this.setRate(m.rateMlPerH, PUMP_STATE_RUNNING);
+    return 0;
+  }
+
+  private leaseLapsed(): void {
+    this.leaseTimer = null;
+    this.alarms |= PUMP_ALARM_FLAGS_LEASE_EXPIRED;
+    this.setRate(0, PUMP_STATE_SAFE_RATE);
+    this.report('lease lapsed: safe rate 0 mL/h');
+    this.session.send(ALARM_ID, writeAlarm, {
+      tMs: this.clock.now(), code: ALARM_CODE_LEASE_EXPIRED, priority: ALARM_PRIORITY_MEDIUM, state: ALARM_STATE_RAISED,
+    });
+  }
+
+  private setRate(rateMlPerH: number, state: number): void {
+    this.integrate();
+    const changed = rateMlPerH !== this.rateMlPerH || state !== this.state;
+    this.rateMlPerH = rateMlPerH;
+    this.state = state;
+    if (changed) this.sendStatus();
+  }
+
+  private sendStatus(): void {
+    this.integrate();
+    this.session.send(PUMP_STATUS_ID, writePumpStatus, {
+      tMs: this.clock.now(), state: this.state, rateMlPerH: this.rateMlPerH, commandedRateMlPerH: this.commandedRateMlPerH,
+      deliveredMl: Math.round(this.deliveredMl * 1000) / 1000,
+      leaseRemainingMs: Math.max(0, Math.min(3_600_000, this.leaseTimer ? this.leaseEndMs - this.clock.now() : 0)), alarms: this.alarms,
+    });
+  }
+}

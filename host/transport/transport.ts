@@ -1,0 +1,10 @@
+// The byte-stream seam between a host link and a device (DESIGN.md section 3). Bindings: the real serial
+// port, an in-memory pair on the virtual clock; fault injection wraps a transport, never lives inside one.
+
+export interface Transport {
+  /** Queues bytes for sending. */
+  write(bytes: Uint8Array): void;
+  /** Registers the receiver of incoming bytes (one per transport). */
+  onBytes(handler: (bytes: Uint8Array) => void): void;
+  close(): void;
+}
