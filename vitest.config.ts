@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{protocols,firmware,host,hil}/**/*.test.ts'],
+    reporters: ['default', './hil/runner/plain-summary-reporter.ts'],
     // Timing is tested on the virtual clock; this only guards against a hung real-I/O test.
     testTimeout: 30_000,
   },
