@@ -40,7 +40,12 @@ export async function bundleForEspruino(entry: string, options: { minify?: boole
     write: false,
     format: 'iife',
     target: 'es2015',
-    minify: options.minify ?? true,
+    // Whitespace and identifiers only. minifySyntax turns `if (a) x = () => this.f()` into
+    // `a && (x = () => this.f())`, and Espruino 2v29 fails an internal assertion (jsvHasChildren, jsvar.c)
+    // when it skips over an arrow function that uses `this` inside an expression that is not evaluated.
+    minifyWhitespace: options.minify ?? true,
+    minifyIdentifiers: options.minify ?? true,
+    minifySyntax: false,
     platform: 'neutral',
     mainFields: ['module', 'main'],
     supported: ESPRUINO_UNSUPPORTED,

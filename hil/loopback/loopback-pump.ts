@@ -12,7 +12,7 @@ import {
   isCommandId, readPumpSetRate, writeAlarm, writePumpStatus,
 } from '../../protocols/generated/wire-codec.ts';
 import { DEFAULT_TIMINGS } from '../../protocols/session/session-config.ts';
-import { Session, nack } from '../../protocols/session/session.ts';
+import { ResponderSession, nack } from '../../protocols/session/responder-session.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 
 export interface LoopbackPumpEvents {
@@ -20,7 +20,7 @@ export interface LoopbackPumpEvents {
 }
 
 export class LoopbackPump {
-  readonly session: Session;
+  readonly session: ResponderSession;
   rateMlPerH = 0;
   commandedRateMlPerH = 0;
   deliveredMl = 0;
@@ -37,9 +37,9 @@ export class LoopbackPump {
     private readonly events: LoopbackPumpEvents = {},
   ) {
     this.lastTickMs = clock.now();
-    this.session = new Session(
+    this.session = new ResponderSession(
       {
-        clock, crc: crc32Range, initiator: false, isCommand: isCommandId, timings: DEFAULT_TIMINGS,
+        clock, crc: crc32Range, isCommand: isCommandId, timings: DEFAULT_TIMINGS,
         acceptBeforeReady: (id) => id === PUMP_STOP_ID,
         identity: {
           nodeRole: NODE_ROLE_INFUSION_PUMP, boardId: BOARD_ID_EMULATOR, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0,
@@ -52,7 +52,7 @@ export class LoopbackPump {
         message: () => undefined,
         ready: () => this.report('session up'),
         lost: (why) => this.report(`link lost (${why})`),
-        refused: (why) => this.report(`refused host: ${why}`),
+        refused: (reason) => this.report(`refused host (reason ${reason})`),
       },
     );
     transport.onBytes((b) => this.session.receive(b));

@@ -3,35 +3,50 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
-import { BOARD_ID_NONE, NODE_ROLE_HOST, isCommandId } from '../../protocols/generated/wire-codec.ts';
+import { BOARD_ID_NONE, NODE_ROLE_HOST } from '../../protocols/generated/wire-codec.ts';
+import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
+import { InitiatorSession } from '../../protocols/session/initiator-session.ts';
+import { lostText, refusalText } from '../../protocols/session/refusal-text.ts';
 import type { SessionTimings } from '../../protocols/session/session-config.ts';
 import { DEFAULT_TIMINGS } from '../../protocols/session/session-config.ts';
-import type { SessionHandlers } from '../../protocols/session/session.ts';
-import { Session } from '../../protocols/session/session.ts';
 import type { Transport } from '../transport/transport.ts';
 
 export const HOST_VERSION = { major: 0, minor: 1, patch: 0 };
 
+/** What the host is told about a device session, with refusals and losses already in words. */
+export interface HostSessionEvents {
+  message(msgId: number, buf: Uint8Array, start: number, end: number): void;
+  ready(peer: HelloValues): void;
+  lost(why: string): void;
+  refused(why: string): void;
+}
+
 export function hostSession(
   transport: Transport,
   clock: Clock,
-  handlers: Omit<SessionHandlers, 'output'>,
+  events: HostSessionEvents,
   options: { timings?: Partial<SessionTimings>; name?: string; sessionIdSeed?: number } = {},
-): Session {
-  const session = new Session(
+): InitiatorSession {
+  const timings = { ...DEFAULT_TIMINGS, ...options.timings };
+  const session: InitiatorSession = new InitiatorSession(
     {
       clock,
       crc: crc32Range,
-      initiator: true,
-      isCommand: isCommandId,
-      timings: { ...DEFAULT_TIMINGS, ...options.timings },
+      timings,
       sessionIdSeed: options.sessionIdSeed ?? randomInt(1, 0xffffffff),
       identity: {
         nodeRole: NODE_ROLE_HOST, boardId: BOARD_ID_NONE, firmwareMajor: HOST_VERSION.major, firmwareMinor: HOST_VERSION.minor,
         firmwarePatch: HOST_VERSION.patch, uniqueId: options.name ?? 'homeostat-host',
       },
     },
-    { ...handlers, output: (bytes) => transport.write(bytes) },
+    {
+      output: (bytes) => transport.write(bytes),
+      message: events.message,
+      ready: events.ready,
+      lost: (why) => events.lost(lostText(why, timings.linkTimeoutMs)),
+      refused: (reason, peer) =>
+        events.refused(refusalText(reason, peer, { layoutHash: session.layoutHash, foreignVersion: session.foreignVersion })),
+    },
   );
   transport.onBytes((bytes) => session.receive(bytes));
   return session;

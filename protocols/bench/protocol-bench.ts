@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
-import { espruinoBin, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { espruinoBin, espruinoBinWithVariables, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
 import { messages } from '../catalogue/messages.ts';
 import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
 import { crc32Range } from '../framing/crc32.ts';
@@ -92,6 +92,25 @@ async function espruinoFramingCost() {
   return { interpreter: bin.split('/').pop(), ...JSON.parse(line.slice(6)) };
 }
 
+/** The node's protocol stack on each Espruino build beside ESPRUINO_BIN: variables once loaded and idle. */
+async function espruinoResponderMemory() {
+  const bin = espruinoBin();
+  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
+  const { code, bytes } = await bundleForEspruino(fileURLToPath(new URL('./espruino-responder-memory.ts', import.meta.url)));
+  const builds: Record<string, unknown> = {};
+  for (const variables of [0, 5100, 2756, 2630]) {
+    const b = variables === 0 ? bin : espruinoBinWithVariables(variables)!;
+    const name = b.split('/').pop()!;
+    const run = await runOnEspruino(code, { bin: b, until: 'MEMDONE', timeoutMs: 20_000 });
+    const loaded = /MEM loaded (\d+)/.exec(run.stdout);
+    const idle = /MEM idle (\d+) total (\d+)/.exec(run.stdout);
+    builds[name] = run.outOfMemory || !idle
+      ? { outOfMemory: true, loadedVariables: loaded ? Number(loaded[1]) : null }
+      : { loadedVariables: Number(loaded![1]), idleVariables: Number(idle[1]), totalVariables: Number(idle[2]) };
+  }
+  return { bundleBytes: bytes, note: 'loadedVariables is taken right after the definitions ran, with the program text still in memory; idleVariables once it has been freed', builds };
+}
+
 export async function protocolBench() {
   const overhead = overheadTable();
   const upTo32 = overhead.filter((o) => o.payloadBytes <= 32);
@@ -104,5 +123,6 @@ export async function protocolBench() {
     hostThroughput: hostThroughput(),
     firmwareFramingInNode: nodeFramingCost(),
     firmwareFramingOnEspruino: await espruinoFramingCost(),
+    responderStackOnEspruino: await espruinoResponderMemory(),
   };
 }

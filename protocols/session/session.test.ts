@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   NACK_REASON_HARD_LIMIT, NACK_REASON_LINK_LOST, NACK_REASON_NOT_READY, NACK_REASON_QUEUE_FULL, NACK_REASON_TIMEOUT,
-  PRESSURE_BEAT_ID, PUMP_SET_RATE_ID, PUMP_STOP_ID, readPressureBeat, readPumpSetRate, writePressureBeat,
-  writePumpSetRate, writePumpStop,
+  HEARTBEAT_ID, PRESSURE_BEAT_ID, PUMP_SET_RATE_ID, PUMP_STOP_ID, readPressureBeat, readPumpSetRate, writePressureBeat,
+  writeHeartbeat, writePumpSetRate, writePumpStop,
 } from '../generated/wire-codec.ts';
 import { sessionPair } from '../testing/session-pair.ts';
-import { nack } from './session.ts';
+import { crc32Range } from '../framing/crc32.ts';
+import { HEADER_BYTES } from '../framing/frame-format.ts';
+import { FrameEncoder } from '../framing/framer.ts';
+import { nack } from './responder-session.ts';
 
 function started(opts: Parameters<typeof sessionPair>[0] = {}) {
   const pair = sessionPair(opts);
@@ -50,6 +53,24 @@ describe('session handshake', () => {
     expect(why).toMatch(/node-1/);
   });
 
+  it('refuses a peer whose frames carry another protocol version, naming both versions', () => {
+    const { clock, host } = sessionPair();
+    host.session.start();
+    const enc = new FrameEncoder(crc32Range, 2);
+    const end = writeHeartbeat(enc.raw, HEADER_BYTES, { uptimeMs: 5 });
+    host.session.receive(enc.encode(0, HEARTBEAT_ID, end - HEADER_BYTES));
+    clock.advance(10);
+    expect(host.events.some((e) => /refused:the peer speaks protocol version 2, this side 1/.test(e))).toBe(true);
+    expect(host.session.counters().versionErrors).toBe(1);
+  });
+
+  it('a node refuses a host built from another catalogue, and the host learns why from its answer', () => {
+    const { host, node } = started({ nodeLayoutHash: 0x1234 });
+    expect(node.session.state).toBe('refused');
+    expect(node.events.some((e) => /refused:peer 'host'.*layout hash/.test(e))).toBe(true);
+    expect(host.events.some((e) => /refused:peer 'node-1' \(infusion-pump on none, firmware 0\.1\.0\).*0x00001234/.test(e))).toBe(true);
+  });
+
   it('a repeated Hello of the same session does not make the node forget executed commands', () => {
     const { clock, host, node } = started({ faults: { duplicateRate: 1 } });
     let result = -1;
@@ -66,7 +87,7 @@ describe('session handshake', () => {
     pair.node.session.stop();
     pair.node.session.start();
     clock.advance(100);
-    expect(host.events.some((e) => e.startsWith('lost:peer restarted'))).toBe(true);
+    expect(host.events.some((e) => e.startsWith('lost:the peer restarted'))).toBe(true);
     expect(host.session.state).toBe('ready');
     expect(pair.node.session.state).toBe('ready');
   });

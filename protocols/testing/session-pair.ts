@@ -6,8 +6,10 @@ import { NODE_ROLE_HOST, NODE_ROLE_INFUSION_PUMP, isCommandId } from '../generat
 import type { HelloValues } from '../generated/wire-codec.ts';
 import type { SessionTimings } from '../session/session-config.ts';
 import { DEFAULT_TIMINGS } from '../session/session-config.ts';
-import type { SessionHandlers, SessionOptions } from '../session/session.ts';
-import { Session } from '../session/session.ts';
+import { InitiatorSession } from '../session/initiator-session.ts';
+import { ResponderSession } from '../session/responder-session.ts';
+import { lostText, refusalText } from '../session/refusal-text.ts';
+import type { SessionCore } from '../session/session-core.ts';
 import { seededRandom } from './seeded-random.ts';
 
 export interface WireFaults {
@@ -21,8 +23,8 @@ export interface WireFaults {
 
 export const NO_FAULTS: WireFaults = { dropRate: 0, duplicateRate: 0, reorderRate: 0, extraDelayMs: 0, latencyMs: 2 };
 
-export interface Side {
-  session: Session;
+export interface Side<S extends SessionCore> {
+  session: S;
   commands: { id: number; payload: number[] }[];
   messages: { id: number; payload: number[] }[];
   events: string[];
@@ -30,6 +32,10 @@ export interface Side {
   answer: (id: number) => number;
   /** When false, frames from this side vanish (cable pulled). */
   connected: boolean;
+}
+
+function side<S extends SessionCore>(): Side<S> {
+  return { session: undefined as unknown as S, commands: [], messages: [], events: [], answer: () => 0, connected: true };
 }
 
 export function sessionPair(options: {
@@ -43,48 +49,47 @@ export function sessionPair(options: {
   const rnd = seededRandom(options.seed ?? 1);
   const faults = { ...NO_FAULTS, ...options.faults };
   const timings = { ...DEFAULT_TIMINGS, ...options.timings };
-  const sides: Side[] = [];
+  const host = side<InitiatorSession>();
+  const node = side<ResponderSession>();
 
-  const deliver = (to: () => Side, bytes: Uint8Array, from: () => Side) => {
-    if (!from().connected) return;
+  const deliver = (from: Side<SessionCore>, to: Side<SessionCore>, bytes: Uint8Array) => {
+    if (!from.connected) return;
     const copy = Uint8Array.from(bytes);
     if (rnd() < faults.dropRate) return;
     const sendOnce = () => {
       const delay = faults.latencyMs + (rnd() < faults.reorderRate ? faults.extraDelayMs : 0);
-      clock.after(delay, () => to().session.receive(copy));
+      clock.after(delay, () => to.session.receive(copy));
     };
     sendOnce();
     if (rnd() < faults.duplicateRate) sendOnce();
   };
 
-  const make = (initiator: boolean, role: number, other: () => Side, self: () => Side, layoutHash?: number): Side => {
-    const side: Side = {
-      session: undefined as unknown as Session, commands: [], messages: [], events: [], answer: () => 0, connected: true,
-    };
-    const handlers: SessionHandlers = {
-      output: (bytes) => deliver(other, bytes, self),
-      command: (id, buf, s, e) => {
-        side.commands.push({ id, payload: [...buf.subarray(s, e)] });
-        return side.answer(id);
-      },
-      message: (id, buf, s, e) => side.messages.push({ id, payload: [...buf.subarray(s, e)] }),
-      ready: (peer: HelloValues) => side.events.push(`ready:${peer.nodeRole}`),
-      lost: (why) => side.events.push(`lost:${why}`),
-      refused: (why) => side.events.push(`refused:${why}`),
-    };
-    const opts: SessionOptions = {
-      clock, crc: crc32Range, timings, initiator, isCommand: isCommandId, layoutHash,
-      acceptBeforeReady: initiator ? undefined : options.acceptBeforeReady,
-      identity: {
-        nodeRole: role, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: initiator ? 'host' : 'node-1',
-      },
-    };
-    side.session = new Session(opts, handlers);
-    return side;
-  };
+  const handlers = (self: Side<SessionCore>, other: Side<SessionCore>) => ({
+    output: (bytes: Uint8Array) => deliver(self, other, bytes),
+    message: (id: number, buf: Uint8Array, s: number, e: number) => self.messages.push({ id, payload: [...buf.subarray(s, e)] }),
+    ready: (peer: HelloValues) => self.events.push(`ready:${peer.nodeRole}`),
+    lost: (why: string) => self.events.push(`lost:${lostText(why, timings.linkTimeoutMs)}`),
+    refused: (reason: number, peer: HelloValues | null) =>
+      self.events.push(`refused:${refusalText(reason, peer, { layoutHash: self.session.layoutHash, foreignVersion: self.session.foreignVersion })}`),
+  });
+  const identity = (nodeRole: number, uniqueId: string) => ({ nodeRole, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId });
 
-  const host = make(true, NODE_ROLE_HOST, () => sides[1], () => sides[0]);
-  const node = make(false, NODE_ROLE_INFUSION_PUMP, () => sides[0], () => sides[1], options.nodeLayoutHash);
-  sides.push(host, node);
+  host.session = new InitiatorSession(
+    { clock, crc: crc32Range, timings, sessionIdSeed: 1000 + (options.seed ?? 1), identity: identity(NODE_ROLE_HOST, 'host') },
+    handlers(host, node),
+  );
+  node.session = new ResponderSession(
+    {
+      clock, crc: crc32Range, timings, isCommand: isCommandId, acceptBeforeReady: options.acceptBeforeReady,
+      layoutHash: options.nodeLayoutHash, identity: identity(NODE_ROLE_INFUSION_PUMP, 'node-1'),
+    },
+    {
+      ...handlers(node, host),
+      command: (id, buf, s, e) => {
+        node.commands.push({ id, payload: [...buf.subarray(s, e)] });
+        return node.answer(id);
+      },
+    },
+  );
   return { clock, host, node, faults };
 }

@@ -8,7 +8,7 @@ import { codeTable } from '../../../protocols/catalogue/codes.ts';
 import {
   PUMP_SET_RATE_ID, PUMP_STOP_ID, writePumpSetRate, writePumpStop,
 } from '../../../protocols/generated/wire-codec.ts';
-import type { SessionCounters } from '../../../protocols/session/session.ts';
+import type { SessionCounters } from '../../../protocols/session/session-core.ts';
 import { FaultyTransport, NO_FAULTS } from '../../../hil/faults/faulty-transport.ts';
 import { LoopbackPump } from '../../../hil/loopback/loopback-pump.ts';
 import { hostSession } from '../../link/host-session.ts';
@@ -52,7 +52,6 @@ export function runLoopbackDemo(o: LoopbackDemoOptions, print: (line: string) =>
   let safeAtMs = -1;
   let therapyStarted = false;
   const host = hostSession(hostWire, clock, {
-    command: () => 0,
     message: (id, buf, s, e) => {
       const m = decodePayload(id, buf, s, e);
       if (m.name === 'PumpStatus') {

@@ -1,0 +1,52 @@
+// Runs on the real Espruino interpreter: the memory a node's protocol stack takes (responder session,
+// framing, the link messages' codec and one command's), in JS variables, once loaded and once idle.
+import { checkPumpSetRate, isCommandId, readPumpSetRate } from '../generated/wire-codec.ts';
+import { ResponderSession } from '../session/responder-session.ts';
+import { DEFAULT_TIMINGS } from '../session/session-config.ts';
+
+declare const E: { CRC32(data: Uint8Array): number };
+declare const print: (line: string) => void;
+declare const process: { memory(): { usage: number; free: number; total: number } };
+declare function getTime(): number;
+
+const clock = {
+  now: () => getTime() * 1000,
+  after: (ms: number, fn: () => void) => {
+    const id = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(id) };
+  },
+  every: (ms: number, fn: () => void) => {
+    const id = setInterval(fn, ms);
+    return { cancel: () => clearInterval(id) };
+  },
+};
+
+print('MEM loaded ' + process.memory().usage);
+let rateMlPerH = 0;
+const session = new ResponderSession(
+  {
+    clock,
+    crc: (b, a, e) => E.CRC32(b.subarray(a, e)),
+    identity: { nodeRole: 2, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' },
+    timings: DEFAULT_TIMINGS,
+    isCommand: isCommandId,
+  },
+  {
+    output: () => undefined,
+    command: (_id, b, s, e) => {
+      const m = readPumpSetRate(b, s, e);
+      if (m && checkPumpSetRate(m) < 0) rateMlPerH = m.rateMlPerH;
+      return 0;
+    },
+    message: () => undefined,
+    ready: () => undefined,
+    lost: () => undefined,
+    refused: () => undefined,
+  },
+);
+session.start();
+setTimeout(() => {
+  const m = process.memory();
+  print('MEM idle ' + m.usage + ' total ' + m.total + ' rate ' + rateMlPerH);
+  print('MEMDONE');
+}, 100);
