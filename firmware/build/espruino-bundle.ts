@@ -46,6 +46,9 @@ export async function bundleForEspruino(entry: string, options: { minify?: boole
     minifyWhitespace: options.minify ?? true,
     minifyIdentifiers: options.minify ?? true,
     minifySyntax: false,
+    // Members named with a trailing underscore are internal to their class: their names are shortened.
+    // On Espruino every character of code costs memory (see the responder stack figures in the bench).
+    mangleProps: options.minify === false ? undefined : /_$/,
     platform: 'neutral',
     mainFields: ['module', 'main'],
     supported: ESPRUINO_UNSUPPORTED,

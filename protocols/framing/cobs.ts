@@ -28,7 +28,8 @@ export function cobsEncode(src: Uint8Array, start: number, end: number, dst: Uin
 }
 
 /**
- * Decodes src[start, end) (one frame, delimiter excluded) into dst at 0. Returns the decoded length, or -1
+ * Decodes src[start, end) (one frame, delimiter excluded) into dst at 0; dst may be src itself when start is
+ * 0 (the output never overtakes the input). Returns the decoded length, or -1
  * when the bytes are not valid COBS (a zero inside, or a code running past the end) or overflow dst.
  */
 export function cobsDecode(src: Uint8Array, start: number, end: number, dst: Uint8Array): number {

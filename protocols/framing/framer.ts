@@ -10,28 +10,28 @@ import {
 export class FrameEncoder {
   /** Write the payload at raw[HEADER_BYTES] and call encode() with its length. */
   readonly raw = new Uint8Array(MAX_RAW_FRAME_BYTES);
-  private readonly out = new Uint8Array(MAX_ENCODED_FRAME_BYTES + 1);
 
-  constructor(private readonly crc: Crc32Fn, private readonly version: number) {}
+  constructor(private readonly crc_: Crc32Fn, private readonly version_: number) {}
 
   /** Returns a new array holding the COBS-encoded frame and its delimiter. */
   encode(seq: number, msgId: number, payloadBytes: number): Uint8Array {
     if (payloadBytes > MAX_PAYLOAD_BYTES) throw new Error('payload of ' + payloadBytes + ' bytes exceeds ' + MAX_PAYLOAD_BYTES);
     const raw = this.raw;
-    raw[0] = this.version;
+    raw[0] = this.version_;
     raw[1] = seq & 0xff;
     raw[2] = msgId & 0xff;
     const crcAt = HEADER_BYTES + payloadBytes;
-    const c = this.crc(raw, 0, crcAt);
+    const c = this.crc_(raw, 0, crcAt);
     raw[crcAt] = c & 0xff;
     raw[crcAt + 1] = (c >> 8) & 0xff;
     raw[crcAt + 2] = (c >> 16) & 0xff;
     raw[crcAt + 3] = (c >>> 24) & 0xff;
-    const n = cobsEncode(raw, 0, crcAt + CRC_BYTES, this.out, 0);
-    this.out[n] = DELIMITER;
-    const frame = new Uint8Array(n + 1);
-    frame.set(this.out.subarray(0, n + 1));
-    return frame;
+    const n = crcAt + CRC_BYTES;
+    // Encoded straight into the array handed out (room for the worst case), so no scratch buffer is kept.
+    const frame = new Uint8Array(n + 2 + Math.floor(n / 254));
+    const end = cobsEncode(raw, 0, n, frame, 0);
+    frame[end] = DELIMITER;
+    return frame.subarray(0, end + 1);
   }
 }
 
@@ -55,13 +55,13 @@ export class FrameDecoder {
   readonly counters: FrameCounters = { frames: 0, crcErrors: 0, versionErrors: 0, oversize: 0, resyncs: 0 };
   /** Protocol version of the last frame refused for its version (0 if none), for a clear error upstream. */
   lastForeignVersion = 0;
-  private readonly acc = new Uint8Array(MAX_ENCODED_FRAME_BYTES);
-  private readonly raw = new Uint8Array(MAX_RAW_FRAME_BYTES);
-  private accLen = 0;
-  private overflowing = false;
-  private lost = false;
+  /** Bytes of the frame being received, then (decoded in place) the frame itself. */
+  private readonly acc_ = new Uint8Array(MAX_ENCODED_FRAME_BYTES);
+  private accLen_ = 0;
+  private overflowing_ = false;
+  private lost_ = false;
 
-  constructor(private readonly crc: Crc32Fn, private readonly version: number, private readonly onFrame: FrameHandler) {}
+  constructor(private readonly crc_: Crc32Fn, private readonly version_: number, private readonly onFrame_: FrameHandler) {}
 
   /** Feeds received bytes chunk[start, end) (whole chunk by default). Never throws on bad data. */
   push(chunk: Uint8Array, start?: number, end?: number): void {
@@ -73,51 +73,51 @@ export class FrameDecoder {
       if (z < 0 || z > stop) z = stop;
       const n = z - i;
       if (n > 0) {
-        if (!this.overflowing && this.accLen + n <= this.acc.length) {
-          this.acc.set(chunk.subarray(i, z), this.accLen);
-          this.accLen += n;
+        if (!this.overflowing_ && this.accLen_ + n <= this.acc_.length) {
+          this.acc_.set(chunk.subarray(i, z), this.accLen_);
+          this.accLen_ += n;
         } else {
           // Bounded buffering: past the largest frame we stop storing and wait for the next delimiter.
-          this.overflowing = true;
+          this.overflowing_ = true;
         }
       }
-      if (z < stop) this.endOfFrame();
+      if (z < stop) this.endOfFrame_();
       i = z + 1;
     }
   }
 
-  private endOfFrame(): void {
-    const len = this.accLen;
-    this.accLen = 0;
-    if (this.overflowing) {
-      this.overflowing = false;
+  private endOfFrame_(): void {
+    const len = this.accLen_;
+    this.accLen_ = 0;
+    if (this.overflowing_) {
+      this.overflowing_ = false;
       this.counters.oversize++;
-      this.lost = true;
+      this.lost_ = true;
       return;
     }
     if (len === 0) return; // idle delimiters are allowed between frames
-    const n = cobsDecode(this.acc, 0, len, this.raw);
-    if (n < HEADER_BYTES + CRC_BYTES) return this.bad();
+    const raw = this.acc_;
+    const n = cobsDecode(raw, 0, len, raw); // in place: decoding never writes ahead of what it reads
+    if (n < HEADER_BYTES + CRC_BYTES) return this.bad_();
     const crcAt = n - CRC_BYTES;
-    const raw = this.raw;
     const got = (raw[crcAt] | (raw[crcAt + 1] << 8) | (raw[crcAt + 2] << 16) | (raw[crcAt + 3] << 24)) >>> 0;
-    if (got !== this.crc(raw, 0, crcAt)) return this.bad();
-    if (raw[0] !== this.version) {
+    if (got !== this.crc_(raw, 0, crcAt)) return this.bad_();
+    if (raw[0] !== this.version_) {
       this.counters.versionErrors++;
       this.lastForeignVersion = raw[0];
-      this.lost = true;
+      this.lost_ = true;
       return;
     }
-    if (this.lost) {
-      this.lost = false;
+    if (this.lost_) {
+      this.lost_ = false;
       this.counters.resyncs++;
     }
     this.counters.frames++;
-    this.onFrame(raw[1], raw[2], raw, HEADER_BYTES, crcAt);
+    this.onFrame_(raw[1], raw[2], raw, HEADER_BYTES, crcAt);
   }
 
-  private bad(): void {
+  private bad_(): void {
     this.counters.crcErrors++;
-    this.lost = true;
+    this.lost_ = true;
   }
 }

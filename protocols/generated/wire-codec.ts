@@ -114,20 +114,9 @@ export interface HelloValues {
   uniqueId: string;
 }
 export function readHello(b: Uint8Array, o: number, end: number): HelloValues | null {
-  let p = o;
-  const m = {} as HelloValues;
-  if (p + 19 > end) return null;
-  m.protocolVersion = b[p];
-  m.layoutHash = rdU32(b, p + 1);
-  m.nodeRole = b[p + 5];
-  m.boardId = b[p + 6];
-  m.firmwareMajor = b[p + 7];
-  m.firmwareMinor = b[p + 8];
-  m.firmwarePatch = b[p + 9];
-  m.uptimeMs = rdU32(b, p + 10);
-  m.isReply = b[p + 14];
-  m.sessionId = rdU32(b, p + 15);
-  p += 19;
+  if (o + 19 > end) return null;
+  const m = { protocolVersion: b[o], layoutHash: rdU32(b, o + 1), nodeRole: b[o + 5], boardId: b[o + 6], firmwareMajor: b[o + 7], firmwareMinor: b[o + 8], firmwarePatch: b[o + 9], uptimeMs: rdU32(b, o + 10), isReply: b[o + 14], sessionId: rdU32(b, o + 15) } as HelloValues;
+  let p = o + 19;
   if (p >= end) return null;
   const s10 = rdText(b, p, end);
   if (s10 === null || s10.length > 32) return null;
@@ -137,27 +126,17 @@ export function readHello(b: Uint8Array, o: number, end: number): HelloValues | 
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkHello. */
 export function writeHello(b: Uint8Array, o: number, m: HelloValues): number {
-  let p = o;
-  b[p] = Math.round(m.protocolVersion) & 0xff;
-  p += 1;
-  wr32(b, p, Math.round(m.layoutHash));
-  p += 4;
-  b[p] = Math.round(m.nodeRole) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.boardId) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.firmwareMajor) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.firmwareMinor) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.firmwarePatch) & 0xff;
-  p += 1;
-  wr32(b, p, Math.round(m.uptimeMs));
-  p += 4;
-  b[p] = Math.round(m.isReply) & 0xff;
-  p += 1;
-  wr32(b, p, Math.round(m.sessionId));
-  p += 4;
+  b[o] = m.protocolVersion;
+  wr32(b, o + 1, m.layoutHash);
+  b[o + 5] = m.nodeRole;
+  b[o + 6] = m.boardId;
+  b[o + 7] = m.firmwareMajor;
+  b[o + 8] = m.firmwareMinor;
+  b[o + 9] = m.firmwarePatch;
+  wr32(b, o + 10, m.uptimeMs);
+  b[o + 14] = m.isReply;
+  wr32(b, o + 15, m.sessionId);
+  let p = o + 19;
   p = wrText(b, p, m.uniqueId, 32);
   return p;
 }
@@ -186,19 +165,12 @@ export interface HeartbeatValues {
   uptimeMs: number;
 }
 export function readHeartbeat(b: Uint8Array, o: number, end: number): HeartbeatValues | null {
-  let p = o;
-  const m = {} as HeartbeatValues;
-  if (p + 4 > end) return null;
-  m.uptimeMs = rdU32(b, p);
-  p += 4;
-  return m;
+  return o + 4 > end ? null : { uptimeMs: rdU32(b, o) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkHeartbeat. */
 export function writeHeartbeat(b: Uint8Array, o: number, m: HeartbeatValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.uptimeMs));
-  p += 4;
-  return p;
+  wr32(b, o, m.uptimeMs);
+  return o + 4;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkHeartbeat(m: HeartbeatValues): number {
@@ -215,22 +187,13 @@ export interface AckValues {
   ackedMsgId: number;
 }
 export function readAck(b: Uint8Array, o: number, end: number): AckValues | null {
-  let p = o;
-  const m = {} as AckValues;
-  if (p + 2 > end) return null;
-  m.ackedSeq = b[p];
-  m.ackedMsgId = b[p + 1];
-  p += 2;
-  return m;
+  return o + 2 > end ? null : { ackedSeq: b[o], ackedMsgId: b[o + 1] };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkAck. */
 export function writeAck(b: Uint8Array, o: number, m: AckValues): number {
-  let p = o;
-  b[p] = Math.round(m.ackedSeq) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.ackedMsgId) & 0xff;
-  p += 1;
-  return p;
+  b[o] = m.ackedSeq;
+  b[o + 1] = m.ackedMsgId;
+  return o + 2;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkAck(m: AckValues): number {
@@ -252,28 +215,15 @@ export interface NackValues {
   fieldIndex: number;
 }
 export function readNack(b: Uint8Array, o: number, end: number): NackValues | null {
-  let p = o;
-  const m = {} as NackValues;
-  if (p + 4 > end) return null;
-  m.ackedSeq = b[p];
-  m.ackedMsgId = b[p + 1];
-  m.reason = b[p + 2];
-  m.fieldIndex = b[p + 3];
-  p += 4;
-  return m;
+  return o + 4 > end ? null : { ackedSeq: b[o], ackedMsgId: b[o + 1], reason: b[o + 2], fieldIndex: b[o + 3] };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkNack. */
 export function writeNack(b: Uint8Array, o: number, m: NackValues): number {
-  let p = o;
-  b[p] = Math.round(m.ackedSeq) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.ackedMsgId) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.reason) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.fieldIndex) & 0xff;
-  p += 1;
-  return p;
+  b[o] = m.ackedSeq;
+  b[o + 1] = m.ackedMsgId;
+  b[o + 2] = m.reason;
+  b[o + 3] = m.fieldIndex;
+  return o + 4;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkNack(m: NackValues): number {
@@ -306,40 +256,19 @@ export interface LinkStatusValues {
   duplicates: number;
 }
 export function readLinkStatus(b: Uint8Array, o: number, end: number): LinkStatusValues | null {
-  let p = o;
-  const m = {} as LinkStatusValues;
-  if (p + 32 > end) return null;
-  m.framesRx = rdU32(b, p);
-  m.framesTx = rdU32(b, p + 4);
-  m.crcErrors = rdU32(b, p + 8);
-  m.resyncs = rdU32(b, p + 12);
-  m.oversize = rdU32(b, p + 16);
-  m.drops = rdU32(b, p + 20);
-  m.retransmits = rdU32(b, p + 24);
-  m.duplicates = rdU32(b, p + 28);
-  p += 32;
-  return m;
+  return o + 32 > end ? null : { framesRx: rdU32(b, o), framesTx: rdU32(b, o + 4), crcErrors: rdU32(b, o + 8), resyncs: rdU32(b, o + 12), oversize: rdU32(b, o + 16), drops: rdU32(b, o + 20), retransmits: rdU32(b, o + 24), duplicates: rdU32(b, o + 28) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkLinkStatus. */
 export function writeLinkStatus(b: Uint8Array, o: number, m: LinkStatusValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.framesRx));
-  p += 4;
-  wr32(b, p, Math.round(m.framesTx));
-  p += 4;
-  wr32(b, p, Math.round(m.crcErrors));
-  p += 4;
-  wr32(b, p, Math.round(m.resyncs));
-  p += 4;
-  wr32(b, p, Math.round(m.oversize));
-  p += 4;
-  wr32(b, p, Math.round(m.drops));
-  p += 4;
-  wr32(b, p, Math.round(m.retransmits));
-  p += 4;
-  wr32(b, p, Math.round(m.duplicates));
-  p += 4;
-  return p;
+  wr32(b, o, m.framesRx);
+  wr32(b, o + 4, m.framesTx);
+  wr32(b, o + 8, m.crcErrors);
+  wr32(b, o + 12, m.resyncs);
+  wr32(b, o + 16, m.oversize);
+  wr32(b, o + 20, m.drops);
+  wr32(b, o + 24, m.retransmits);
+  wr32(b, o + 28, m.duplicates);
+  return o + 32;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkLinkStatus(m: LinkStatusValues): number {
@@ -367,28 +296,15 @@ export interface AlarmValues {
   state: number;
 }
 export function readAlarm(b: Uint8Array, o: number, end: number): AlarmValues | null {
-  let p = o;
-  const m = {} as AlarmValues;
-  if (p + 8 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.code = rdU16(b, p + 4);
-  m.priority = b[p + 6];
-  m.state = b[p + 7];
-  p += 8;
-  return m;
+  return o + 8 > end ? null : { tMs: rdU32(b, o), code: rdU16(b, o + 4), priority: b[o + 6], state: b[o + 7] };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkAlarm. */
 export function writeAlarm(b: Uint8Array, o: number, m: AlarmValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  wr16(b, p, Math.round(m.code));
-  p += 2;
-  b[p] = Math.round(m.priority) & 0xff;
-  p += 1;
-  b[p] = Math.round(m.state) & 0xff;
-  p += 1;
-  return p;
+  wr32(b, o, m.tMs);
+  wr16(b, o + 4, m.code);
+  b[o + 6] = m.priority;
+  b[o + 7] = m.state;
+  return o + 8;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkAlarm(m: AlarmValues): number {
@@ -419,34 +335,17 @@ export interface PressureBeatValues {
   quality: number;
 }
 export function readPressureBeat(b: Uint8Array, o: number, end: number): PressureBeatValues | null {
-  let p = o;
-  const m = {} as PressureBeatValues;
-  if (p + 13 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.systolicMmHg = rdI16(b, p + 4) / 10;
-  m.diastolicMmHg = rdI16(b, p + 6) / 10;
-  m.meanMmHg = rdI16(b, p + 8) / 10;
-  m.heartRateBpm = rdU16(b, p + 10) / 10;
-  m.quality = b[p + 12];
-  p += 13;
-  return m;
+  return o + 13 > end ? null : { tMs: rdU32(b, o), systolicMmHg: rdI16(b, o + 4) / 10, diastolicMmHg: rdI16(b, o + 6) / 10, meanMmHg: rdI16(b, o + 8) / 10, heartRateBpm: rdU16(b, o + 10) / 10, quality: b[o + 12] };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPressureBeat. */
 export function writePressureBeat(b: Uint8Array, o: number, m: PressureBeatValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  wr16(b, p, Math.round(m.systolicMmHg * 10));
-  p += 2;
-  wr16(b, p, Math.round(m.diastolicMmHg * 10));
-  p += 2;
-  wr16(b, p, Math.round(m.meanMmHg * 10));
-  p += 2;
-  wr16(b, p, Math.round(m.heartRateBpm * 10));
-  p += 2;
-  b[p] = Math.round(m.quality) & 0xff;
-  p += 1;
-  return p;
+  wr32(b, o, m.tMs);
+  wr16(b, o + 4, Math.round(m.systolicMmHg * 10));
+  wr16(b, o + 6, Math.round(m.diastolicMmHg * 10));
+  wr16(b, o + 8, Math.round(m.meanMmHg * 10));
+  wr16(b, o + 10, Math.round(m.heartRateBpm * 10));
+  b[o + 12] = m.quality;
+  return o + 13;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPressureBeat(m: PressureBeatValues): number {
@@ -471,12 +370,9 @@ export interface PressureWaveformValues {
   samplesMmHg: number[];
 }
 export function readPressureWaveform(b: Uint8Array, o: number, end: number): PressureWaveformValues | null {
-  let p = o;
-  const m = {} as PressureWaveformValues;
-  if (p + 8 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.samplePeriodUs = rdU32(b, p + 4);
-  p += 8;
+  if (o + 8 > end) return null;
+  const m = { tMs: rdU32(b, o), samplePeriodUs: rdU32(b, o + 4) } as PressureWaveformValues;
+  let p = o + 8;
   if (p >= end) return null;
   const n2 = b[p];
   if (n2 > 100 || p + 1 + n2 * 2 > end) return null;
@@ -488,11 +384,9 @@ export function readPressureWaveform(b: Uint8Array, o: number, end: number): Pre
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPressureWaveform. */
 export function writePressureWaveform(b: Uint8Array, o: number, m: PressureWaveformValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  wr32(b, p, Math.round(m.samplePeriodUs));
-  p += 4;
+  wr32(b, o, m.tMs);
+  wr32(b, o + 4, m.samplePeriodUs);
+  let p = o + 8;
   b[p] = m.samplesMmHg.length;
   for (let i = 0; i < m.samplesMmHg.length; i++) wr16(b, p + 1 + i * 2, Math.round(m.samplesMmHg[i] * 10));
   p += 1 + m.samplesMmHg.length * 2;
@@ -514,19 +408,12 @@ export interface PressureWaveformRequestValues {
   sampleCount: number;
 }
 export function readPressureWaveformRequest(b: Uint8Array, o: number, end: number): PressureWaveformRequestValues | null {
-  let p = o;
-  const m = {} as PressureWaveformRequestValues;
-  if (p + 2 > end) return null;
-  m.sampleCount = rdU16(b, p);
-  p += 2;
-  return m;
+  return o + 2 > end ? null : { sampleCount: rdU16(b, o) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPressureWaveformRequest. */
 export function writePressureWaveformRequest(b: Uint8Array, o: number, m: PressureWaveformRequestValues): number {
-  let p = o;
-  wr16(b, p, Math.round(m.sampleCount));
-  p += 2;
-  return p;
+  wr16(b, o, m.sampleCount);
+  return o + 2;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPressureWaveformRequest(m: PressureWaveformRequestValues): number {
@@ -543,22 +430,13 @@ export interface PumpSetRateValues {
   leaseMs: number;
 }
 export function readPumpSetRate(b: Uint8Array, o: number, end: number): PumpSetRateValues | null {
-  let p = o;
-  const m = {} as PumpSetRateValues;
-  if (p + 8 > end) return null;
-  m.rateMlPerH = rdU32(b, p) / 1000;
-  m.leaseMs = rdU32(b, p + 4);
-  p += 8;
-  return m;
+  return o + 8 > end ? null : { rateMlPerH: rdU32(b, o) / 1000, leaseMs: rdU32(b, o + 4) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpSetRate. */
 export function writePumpSetRate(b: Uint8Array, o: number, m: PumpSetRateValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.rateMlPerH * 1000));
-  p += 4;
-  wr32(b, p, Math.round(m.leaseMs));
-  p += 4;
-  return p;
+  wr32(b, o, Math.round(m.rateMlPerH * 1000));
+  wr32(b, o + 4, m.leaseMs);
+  return o + 8;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPumpSetRate(m: PumpSetRateValues): number {
@@ -573,7 +451,7 @@ export interface PumpStopValues {
 
 }
 export function readPumpStop(b: Uint8Array, o: number, end: number): PumpStopValues | null {
-  return {};
+  return o + 0 > end ? null : {  };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpStop. */
 export function writePumpStop(b: Uint8Array, o: number, m: PumpStopValues): number {
@@ -603,37 +481,18 @@ export interface PumpStatusValues {
   alarms: number;
 }
 export function readPumpStatus(b: Uint8Array, o: number, end: number): PumpStatusValues | null {
-  let p = o;
-  const m = {} as PumpStatusValues;
-  if (p + 23 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.state = b[p + 4];
-  m.rateMlPerH = rdU32(b, p + 5) / 1000;
-  m.commandedRateMlPerH = rdU32(b, p + 9) / 1000;
-  m.deliveredMl = rdU32(b, p + 13) / 1000;
-  m.leaseRemainingMs = rdU32(b, p + 17);
-  m.alarms = rdU16(b, p + 21);
-  p += 23;
-  return m;
+  return o + 23 > end ? null : { tMs: rdU32(b, o), state: b[o + 4], rateMlPerH: rdU32(b, o + 5) / 1000, commandedRateMlPerH: rdU32(b, o + 9) / 1000, deliveredMl: rdU32(b, o + 13) / 1000, leaseRemainingMs: rdU32(b, o + 17), alarms: rdU16(b, o + 21) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpStatus. */
 export function writePumpStatus(b: Uint8Array, o: number, m: PumpStatusValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  b[p] = Math.round(m.state) & 0xff;
-  p += 1;
-  wr32(b, p, Math.round(m.rateMlPerH * 1000));
-  p += 4;
-  wr32(b, p, Math.round(m.commandedRateMlPerH * 1000));
-  p += 4;
-  wr32(b, p, Math.round(m.deliveredMl * 1000));
-  p += 4;
-  wr32(b, p, Math.round(m.leaseRemainingMs));
-  p += 4;
-  wr16(b, p, Math.round(m.alarms));
-  p += 2;
-  return p;
+  wr32(b, o, m.tMs);
+  b[o + 4] = m.state;
+  wr32(b, o + 5, Math.round(m.rateMlPerH * 1000));
+  wr32(b, o + 9, Math.round(m.commandedRateMlPerH * 1000));
+  wr32(b, o + 13, Math.round(m.deliveredMl * 1000));
+  wr32(b, o + 17, m.leaseRemainingMs);
+  wr16(b, o + 21, m.alarms);
+  return o + 23;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPumpStatus(m: PumpStatusValues): number {
@@ -658,22 +517,13 @@ export interface StimSetAmplitudeValues {
   leaseMs: number;
 }
 export function readStimSetAmplitude(b: Uint8Array, o: number, end: number): StimSetAmplitudeValues | null {
-  let p = o;
-  const m = {} as StimSetAmplitudeValues;
-  if (p + 6 > end) return null;
-  m.amplitudeMa = rdU16(b, p) / 1000;
-  m.leaseMs = rdU32(b, p + 2);
-  p += 6;
-  return m;
+  return o + 6 > end ? null : { amplitudeMa: rdU16(b, o) / 1000, leaseMs: rdU32(b, o + 2) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkStimSetAmplitude. */
 export function writeStimSetAmplitude(b: Uint8Array, o: number, m: StimSetAmplitudeValues): number {
-  let p = o;
-  wr16(b, p, Math.round(m.amplitudeMa * 1000));
-  p += 2;
-  wr32(b, p, Math.round(m.leaseMs));
-  p += 4;
-  return p;
+  wr16(b, o, Math.round(m.amplitudeMa * 1000));
+  wr32(b, o + 2, m.leaseMs);
+  return o + 6;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkStimSetAmplitude(m: StimSetAmplitudeValues): number {
@@ -699,34 +549,17 @@ export interface StimStatusValues {
   alarms: number;
 }
 export function readStimStatus(b: Uint8Array, o: number, end: number): StimStatusValues | null {
-  let p = o;
-  const m = {} as StimStatusValues;
-  if (p + 15 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.state = b[p + 4];
-  m.amplitudeMa = rdU16(b, p + 5) / 1000;
-  m.targetAmplitudeMa = rdU16(b, p + 7) / 1000;
-  m.leaseRemainingMs = rdU32(b, p + 9);
-  m.alarms = rdU16(b, p + 13);
-  p += 15;
-  return m;
+  return o + 15 > end ? null : { tMs: rdU32(b, o), state: b[o + 4], amplitudeMa: rdU16(b, o + 5) / 1000, targetAmplitudeMa: rdU16(b, o + 7) / 1000, leaseRemainingMs: rdU32(b, o + 9), alarms: rdU16(b, o + 13) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkStimStatus. */
 export function writeStimStatus(b: Uint8Array, o: number, m: StimStatusValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  b[p] = Math.round(m.state) & 0xff;
-  p += 1;
-  wr16(b, p, Math.round(m.amplitudeMa * 1000));
-  p += 2;
-  wr16(b, p, Math.round(m.targetAmplitudeMa * 1000));
-  p += 2;
-  wr32(b, p, Math.round(m.leaseRemainingMs));
-  p += 4;
-  wr16(b, p, Math.round(m.alarms));
-  p += 2;
-  return p;
+  wr32(b, o, m.tMs);
+  b[o + 4] = m.state;
+  wr16(b, o + 5, Math.round(m.amplitudeMa * 1000));
+  wr16(b, o + 7, Math.round(m.targetAmplitudeMa * 1000));
+  wr32(b, o + 9, m.leaseRemainingMs);
+  wr16(b, o + 13, m.alarms);
+  return o + 15;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkStimStatus(m: StimStatusValues): number {
@@ -752,25 +585,14 @@ export interface BetaPowerValues {
   windowMs: number;
 }
 export function readBetaPower(b: Uint8Array, o: number, end: number): BetaPowerValues | null {
-  let p = o;
-  const m = {} as BetaPowerValues;
-  if (p + 10 > end) return null;
-  m.tMs = rdU32(b, p);
-  m.betaPowerUv2 = rdF32(b, p + 4);
-  m.windowMs = rdU16(b, p + 8);
-  p += 10;
-  return m;
+  return o + 10 > end ? null : { tMs: rdU32(b, o), betaPowerUv2: rdF32(b, o + 4), windowMs: rdU16(b, o + 8) };
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkBetaPower. */
 export function writeBetaPower(b: Uint8Array, o: number, m: BetaPowerValues): number {
-  let p = o;
-  wr32(b, p, Math.round(m.tMs));
-  p += 4;
-  wrF32(b, p, m.betaPowerUv2);
-  p += 4;
-  wr16(b, p, Math.round(m.windowMs));
-  p += 2;
-  return p;
+  wr32(b, o, m.tMs);
+  wrF32(b, o + 4, m.betaPowerUv2);
+  wr16(b, o + 8, m.windowMs);
+  return o + 10;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkBetaPower(m: BetaPowerValues): number {

@@ -11,7 +11,10 @@ function fieldSchema(f: FieldDef): z.ZodType {
   if (f.type === 'text') {
     return z.string().max(f.maxLength).regex(/^[\x20-\x7e]*$/, 'printable ASCII only');
   }
-  const range = z.number().min(f.min).max(f.max);
+  // Unscaled integer fields take integers; scaled ones are rounded to their grid when encoded.
+  const wire = f.type === 'array' ? f.element : f.type;
+  const integer = wire !== 'f32' && (f.scale === undefined || f.scale === 1);
+  const range = integer ? z.number().int().min(f.min).max(f.max) : z.number().min(f.min).max(f.max);
   if (f.type === 'array') return z.array(range).max(f.maxCount);
   if (f.codes) {
     const table = codeTable(f.codes);
@@ -24,7 +27,7 @@ function fieldSchema(f: FieldDef): z.ZodType {
   if (f.flags) {
     const table = codeTable(f.flags);
     const mask = Object.values(table.values).reduce((a, v) => a | v, 0);
-    return range.int().refine((v) => (v & ~mask) === 0, { message: `holds bits outside ${table.name} (mask 0x${mask.toString(16)})` });
+    return range.refine((v) => (v & ~mask) === 0, { message: `holds bits outside ${table.name} (mask 0x${mask.toString(16)})` });
   }
   return range;
 }

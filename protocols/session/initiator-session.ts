@@ -31,8 +31,8 @@ interface InFlight {
 }
 
 export class InitiatorSession extends SessionCore {
-  private inFlight: InFlight[] = [];
-  private helloTimer: Timer | null = null;
+  private inFlight_: InFlight[] = [];
+  private helloTimer_: Timer | null = null;
 
   constructor(o: InitiatorOptions, h: SessionHandlers) {
     super(o, h);
@@ -42,105 +42,105 @@ export class InitiatorSession extends SessionCore {
   override start(): void {
     if (this.state !== 'idle') return;
     super.start();
-    this.handshake();
+    this.handshake_();
   }
 
   override stop(): void {
-    this.stopHello();
+    this.stopHello_();
     super.stop();
   }
 
   /** Sends a command; done(0) on Ack, done(reason) on Nack, timeout, link loss or a full queue. */
   sendCommand<T>(msgId: number, write: PayloadWriter<T>, m: T, done: CommandDone): void {
     if (this.state !== 'ready') return done(NACK_REASON_NOT_READY);
-    if (this.inFlight.length >= this.o.timings.maxInFlight) return done(NACK_REASON_QUEUE_FULL);
-    const seq = this.seq;
-    const f = this.frame(msgId, write, m);
-    this.inFlight.push({ seq, msgId, frame: f, tries: 1, timer: this.retryTimer(seq, msgId), done });
-    this.transmit(f);
+    if (this.inFlight_.length >= this.o_.timings.maxInFlight) return done(NACK_REASON_QUEUE_FULL);
+    const seq = this.seq_;
+    const f = this.frame_(msgId, write, m);
+    this.inFlight_.push({ seq, msgId, frame: f, tries: 1, timer: this.retryTimer_(seq, msgId), done });
+    this.transmit_(f);
   }
 
-  private handshake(): void {
+  private handshake_(): void {
     this.state = 'handshaking';
-    if (this.helloTimer) return;
+    if (this.helloTimer_) return;
     this.sessionId = ((this.sessionId + 1) >>> 0) || 1;
-    this.sendHello(0);
-    this.helloTimer = this.o.clock.every(this.o.timings.helloRetryMs, () => this.sendHello(0));
+    this.sendHello_(0);
+    this.helloTimer_ = this.o_.clock.every(this.o_.timings.helloRetryMs, () => this.sendHello_(0));
   }
 
-  private stopHello(): void {
-    if (this.helloTimer) this.helloTimer.cancel();
-    this.helloTimer = null;
+  private stopHello_(): void {
+    if (this.helloTimer_) this.helloTimer_.cancel();
+    this.helloTimer_ = null;
   }
 
-  protected override onHello(peer: HelloValues): void {
+  protected override onHello_(peer: HelloValues): void {
     if (peer.isReply === 0) {
       // The node (re)started and announced itself. While opening, our Hello retries reach it anyway;
       // a session that was up is over and a new one opens.
       if (this.state !== 'ready') return;
-      this.goDown();
-      this.handshake();
-      this.h.lost('peer-restart');
+      this.goDown_();
+      this.handshake_();
+      this.h_.lost('peer-restart');
       return;
     }
     if (peer.sessionId !== this.sessionId) return; // a late answer to an earlier handshake
-    const why = this.incompatibility(peer);
+    const why = this.incompatibility_(peer);
     if (why) {
       this.state = 'refused';
-      return this.h.refused(why, peer);
+      return this.h_.refused(why, peer);
     }
     if (this.state === 'ready') return;
-    this.stopHello();
-    this.goUp(peer);
+    this.stopHello_();
+    this.goUp_(peer);
   }
 
-  protected override silence(): void {
-    super.silence();
-    this.handshake();
+  protected override silence_(): void {
+    super.silence_();
+    this.handshake_();
   }
 
   /** Leaving the session fails every command in flight with link-lost. */
-  protected override goDown(): void {
-    super.goDown();
-    const failed = this.inFlight;
-    this.inFlight = [];
+  protected override goDown_(): void {
+    super.goDown_();
+    const failed = this.inFlight_;
+    this.inFlight_ = [];
     for (const e of failed) {
       e.timer.cancel();
       e.done(NACK_REASON_LINK_LOST);
     }
   }
 
-  protected override onAnswer(msgId: number, buf: Uint8Array, start: number, end: number): void {
+  protected override onAnswer_(msgId: number, buf: Uint8Array, start: number, end: number): void {
     const nackValues = msgId === NACK_ID ? readNack(buf, start, end) : null;
     const a = msgId === ACK_ID ? readAck(buf, start, end) : nackValues;
     if (!a) return; // unreadable: never taken for an Ack
-    const e = this.inFlight.find((x) => x.seq === a.ackedSeq && x.msgId === a.ackedMsgId);
+    const e = this.inFlight_.find((x) => x.seq === a.ackedSeq && x.msgId === a.ackedMsgId);
     if (!e) return; // a late answer to a retransmission already answered
-    this.remove(e);
+    this.remove_(e);
     e.done(nackValues ? nackValues.reason : 0);
   }
 
-  private retryTimer(seq: number, msgId: number): Timer {
-    return this.o.clock.after(this.o.timings.retransmitMs, () => this.retry(seq, msgId));
+  private retryTimer_(seq: number, msgId: number): Timer {
+    return this.o_.clock.after(this.o_.timings.retransmitMs, () => this.retry_(seq, msgId));
   }
 
-  private retry(seq: number, msgId: number): void {
-    const e = this.inFlight.find((x) => x.seq === seq && x.msgId === msgId);
+  private retry_(seq: number, msgId: number): void {
+    const e = this.inFlight_.find((x) => x.seq === seq && x.msgId === msgId);
     if (!e) return;
-    if (e.tries >= this.o.timings.maxTries) {
-      this.remove(e);
-      this.c.timeouts++;
+    if (e.tries >= this.o_.timings.maxTries) {
+      this.remove_(e);
+      this.c_.timeouts++;
       e.done(NACK_REASON_TIMEOUT);
       return;
     }
     e.tries++;
-    this.c.retransmits++;
-    e.timer = this.retryTimer(seq, msgId);
-    this.transmit(e.frame);
+    this.c_.retransmits++;
+    e.timer = this.retryTimer_(seq, msgId);
+    this.transmit_(e.frame);
   }
 
-  private remove(e: InFlight): void {
+  private remove_(e: InFlight): void {
     e.timer.cancel();
-    this.inFlight = this.inFlight.filter((x) => x !== e);
+    this.inFlight_ = this.inFlight_.filter((x) => x !== e);
   }
 }

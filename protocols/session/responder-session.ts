@@ -29,58 +29,63 @@ interface Answered {
 }
 
 export class ResponderSession extends SessionCore {
-  private answered: Answered[] = [];
+  private answered_: Answered[] = [];
 
-  constructor(private readonly ro: ResponderOptions, private readonly rh: ResponderHandlers) {
+  private readonly ro_: ResponderOptions;
+  private readonly rh_: ResponderHandlers;
+
+  constructor(ro: ResponderOptions, rh: ResponderHandlers) {
     super(ro, rh);
+    this.ro_ = ro;
+    this.rh_ = rh;
   }
 
   override start(): void {
     if (this.state !== 'idle') return;
     super.start();
-    this.sendHello(0); // announces a (re)boot, with session id 0
+    this.sendHello_(0); // announces a (re)boot, with session id 0
   }
 
-  protected override onHello(peer: HelloValues): void {
+  protected override onHello_(peer: HelloValues): void {
     if (peer.isReply === 1) return;
     // Always answer, echoing the session id, so even an incompatible host learns what we are.
     const same = peer.sessionId === this.sessionId && this.state === 'ready';
     this.sessionId = peer.sessionId;
-    this.sendHello(1);
+    this.sendHello_(1);
     if (same) return; // a repeat of the Hello that opened this session: keep its command memory
-    this.goDown();
-    const why = this.incompatibility(peer);
+    this.goDown_();
+    const why = this.incompatibility_(peer);
     if (why) {
       this.state = 'refused';
-      return this.h.refused(why, peer);
+      return this.h_.refused(why, peer);
     }
-    this.goUp(peer);
+    this.goUp_(peer);
   }
 
-  protected override goDown(): void {
-    super.goDown();
-    this.answered = [];
+  protected override goDown_(): void {
+    super.goDown_();
+    this.answered_ = [];
   }
 
-  protected override onMessage(seq: number, msgId: number, buf: Uint8Array, start: number, end: number, repeat: boolean): void {
-    if (!this.ro.isCommand(msgId)) return super.onMessage(seq, msgId, buf, start, end, repeat);
-    const now = this.o.clock.now();
-    const window = this.o.timings.dedupeWindowMs;
-    this.answered = this.answered.filter((a) => now - a.tMs <= window);
-    const again = this.answered.find((a) => a.seq === seq && a.msgId === msgId);
+  protected override onMessage_(seq: number, msgId: number, buf: Uint8Array, start: number, end: number, repeat: boolean): void {
+    if (!this.ro_.isCommand(msgId)) return super.onMessage_(seq, msgId, buf, start, end, repeat);
+    const now = this.o_.clock.now();
+    const window = this.o_.timings.dedupeWindowMs;
+    this.answered_ = this.answered_.filter((a) => now - a.tMs <= window);
+    const again = this.answered_.find((a) => a.seq === seq && a.msgId === msgId);
     let reply: number;
     if (again) {
-      this.c.duplicates++;
+      this.c_.duplicates++;
       reply = again.reply;
     } else {
-      const early = this.ro.acceptBeforeReady;
+      const early = this.ro_.acceptBeforeReady;
       const allowed = this.state === 'ready' || (early !== undefined && early(msgId));
-      reply = allowed ? this.rh.command(msgId, buf, start, end) : nack(NACK_REASON_NOT_READY);
-      this.answered.push({ seq, msgId, reply, tMs: now });
+      reply = allowed ? this.rh_.command(msgId, buf, start, end) : nack(NACK_REASON_NOT_READY);
+      this.answered_.push({ seq, msgId, reply, tMs: now });
     }
-    if (reply === 0) this.transmit(this.frame(ACK_ID, writeAck, { ackedSeq: seq, ackedMsgId: msgId }));
+    if (reply === 0) this.transmit_(this.frame_(ACK_ID, writeAck, { ackedSeq: seq, ackedMsgId: msgId }));
     else {
-      this.transmit(this.frame(NACK_ID, writeNack, { ackedSeq: seq, ackedMsgId: msgId, reason: reply & 0xff, fieldIndex: (reply >> 8) & 0xff }));
+      this.transmit_(this.frame_(NACK_ID, writeNack, { ackedSeq: seq, ackedMsgId: msgId, reason: reply & 0xff, fieldIndex: (reply >> 8) & 0xff }));
     }
   }
 }

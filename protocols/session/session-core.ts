@@ -60,25 +60,30 @@ export class SessionCore {
   /** Id of the current (or, while handshaking, proposed) session; 0 before any. */
   sessionId = 0;
   readonly layoutHash: number;
-  protected readonly decoder: FrameDecoder;
-  protected readonly encoder: FrameEncoder;
-  protected readonly c = { framesTx: 0, drops: 0, retransmits: 0, duplicates: 0, timeouts: 0, reordered: 0 };
-  private readonly startMs: number;
+  protected readonly decoder_: FrameDecoder;
+  protected readonly encoder_: FrameEncoder;
+  protected readonly c_ = { framesTx: 0, drops: 0, retransmits: 0, duplicates: 0, timeouts: 0, reordered: 0 };
+  private readonly startMs_: number;
   /** Sequence number of the next new frame. */
-  protected seq = 0;
-  private lastPeerSeq = -1;
+  protected seq_ = 0;
+  private lastPeerSeq_ = -1;
   /** Marks the sequence numbers received in the last half cycle, to spot repeats that arrive late. */
-  private readonly recent = new Uint8Array(256);
-  private lastRxMs = 0;
-  private upTimer: Timer | null = null;
-  private statusTimer: Timer | null = null;
-  private reportedVersionErrors = 0;
+  private readonly recent_ = new Uint8Array(256);
+  private lastRxMs_ = 0;
+  private upTimer_: Timer | null = null;
+  private statusTimer_: Timer | null = null;
+  private reportedVersionErrors_ = 0;
 
-  constructor(protected readonly o: SessionOptions, protected readonly h: SessionHandlers) {
-    this.startMs = o.clock.now();
+  protected readonly o_: SessionOptions;
+  protected readonly h_: SessionHandlers;
+
+  constructor(o: SessionOptions, h: SessionHandlers) {
+    this.o_ = o;
+    this.h_ = h;
+    this.startMs_ = o.clock.now();
     this.layoutHash = o.layoutHash === undefined ? LAYOUT_HASH : o.layoutHash;
-    this.encoder = new FrameEncoder(o.crc, PROTOCOL_VERSION);
-    this.decoder = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => this.onFrame(seq, id, buf, s, e));
+    this.encoder_ = new FrameEncoder(o.crc, PROTOCOL_VERSION);
+    this.decoder_ = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => this.onFrame_(seq, id, buf, s, e));
   }
 
   get ready(): boolean {
@@ -87,12 +92,12 @@ export class SessionCore {
 
   /** Protocol version of the last frame dropped for its version (0 if none). */
   get foreignVersion(): number {
-    return this.decoder.lastForeignVersion;
+    return this.decoder_.lastForeignVersion;
   }
 
   counters(): SessionCounters {
-    const d = this.decoder.counters;
-    const c = this.c;
+    const d = this.decoder_.counters;
+    const c = this.c_;
     return {
       framesRx: d.frames, framesTx: c.framesTx, crcErrors: d.crcErrors, resyncs: d.resyncs, oversize: d.oversize,
       versionErrors: d.versionErrors, drops: c.drops, retransmits: c.retransmits, duplicates: c.duplicates,
@@ -103,152 +108,148 @@ export class SessionCore {
   /** Starts the session with a flush delimiter; the role then opens or announces it. */
   start(): void {
     if (this.state !== 'idle') return;
-    this.h.output(new Uint8Array(1));
+    this.h_.output(new Uint8Array(1));
     this.state = 'handshaking';
   }
 
   /** Stops timers (commands in flight fail); start() may be called again. */
   stop(): void {
-    this.goDown();
+    this.goDown_();
     this.state = 'idle';
   }
 
   /** Feeds received bytes. Ignored until start(). */
   receive(bytes: Uint8Array): void {
     if (this.state === 'idle') return;
-    this.decoder.push(bytes);
-    const v = this.decoder.counters.versionErrors;
-    if (v !== this.reportedVersionErrors) {
-      this.reportedVersionErrors = v;
-      this.h.refused(NACK_REASON_VERSION_MISMATCH, null);
+    this.decoder_.push(bytes);
+    const v = this.decoder_.counters.versionErrors;
+    if (v !== this.reportedVersionErrors_) {
+      this.reportedVersionErrors_ = v;
+      this.h_.refused(NACK_REASON_VERSION_MISMATCH, null);
     }
   }
 
   /** Sends a telemetry message; false (nothing sent) while the session is not up. */
   send<T>(msgId: number, write: PayloadWriter<T>, m: T): boolean {
     if (this.state !== 'ready') return false;
-    this.transmit(this.frame(msgId, write, m));
+    this.transmit_(this.frame_(msgId, write, m));
     return true;
   }
 
-  protected frame<T>(msgId: number, write: PayloadWriter<T>, m: T): Uint8Array {
-    const end = write(this.encoder.raw, HEADER_BYTES, m);
-    const f = this.encoder.encode(this.seq, msgId, end - HEADER_BYTES);
-    this.seq = (this.seq + 1) & 0xff;
+  protected frame_<T>(msgId: number, write: PayloadWriter<T>, m: T): Uint8Array {
+    const end = write(this.encoder_.raw, HEADER_BYTES, m);
+    const f = this.encoder_.encode(this.seq_, msgId, end - HEADER_BYTES);
+    this.seq_ = (this.seq_ + 1) & 0xff;
     return f;
   }
 
-  protected transmit(f: Uint8Array): void {
-    this.c.framesTx++;
-    this.h.output(f);
+  protected transmit_(f: Uint8Array): void {
+    this.c_.framesTx++;
+    this.h_.output(f);
   }
 
-  protected sendHello(isReply: number): void {
-    const id = this.o.identity;
-    this.transmit(this.frame(HELLO_ID, writeHello, {
+  protected sendHello_(isReply: number): void {
+    const id = this.o_.identity;
+    this.transmit_(this.frame_(HELLO_ID, writeHello, {
       protocolVersion: PROTOCOL_VERSION, layoutHash: this.layoutHash, nodeRole: id.nodeRole, boardId: id.boardId,
       firmwareMajor: id.firmwareMajor, firmwareMinor: id.firmwareMinor, firmwarePatch: id.firmwarePatch,
-      uptimeMs: this.uptimeMs(), isReply, sessionId: this.sessionId, uniqueId: id.uniqueId,
+      uptimeMs: this.uptimeMs_(), isReply, sessionId: this.sessionId, uniqueId: id.uniqueId,
     }));
   }
 
-  protected uptimeMs(): number {
-    return (this.o.clock.now() - this.startMs) >>> 0;
+  protected uptimeMs_(): number {
+    return (this.o_.clock.now() - this.startMs_) >>> 0;
   }
 
   /** 0 when the peer may talk to us, else the NackReason that says why not. */
-  protected incompatibility(peer: HelloValues): number {
+  protected incompatibility_(peer: HelloValues): number {
     if (peer.protocolVersion !== PROTOCOL_VERSION) return NACK_REASON_VERSION_MISMATCH;
     if (peer.layoutHash !== this.layoutHash) return NACK_REASON_LAYOUT_MISMATCH;
     return 0;
   }
 
-  protected goUp(peer: HelloValues): void {
-    const t = this.o.timings;
+  protected goUp_(peer: HelloValues): void {
+    const t = this.o_.timings;
     this.peer = peer;
     this.state = 'ready';
-    this.lastRxMs = this.o.clock.now();
-    if (!this.upTimer) this.upTimer = this.o.clock.every(t.heartbeatMs, () => this.tick());
-    if (!this.statusTimer && t.linkStatusMs > 0) this.statusTimer = this.o.clock.every(t.linkStatusMs, () => this.sendLinkStatus());
-    this.h.ready(peer);
+    this.lastRxMs_ = this.o_.clock.now();
+    if (!this.upTimer_) this.upTimer_ = this.o_.clock.every(t.heartbeatMs, () => this.tick_());
+    if (!this.statusTimer_ && t.linkStatusMs > 0) this.statusTimer_ = this.o_.clock.every(t.linkStatusMs, () => this.sendLinkStatus_());
+    this.h_.ready(peer);
   }
 
   /** Leaves the session: heartbeats stop and the sequence memory is cleared. */
-  protected goDown(): void {
-    if (this.upTimer) this.upTimer.cancel();
-    if (this.statusTimer) this.statusTimer.cancel();
-    this.upTimer = null;
-    this.statusTimer = null;
-    this.lastPeerSeq = -1;
+  protected goDown_(): void {
+    if (this.upTimer_) this.upTimer_.cancel();
+    if (this.statusTimer_) this.statusTimer_.cancel();
+    this.upTimer_ = null;
+    this.statusTimer_ = null;
+    this.lastPeerSeq_ = -1;
   }
 
   /** The link went silent: the role decides what follows. */
-  protected silence(): void {
-    this.goDown();
+  protected silence_(): void {
+    this.goDown_();
     this.state = 'handshaking';
-    this.h.lost('silence');
+    this.h_.lost('silence');
   }
 
-  private tick(): void {
-    if (this.o.clock.now() - this.lastRxMs > this.o.timings.linkTimeoutMs) return this.silence();
-    this.transmit(this.frame(HEARTBEAT_ID, writeHeartbeat, { uptimeMs: this.uptimeMs() }));
+  private tick_(): void {
+    if (this.o_.clock.now() - this.lastRxMs_ > this.o_.timings.linkTimeoutMs) return this.silence_();
+    this.transmit_(this.frame_(HEARTBEAT_ID, writeHeartbeat, { uptimeMs: this.uptimeMs_() }));
   }
 
-  private sendLinkStatus(): void {
-    const c = this.counters();
-    this.send(LINK_STATUS_ID, writeLinkStatus, {
-      framesRx: c.framesRx, framesTx: c.framesTx, crcErrors: c.crcErrors, resyncs: c.resyncs, oversize: c.oversize,
-      drops: c.drops, retransmits: c.retransmits, duplicates: c.duplicates,
-    });
+  private sendLinkStatus_(): void {
+    this.send(LINK_STATUS_ID, writeLinkStatus, this.counters()); // LinkStatus takes the first eight counters
   }
 
-  private onFrame(seq: number, msgId: number, buf: Uint8Array, start: number, end: number): void {
-    this.lastRxMs = this.o.clock.now();
+  private onFrame_(seq: number, msgId: number, buf: Uint8Array, start: number, end: number): void {
+    this.lastRxMs_ = this.o_.clock.now();
     // A forward gap means frames were lost; a number seen recently is a repeat; an older unseen one came late.
     let repeat = false;
-    const recent = this.recent;
-    if (this.lastPeerSeq < 0) {
+    const recent = this.recent_;
+    if (this.lastPeerSeq_ < 0) {
       for (let i = 0; i < 256; i++) recent[i] = 0;
-      this.lastPeerSeq = seq;
+      this.lastPeerSeq_ = seq;
       recent[seq] = 1;
     } else {
-      const d = (seq - this.lastPeerSeq) & 0xff;
+      const d = (seq - this.lastPeerSeq_) & 0xff;
       if (d === 0) repeat = true;
       else if (d < 128) {
-        this.c.drops += d - 1;
-        for (let i = 1; i <= d; i++) recent[(this.lastPeerSeq + i) & 0xff] = 0;
-        this.lastPeerSeq = seq;
+        this.c_.drops += d - 1;
+        for (let i = 1; i <= d; i++) recent[(this.lastPeerSeq_ + i) & 0xff] = 0;
+        this.lastPeerSeq_ = seq;
         recent[seq] = 1;
       } else if (recent[seq]) repeat = true;
       else {
         // Late, not lost: it was counted as a drop when the sequence jumped over it.
         recent[seq] = 1;
-        this.c.reordered++;
-        if (this.c.drops > 0) this.c.drops--;
+        this.c_.reordered++;
+        if (this.c_.drops > 0) this.c_.drops--;
       }
     }
     if (msgId === HELLO_ID) {
       const peer = readHello(buf, start, end);
-      if (peer) this.onHello(peer);
-      else this.h.refused(NACK_REASON_VERSION_MISMATCH, null); // too short to be our Hello
+      if (peer) this.onHello_(peer);
+      else this.h_.refused(NACK_REASON_VERSION_MISMATCH, null); // too short to be our Hello
       return;
     }
-    if (msgId === ACK_ID || msgId === NACK_ID) return this.onAnswer(msgId, buf, start, end);
+    if (msgId === ACK_ID || msgId === NACK_ID) return this.onAnswer_(msgId, buf, start, end);
     if (msgId === HEARTBEAT_ID) return;
-    this.onMessage(seq, msgId, buf, start, end, repeat);
+    this.onMessage_(seq, msgId, buf, start, end, repeat);
   }
 
-  protected onHello(_peer: HelloValues): void {}
+  protected onHello_(_peer: HelloValues): void {}
 
-  protected onAnswer(_msgId: number, _buf: Uint8Array, _start: number, _end: number): void {}
+  protected onAnswer_(_msgId: number, _buf: Uint8Array, _start: number, _end: number): void {}
 
   /** Any other message; the base delivers it once while the session is up. */
-  protected onMessage(_seq: number, msgId: number, buf: Uint8Array, start: number, end: number, repeat: boolean): void {
+  protected onMessage_(_seq: number, msgId: number, buf: Uint8Array, start: number, end: number, repeat: boolean): void {
     if (this.state !== 'ready') return;
     if (repeat) {
-      this.c.duplicates++;
+      this.c_.duplicates++;
       return;
     }
-    this.h.message(msgId, buf, start, end);
+    this.h_.message(msgId, buf, start, end);
   }
 }

@@ -17,8 +17,8 @@ const READ: Record<ScalarWireType, (p: string) => string> = {
 };
 
 const WRITE: Record<ScalarWireType, (p: string, v: string) => string> = {
-  u8: (p, v) => `b[${p}] = ${v} & 0xff;`,
-  i8: (p, v) => `b[${p}] = ${v} & 0xff;`,
+  u8: (p, v) => `b[${p}] = ${v};`,
+  i8: (p, v) => `b[${p}] = ${v};`,
   u16: (p, v) => `wr16(b, ${p}, ${v});`,
   i16: (p, v) => `wr16(b, ${p}, ${v});`,
   u32: (p, v) => `wr32(b, ${p}, ${v});`,
@@ -40,10 +40,10 @@ function decodeExpr(type: ScalarWireType, scale: number | undefined, p: string):
   return k === 1 ? raw : `${raw} / ${k}`;
 }
 
+/** Scaled values are rounded to their grid; unscaled integers are integers already (the host validates them). */
 function encodeExpr(type: ScalarWireType, scale: number | undefined, v: string): string {
-  if (type === 'f32') return v;
-  const k = scaleFactor(scale);
-  return k === 1 ? `Math.round(${v})` : `Math.round(${v} * ${k})`;
+  const k = type === 'f32' ? 1 : scaleFactor(scale);
+  return k === 1 ? v : `Math.round(${v} * ${k})`;
 }
 
 export function upperSnake(s: string): string {
@@ -92,17 +92,40 @@ function genInterface(m: MessageDef): string {
   return `export interface ${m.name}Values {\n${lines.join('\n')}\n}`;
 }
 
+/** Number of leading fields of fixed size that every payload holds (no array, text or extension among them). */
+function fixedPrefix(m: MessageDef): { fields: ScalarField[]; bytes: number } {
+  const fields: ScalarField[] = [];
+  let bytes = 0;
+  for (const f of m.fields) {
+    if (f.type === 'array' || f.type === 'text' || f.ext) break;
+    fields.push(f);
+    bytes += WIRE_SIZE[f.type];
+  }
+  return { fields, bytes };
+}
+
+const at = (base: string, off: number) => (off === 0 ? base : `${base} + ${off}`);
+
 function genRead(m: MessageDef): string {
+  const { fields, bytes } = fixedPrefix(m);
+  const literal: string[] = [];
+  let off = 0;
+  for (const f of fields) {
+    literal.push(`${f.name}: ${decodeExpr(f.type, f.scale, at('o', off))}`);
+    off += WIRE_SIZE[f.type];
+  }
+  const obj = `{ ${literal.join(', ')} }`;
   const out: string[] = [];
   out.push(`export function read${m.name}(b: Uint8Array, o: number, end: number): ${m.name}Values | null {`);
-  if (m.fields.length === 0) {
-    out.push('  return {};', '}');
+  if (fields.length === m.fields.length) {
+    out.push(`  return o + ${bytes} > end ? null : ${obj};`, '}');
     return out.join('\n');
   }
-  out.push('  let p = o;');
-  out.push(`  const m = {} as ${m.name}Values;`);
-  let i = 0;
-  while (i < m.fields.length) {
+  // The fixed prefix in one literal, then each variable or extension field in turn.
+  out.push(`  if (o + ${bytes} > end) return null;`);
+  out.push(`  const m = ${obj} as ${m.name}Values;`);
+  out.push(`  let p = ${at('o', bytes)};`);
+  for (let i = fields.length; i < m.fields.length; i++) {
     const f = m.fields[i];
     const fail = f.ext ? 'return m' : 'return null';
     if (f.type === 'array') {
@@ -114,38 +137,18 @@ function genRead(m: MessageDef): string {
       out.push(`  for (let i = 0; i < n${i}; i++) a${i}.push(${decodeExpr(f.element, f.scale, `p + 1 + i * ${es}`)});`);
       out.push(`  m.${f.name} = a${i};`);
       out.push(`  p += 1 + n${i} * ${es};`);
-      i++;
     } else if (f.type === 'text') {
       out.push(`  if (p >= end) ${fail};`);
       out.push(`  const s${i} = rdText(b, p, end);`);
       out.push(`  if (s${i} === null || s${i}.length > ${f.maxLength}) ${fail};`);
       out.push(`  m.${f.name} = s${i};`);
       out.push(`  p += 1 + s${i}.length;`);
-      i++;
-    } else if (f.ext) {
-      // Extension fields are optional one by one: an older peer stops before them.
+    } else {
+      // An extension field: an older peer stops before it.
       const size = WIRE_SIZE[f.type];
       out.push(`  if (p + ${size} > end) return m;`);
       out.push(`  m.${f.name} = ${decodeExpr(f.type, f.scale, 'p')};`);
       out.push(`  p += ${size};`);
-      i++;
-    } else {
-      // A run of fixed-size mandatory fields shares one bounds check.
-      const run: ScalarField[] = [];
-      while (i < m.fields.length) {
-        const g = m.fields[i];
-        if (g.type === 'array' || g.type === 'text' || g.ext) break;
-        run.push(g);
-        i++;
-      }
-      const total = run.reduce((n, g) => n + WIRE_SIZE[g.type], 0);
-      out.push(`  if (p + ${total} > end) return null;`);
-      let off = 0;
-      for (const g of run) {
-        out.push(`  m.${g.name} = ${decodeExpr(g.type, g.scale, off === 0 ? 'p' : `p + ${off}`)};`);
-        off += WIRE_SIZE[g.type];
-      }
-      out.push(`  p += ${total};`);
     }
   }
   out.push('  return m;', '}');
@@ -153,15 +156,22 @@ function genRead(m: MessageDef): string {
 }
 
 function genWrite(m: MessageDef): string {
+  const { fields, bytes } = fixedPrefix(m);
   const out: string[] = [];
   out.push(`/** Writes the payload at b[o]; returns the offset after it. Values must have passed check${m.name}. */`);
   out.push(`export function write${m.name}(b: Uint8Array, o: number, m: ${m.name}Values): number {`);
-  if (m.fields.length === 0) {
-    out.push('  return o;', '}');
+  let off = 0;
+  for (const f of fields) {
+    out.push(`  ${WRITE[f.type](at('o', off), encodeExpr(f.type, f.scale, `m.${f.name}`))}`);
+    off += WIRE_SIZE[f.type];
+  }
+  if (fields.length === m.fields.length) {
+    out.push(`  return ${at('o', bytes)};`, '}');
     return out.join('\n');
   }
-  out.push('  let p = o;');
-  for (const f of m.fields) {
+  out.push(`  let p = ${at('o', bytes)};`);
+  for (let i = fields.length; i < m.fields.length; i++) {
+    const f = m.fields[i];
     const v = `m.${f.name}`;
     const indent = f.ext ? '    ' : '  ';
     if (f.ext) out.push(`  if (${v} === undefined) return p;`);
