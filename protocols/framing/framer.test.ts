@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadGolden } from '../golden/golden-file.ts';
 import { crc32Range } from './crc32.ts';
-import { HEADER_BYTES, MAX_ENCODED_FRAME_BYTES, MAX_PAYLOAD_BYTES } from './frame-format.ts';
+import { HEADER_BYTES, MAX_ENCODED_FRAME_BYTES, MAX_PAYLOAD_BYTES, MAX_RAW_FRAME_BYTES } from './frame-format.ts';
 import { FrameDecoder, FrameEncoder } from './framer.ts';
 
 interface Got {
@@ -125,6 +125,12 @@ describe('framer', () => {
     d.push(Uint8Array.of(0, 0));
     expect(got.length).toBe(1);
     expect(d.counters.crcErrors).toBe(0);
+  });
+
+  it('keeps every frame within one COBS block, which the encoder relies on to size its output', () => {
+    expect(MAX_RAW_FRAME_BYTES).toBeLessThan(254);
+    const f = frameOf(1, 2, new Array(MAX_PAYLOAD_BYTES).fill(7));
+    expect(f.length).toBe(MAX_RAW_FRAME_BYTES + 2);
   });
 
   it('refuses to encode a payload above the maximum', () => {

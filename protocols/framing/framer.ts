@@ -26,12 +26,11 @@ export class FrameEncoder {
     raw[crcAt + 1] = (c >> 8) & 0xff;
     raw[crcAt + 2] = (c >> 16) & 0xff;
     raw[crcAt + 3] = (c >>> 24) & 0xff;
-    const n = crcAt + CRC_BYTES;
-    // Encoded straight into the array handed out (room for the worst case), so no scratch buffer is kept.
-    const frame = new Uint8Array(n + 2 + Math.floor(n / 254));
-    const end = cobsEncode(raw, 0, n, frame, 0);
-    frame[end] = DELIMITER;
-    return frame.subarray(0, end + 1);
+    // A frame is shorter than one 254-byte COBS block, so encoding adds exactly one byte: the frame is
+    // encoded straight into the array handed out, with no scratch buffer kept.
+    const frame = new Uint8Array(crcAt + CRC_BYTES + 2);
+    frame[cobsEncode(raw, 0, crcAt + CRC_BYTES, frame, 0)] = DELIMITER;
+    return frame;
   }
 }
 
