@@ -1,0 +1,43 @@
+// The part of a board file a node is built with, as firmware sees it. The build validates the board file
+// against its zod schema (firmware/build/board-schema.ts, which also checks at compile time that these
+// types match it) and hands the node this object as the module 'homeostat:board'.
+
+export interface PumpBoardConfig {
+  pins: { step: string; dir: string; enable: string; force: string; endStop: string };
+  mechanism: {
+    syringeInnerDiameterMm: number;
+    syringeVolumeMl: number;
+    leadscrewPitchMm: number;
+    stepsPerRev: number;
+    microsteps: number;
+  };
+  limits: {
+    maxRateMlPerH: number;
+    maxRateChangeMlPerH: number;
+    safeRateMlPerH: number;
+    maxLeaseMs: number;
+    occlusionForceFraction: number;
+    occlusionHoldMs: number;
+    nearEmptyMl: number;
+  };
+  controlTickMs: number;
+  statusEveryMs: number;
+}
+
+export interface BpSensorBoardConfig {
+  pins: { pressure: string };
+  sampleRateHz: number;
+  calibration: { zeroFraction: number; mmHgPerFraction: number };
+}
+
+export interface NodeBuildConfig<N> {
+  boardId: number;
+  uart: { port: string; baud: number; rx?: string; tx?: string };
+  console: string;
+  watchdogMs: number;
+  firmware: { major: number; minor: number; patch: number };
+  node: N;
+}
+
+export type PumpBuildConfig = NodeBuildConfig<PumpBoardConfig>;
+export type BpSensorBuildConfig = NodeBuildConfig<BpSensorBoardConfig>;

@@ -1,0 +1,59 @@
+// The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
+// (A0, B3, D12...), so the same code serves every board.
+import type { Hal, Timer, Uart } from './hal.ts';
+
+function pinOf(name: string): string {
+  return global[name] as string;
+}
+
+function espruinoUart(port: string, baud: number, rx?: string, tx?: string): Uart {
+  const serial = global[port] as EspruinoSerial;
+  if (port !== 'USB' && port !== 'LoopbackA') serial.setup(baud, rx ? { rx: pinOf(rx), tx: pinOf(tx as string) } : undefined);
+  return {
+    write: (bytes) => serial.write(bytes),
+    onData: (handler) => serial.on('data', (d) => handler(E.toUint8Array(d))),
+  };
+}
+
+/** Moves the REPL off the protocol port (to `console`, or to a loopback where it harms nothing). */
+export function moveConsole(consolePort: string): void {
+  echo(0);
+  const target = consolePort === 'none' ? null : (global[consolePort] as EspruinoSerial);
+  if (target) target.setConsole(true);
+}
+
+export function espruinoHal(port: string, baud: number, rx?: string, tx?: string): Hal {
+  const timer = (id: unknown): Timer => ({ cancel: () => clearTimeout(id as number) });
+  return {
+    clock: {
+      now: () => getTime() * 1000,
+      after: (ms, fn) => timer(setTimeout(fn, ms)),
+      every: (ms, fn) => {
+        const id = setInterval(fn, ms);
+        return { cancel: () => clearInterval(id) };
+      },
+    },
+    uart: espruinoUart(port, baud, rx, tx),
+    analogRead: (pin) => analogRead(pinOf(pin)),
+    digitalRead: (pin) => digitalRead(pinOf(pin)) === 1,
+    digitalWrite: (pin, high) => digitalWrite(pinOf(pin), high ? 1 : 0),
+    stepOut: (pin, stepsPerSecond) => {
+      // Software PWM reaches the low step rates of a syringe pump (well under 1 Hz).
+      if (stepsPerSecond > 0) analogWrite(pinOf(pin), 0.5, { freq: stepsPerSecond, soft: true });
+      else digitalWrite(pinOf(pin), 0);
+    },
+    sampleAnalog: (pin, rateHz, count, onBuffer) => {
+      const w = new Waveform(count, { doubleBuffer: true, bits: 16 });
+      const out = new Float32Array(count);
+      w.on('buffer', (buf) => {
+        for (let i = 0; i < count; i++) out[i] = buf[i] / 65535;
+        onBuffer(out);
+      });
+      w.startInput(pinOf(pin), rateHz, { repeat: true });
+    },
+    watchdogStart: (timeoutMs) => E.enableWatchdog(timeoutMs / 1000, false),
+    watchdogKick: () => E.kickWatchdog(),
+    serial: () => (E.getSerial ? E.getSerial() : 'no-serial'),
+    crc32: (buf, start, end) => E.CRC32(buf.subarray(start, end)),
+  };
+}

@@ -1,0 +1,32 @@
+// What nodes and drivers may touch of the board. One binding (espruino-hal.ts) maps it onto Espruino's
+// globals; the emulator provides those same globals, so one bundle runs on both.
+import type { Clock } from '../../../protocols/clock/clock.ts';
+
+export type { Clock, Timer } from '../../../protocols/clock/clock.ts';
+
+/** A byte stream to the host. */
+export interface Uart {
+  write(bytes: Uint8Array): void;
+  onData(handler: (bytes: Uint8Array) => void): void;
+}
+
+export interface Hal {
+  clock: Clock;
+  uart: Uart;
+  /** Analog input, 0..1 of full scale. */
+  analogRead(pin: string): number;
+  digitalRead(pin: string): boolean;
+  digitalWrite(pin: string, high: boolean): void;
+  /** A train of step pulses at stepsPerSecond on a pin (0 stops it). */
+  stepOut(pin: string, stepsPerSecond: number): void;
+  /**
+   * Buffered analog sampling: calls onBuffer with `count` samples (0..1) taken at rateHz, over and over,
+   * without a JavaScript call per sample.
+   */
+  sampleAnalog(pin: string, rateHz: number, count: number, onBuffer: (samples: Float32Array) => void): void;
+  watchdogStart(timeoutMs: number): void;
+  watchdogKick(): void;
+  /** The board's serial number, or a fixed name where it has none. */
+  serial(): string;
+  crc32(buf: Uint8Array, start: number, end: number): number;
+}

@@ -1,0 +1,139 @@
+// The syringe pump's behaviour, board-independent: it turns leased rate commands into step rates within the
+// board's hard limits, counts the volume delivered, watches the force and end-stop inputs, and falls back to
+// the safe rate when a lease lapses. It never exceeds the limits whatever the host sends.
+import {
+  ALARM_CODE_HARD_LIMIT_CLAMPED, ALARM_CODE_LEASE_EXPIRED, ALARM_CODE_OCCLUSION, ALARM_CODE_SYRINGE_EMPTY,
+  ALARM_CODE_SYRINGE_NEAR_EMPTY, ALARM_PRIORITY_HIGH, ALARM_PRIORITY_LOW, ALARM_PRIORITY_MEDIUM,
+  NACK_REASON_ALARM_ACTIVE, NACK_REASON_HARD_LIMIT, NACK_REASON_RATE_CHANGE_LIMIT, PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED,
+  PUMP_ALARM_FLAGS_LEASE_EXPIRED, PUMP_ALARM_FLAGS_OCCLUSION, PUMP_ALARM_FLAGS_SYRINGE_EMPTY,
+  PUMP_ALARM_FLAGS_SYRINGE_NEAR_EMPTY, PUMP_STATE_ALARM, PUMP_STATE_AWAITING_HOST, PUMP_STATE_RUNNING,
+  PUMP_STATE_SAFE_RATE, PUMP_STATE_STOPPED,
+} from '../../../../protocols/generated/wire-codec.ts';
+import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
+import type { PumpBoardConfig } from '../../board-config.ts';
+import type { Hal } from '../../hal/hal.ts';
+import { nack } from '../../../../protocols/session/responder-session.ts';
+
+export interface PumpOutputs {
+  /** Status changed (or is due): send it. */
+  status(s: PumpStatusValues): void;
+  alarm(code: number, priority: number, raised: boolean): void;
+}
+
+export class PumpCore {
+  state_ = PUMP_STATE_AWAITING_HOST;
+  rateMlPerH_ = 0;
+  commandedMlPerH_ = 0;
+  deliveredMl_ = 0;
+  alarms_ = 0;
+  private leaseEndMs_ = 0;
+  private lastTickMs_: number;
+  private forceHighSinceMs_ = -1;
+  private readonly mlPerStep_: number;
+
+  constructor(private readonly hal_: Hal, private readonly cfg_: PumpBoardConfig, private readonly out_: PumpOutputs) {
+    const m = cfg_.mechanism;
+    const r = m.syringeInnerDiameterMm / 2;
+    // Plunger travel per step times the barrel's cross-section, mm^3 -> mL.
+    this.mlPerStep_ = (Math.PI * r * r * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.lastTickMs_ = hal_.clock.now();
+    hal_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
+    hal_.stepOut(cfg_.pins.step, 0);
+  }
+
+  /** The host said hello: leave the boot state, still stopped. */
+  hostReady(): void {
+    if (this.state_ === PUMP_STATE_AWAITING_HOST) this.setRate_(0, PUMP_STATE_STOPPED);
+  }
+
+  /** A PumpSetRate that passed its range checks. Returns 0 or a nack(). */
+  setRate(rateMlPerH: number, leaseMs: number): number {
+    const lim = this.cfg_.limits;
+    if (this.state_ === PUMP_STATE_ALARM) return nack(NACK_REASON_ALARM_ACTIVE);
+    if (rateMlPerH > lim.maxRateMlPerH) {
+      this.flag_(PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED, ALARM_CODE_HARD_LIMIT_CLAMPED, ALARM_PRIORITY_MEDIUM);
+      return nack(NACK_REASON_HARD_LIMIT, 0);
+    }
+    // Decreases are always allowed in full; an increase may be at most maxRateChangeMlPerH.
+    if (rateMlPerH - this.rateMlPerH_ > lim.maxRateChangeMlPerH) return nack(NACK_REASON_RATE_CHANGE_LIMIT, 0);
+    this.commandedMlPerH_ = rateMlPerH;
+    this.leaseEndMs_ = this.hal_.clock.now() + (leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs);
+    this.unflag_(PUMP_ALARM_FLAGS_LEASE_EXPIRED, ALARM_CODE_LEASE_EXPIRED);
+    this.setRate_(rateMlPerH, PUMP_STATE_RUNNING);
+    return 0;
+  }
+
+  /** PumpStop: always obeyed; also acknowledges a latched alarm. */
+  stop(): void {
+    this.leaseEndMs_ = 0;
+    this.forceHighSinceMs_ = -1;
+    this.unflag_(PUMP_ALARM_FLAGS_OCCLUSION, ALARM_CODE_OCCLUSION);
+    this.unflag_(PUMP_ALARM_FLAGS_SYRINGE_EMPTY, ALARM_CODE_SYRINGE_EMPTY);
+    this.unflag_(PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED, ALARM_CODE_HARD_LIMIT_CLAMPED);
+    this.setRate_(0, PUMP_STATE_STOPPED);
+  }
+
+  /** Called every controlTickMs. */
+  tick(): void {
+    const now = this.hal_.clock.now();
+    this.integrate_(now);
+    const cfg = this.cfg_;
+    if (this.state_ === PUMP_STATE_RUNNING && now >= this.leaseEndMs_) {
+      this.flag_(PUMP_ALARM_FLAGS_LEASE_EXPIRED, ALARM_CODE_LEASE_EXPIRED, ALARM_PRIORITY_MEDIUM);
+      this.setRate_(cfg.limits.safeRateMlPerH, PUMP_STATE_SAFE_RATE);
+    }
+    if (this.rateMlPerH_ > 0) {
+      if (this.hal_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
+        if (this.forceHighSinceMs_ < 0) this.forceHighSinceMs_ = now;
+        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PUMP_ALARM_FLAGS_OCCLUSION, ALARM_CODE_OCCLUSION);
+      } else this.forceHighSinceMs_ = -1;
+      if (this.hal_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PUMP_ALARM_FLAGS_SYRINGE_EMPTY, ALARM_CODE_SYRINGE_EMPTY);
+    }
+    if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
+      this.flag_(PUMP_ALARM_FLAGS_SYRINGE_NEAR_EMPTY, ALARM_CODE_SYRINGE_NEAR_EMPTY, ALARM_PRIORITY_LOW);
+    }
+  }
+
+  status(): PumpStatusValues {
+    this.integrate_(this.hal_.clock.now());
+    const left = this.state_ === PUMP_STATE_RUNNING ? this.leaseEndMs_ - this.hal_.clock.now() : 0;
+    return {
+      tMs: this.hal_.clock.now(), state: this.state_, rateMlPerH: this.rateMlPerH_, commandedRateMlPerH: this.commandedMlPerH_,
+      deliveredMl: this.deliveredMl_, leaseRemainingMs: left > 0 ? left : 0, alarms: this.alarms_,
+    };
+  }
+
+  private alarmStop_(flag: number, code: number): void {
+    this.flag_(flag, code, ALARM_PRIORITY_HIGH);
+    this.setRate_(0, PUMP_STATE_ALARM);
+  }
+
+  private flag_(flag: number, code: number, priority: number): void {
+    if (this.alarms_ & flag) return;
+    this.alarms_ |= flag;
+    this.out_.alarm(code, priority, true);
+  }
+
+  private unflag_(flag: number, code: number): void {
+    if (!(this.alarms_ & flag)) return;
+    this.alarms_ &= ~flag;
+    this.out_.alarm(code, ALARM_PRIORITY_MEDIUM, false);
+  }
+
+  private integrate_(now: number): void {
+    this.deliveredMl_ += (this.rateMlPerH_ * (now - this.lastTickMs_)) / 3600000;
+    this.lastTickMs_ = now;
+  }
+
+  private setRate_(rateMlPerH: number, state: number): void {
+    this.integrate_(this.hal_.clock.now());
+    const changed = rateMlPerH !== this.rateMlPerH_ || state !== this.state_;
+    this.rateMlPerH_ = rateMlPerH;
+    this.state_ = state;
+    const pins = this.cfg_.pins;
+    this.hal_.digitalWrite(pins.dir, true);
+    this.hal_.digitalWrite(pins.enable, rateMlPerH <= 0);
+    this.hal_.stepOut(pins.step, rateMlPerH / 3600 / this.mlPerStep_);
+    if (changed) this.out_.status(this.status());
+  }
+}
