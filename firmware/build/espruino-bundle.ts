@@ -6,6 +6,8 @@ import { build } from 'esbuild';
 export interface EspruinoBundle {
   code: string;
   bytes: number;
+  /** Source files that went into the bundle, relative to the working directory. */
+  inputs: string[];
 }
 
 export const ESPRUINO_UNSUPPORTED = {
@@ -33,8 +35,23 @@ export const ESPRUINO_UNSUPPORTED = {
   'regexp-lookbehind-assertions': false,
 } as const;
 
-export async function bundleForEspruino(entry: string, options: { minify?: boolean } = {}): Promise<EspruinoBundle> {
+export async function bundleForEspruino(
+  entry: string,
+  options: { minify?: boolean; virtualModules?: Record<string, string> } = {},
+): Promise<EspruinoBundle> {
+  const virtual = options.virtualModules ?? {};
   const result = await build({
+    metafile: true,
+    plugins: [{
+      name: 'homeostat-virtual',
+      setup(b) {
+        b.onResolve({ filter: /^homeostat:/ }, (a) => ({ path: a.path, namespace: 'homeostat' }));
+        b.onLoad({ filter: /.*/, namespace: 'homeostat' }, (a) => {
+          if (!(a.path in virtual)) return { errors: [{ text: `no virtual module '${a.path}' was given to the build` }] };
+          return { contents: virtual[a.path], loader: 'js' };
+        });
+      },
+    }],
     entryPoints: [entry],
     bundle: true,
     write: false,
@@ -57,5 +74,6 @@ export async function bundleForEspruino(entry: string, options: { minify?: boole
     legalComments: 'none',
   });
   const code = result.outputFiles[0].text;
-  return { code, bytes: Buffer.byteLength(code) };
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith('homeostat:'));
+  return { code, bytes: Buffer.byteLength(code), inputs };
 }

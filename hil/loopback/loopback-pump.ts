@@ -5,13 +5,9 @@
 import type { Clock, Timer } from '../../protocols/clock/clock.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
 import {
-  ALARM_CODE_LEASE_EXPIRED, ALARM_ID, ALARM_PRIORITY_MEDIUM, ALARM_STATE_RAISED, BOARD_ID_EMULATOR,
-  NACK_REASON_BAD_LENGTH, NACK_REASON_HARD_LIMIT, NACK_REASON_OUT_OF_RANGE, NACK_REASON_UNKNOWN_MESSAGE,
-  NODE_ROLE_INFUSION_PUMP, PUMP_ALARM_FLAGS_LEASE_EXPIRED, PUMP_SET_RATE_ID, PUMP_STATE_AWAITING_HOST,
-  PUMP_STATE_RUNNING, PUMP_STATE_SAFE_RATE, PUMP_STATE_STOPPED, PUMP_STATUS_ID, PUMP_STOP_ID, checkPumpSetRate,
-  isCommandId, readPumpSetRate, writeAlarm, writePumpStatus,
+  AlarmCode, AlarmPriority, AlarmState, BoardId, MsgId, NackReason, NodeRole, PumpAlarmFlags, PumpState, checkPumpSetRate, isCommandId, readPumpSetRate, writeAlarm, writePumpStatus,
 } from '../../protocols/generated/wire-codec.ts';
-import { DEFAULT_TIMINGS } from '../../protocols/session/session-config.ts';
+import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { ResponderSession, nack } from '../../protocols/session/responder-session.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 
@@ -24,7 +20,7 @@ export class LoopbackPump {
   rateMlPerH = 0;
   commandedRateMlPerH = 0;
   deliveredMl = 0;
-  state = PUMP_STATE_AWAITING_HOST;
+  state = PumpState.AwaitingHost;
   alarms = 0;
   private leaseEndMs = 0;
   private leaseTimer: Timer | null = null;
@@ -39,10 +35,10 @@ export class LoopbackPump {
     this.lastTickMs = clock.now();
     this.session = new ResponderSession(
       {
-        clock, crc: crc32Range, isCommand: isCommandId, timings: DEFAULT_TIMINGS,
-        acceptBeforeReady: (id) => id === PUMP_STOP_ID,
+        clock, crc: crc32Range, isCommand: isCommandId, timings: LINK_TIMINGS,
+        acceptBeforeReady: (id) => id === MsgId.PumpStop,
         identity: {
-          nodeRole: NODE_ROLE_INFUSION_PUMP, boardId: BOARD_ID_EMULATOR, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0,
+          nodeRole: NodeRole.InfusionPump, boardId: BoardId.Emulator, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0,
           uniqueId: 'loopback-pump',
         },
       },
@@ -74,33 +70,33 @@ export class LoopbackPump {
   }
 
   private command(id: number, buf: Uint8Array, s: number, e: number): number {
-    if (id === PUMP_STOP_ID) {
-      this.setRate(0, PUMP_STATE_STOPPED);
+    if (id === MsgId.PumpStop) {
+      this.setRate(0, PumpState.Stopped);
       this.report('stopped by host');
       return 0;
     }
-    if (id !== PUMP_SET_RATE_ID) return nack(NACK_REASON_UNKNOWN_MESSAGE);
+    if (id !== MsgId.PumpSetRate) return nack(NackReason.UnknownMessage);
     const m = readPumpSetRate(buf, s, e);
-    if (!m) return nack(NACK_REASON_BAD_LENGTH);
+    if (!m) return nack(NackReason.BadLength);
     const bad = checkPumpSetRate(m);
-    if (bad >= 0) return nack(NACK_REASON_OUT_OF_RANGE, bad);
-    if (m.rateMlPerH > this.maxRateMlPerH) return nack(NACK_REASON_HARD_LIMIT, 0);
+    if (bad >= 0) return nack(NackReason.OutOfRange, bad);
+    if (m.rateMlPerH > this.maxRateMlPerH) return nack(NackReason.HardLimit, 0);
     this.commandedRateMlPerH = m.rateMlPerH;
-    this.alarms &= ~PUMP_ALARM_FLAGS_LEASE_EXPIRED;
+    this.alarms &= ~PumpAlarmFlags.LeaseExpired;
     this.leaseEndMs = this.clock.now() + m.leaseMs;
     if (this.leaseTimer) this.leaseTimer.cancel();
     this.leaseTimer = this.clock.after(m.leaseMs, () => this.leaseLapsed());
-    this.setRate(m.rateMlPerH, PUMP_STATE_RUNNING);
+    this.setRate(m.rateMlPerH, PumpState.Running);
     return 0;
   }
 
   private leaseLapsed(): void {
     this.leaseTimer = null;
-    this.alarms |= PUMP_ALARM_FLAGS_LEASE_EXPIRED;
-    this.setRate(0, PUMP_STATE_SAFE_RATE);
+    this.alarms |= PumpAlarmFlags.LeaseExpired;
+    this.setRate(0, PumpState.SafeRate);
     this.report('lease lapsed: safe rate 0 mL/h');
-    this.session.send(ALARM_ID, writeAlarm, {
-      tMs: this.clock.now(), code: ALARM_CODE_LEASE_EXPIRED, priority: ALARM_PRIORITY_MEDIUM, state: ALARM_STATE_RAISED,
+    this.session.send(MsgId.Alarm, writeAlarm, {
+      tMs: this.clock.now(), code: AlarmCode.LeaseExpired, priority: AlarmPriority.Medium, state: AlarmState.Raised,
     });
   }
 
@@ -114,7 +110,7 @@ export class LoopbackPump {
 
   private sendStatus(): void {
     this.integrate();
-    this.session.send(PUMP_STATUS_ID, writePumpStatus, {
+    this.session.send(MsgId.PumpStatus, writePumpStatus, {
       tMs: this.clock.now(), state: this.state, rateMlPerH: this.rateMlPerH, commandedRateMlPerH: this.commandedRateMlPerH,
       deliveredMl: Math.round(this.deliveredMl * 1000) / 1000,
       leaseRemainingMs: Math.max(0, Math.min(3_600_000, this.leaseTimer ? this.leaseEndMs - this.clock.now() : 0)), alarms: this.alarms,

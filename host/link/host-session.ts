@@ -3,12 +3,12 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
-import { BOARD_ID_NONE, NODE_ROLE_HOST } from '../../protocols/generated/wire-codec.ts';
+import { BoardId, NodeRole } from '../../protocols/generated/wire-codec.ts';
 import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
 import { InitiatorSession } from '../../protocols/session/initiator-session.ts';
 import { lostText, refusalText } from '../../protocols/session/refusal-text.ts';
 import type { SessionTimings } from '../../protocols/session/session-config.ts';
-import { DEFAULT_TIMINGS } from '../../protocols/session/session-config.ts';
+import { DEFAULT_TIMINGS } from '../../protocols/session/default-timings.ts';
 import type { Transport } from '../transport/transport.ts';
 
 export const HOST_VERSION = { major: 0, minor: 1, patch: 0 };
@@ -35,7 +35,7 @@ export function hostSession(
       timings,
       sessionIdSeed: options.sessionIdSeed ?? randomInt(1, 0xffffffff),
       identity: {
-        nodeRole: NODE_ROLE_HOST, boardId: BOARD_ID_NONE, firmwareMajor: HOST_VERSION.major, firmwareMinor: HOST_VERSION.minor,
+        nodeRole: NodeRole.Host, boardId: BoardId.None, firmwareMajor: HOST_VERSION.major, firmwareMinor: HOST_VERSION.minor,
         firmwarePatch: HOST_VERSION.patch, uniqueId: options.name ?? 'homeostat-host',
       },
     },

@@ -4,7 +4,7 @@ import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
 import { crc32Range } from '../framing/crc32.ts';
 import { HEADER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
-import { PUMP_STATUS_ID, readPumpSetRate, writePumpStatus } from '../generated/wire-codec.ts';
+import { MsgId, readPumpSetRate, writePumpStatus } from '../generated/wire-codec.ts';
 
 declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
@@ -43,7 +43,7 @@ const encoder = new FrameEncoder(nativeCrc, 1);
 const frameEnd = writePumpStatus(encoder.raw, HEADER_BYTES, {
   tMs: 1, state: 1, rateMlPerH: 12.5, commandedRateMlPerH: 12.5, deliveredMl: 1, leaseRemainingMs: 100, alarms: 0,
 });
-const frame = encoder.encode(1, PUMP_STATUS_ID, frameEnd - HEADER_BYTES);
+const frame = encoder.encode(1, MsgId.PumpStatus, frameEnd - HEADER_BYTES);
 let got = 0;
 const decoder = new FrameDecoder(nativeCrc, 1, () => { got++; });
 const result = {
@@ -53,7 +53,7 @@ const result = {
   crc16TableUs: usPer(() => crc16(buf, 0, n)),
   cobsEncodeUs: usPer(() => cobsEncode(buf, 0, n, out, 0)),
   cobsDecodeUs: usPer(() => cobsDecode(out, 0, encLen, dec)),
-  encodePumpStatusFrameUs: usPer(() => encoder.encode(1, PUMP_STATUS_ID, frameEnd - HEADER_BYTES)),
+  encodePumpStatusFrameUs: usPer(() => encoder.encode(1, MsgId.PumpStatus, frameEnd - HEADER_BYTES)),
   decodePumpStatusFrameUs: usPer(() => decoder.push(frame)),
   readPumpSetRateUs: usPer(() => readPumpSetRate(buf, HEADER_BYTES, HEADER_BYTES + 8)),
   framesDecoded: 0,

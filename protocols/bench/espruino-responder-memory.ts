@@ -2,7 +2,7 @@
 // framing, the link messages' codec and one command's), in JS variables, once loaded and once idle.
 import { checkPumpSetRate, isCommandId, readPumpSetRate } from '../generated/wire-codec.ts';
 import { ResponderSession } from '../session/responder-session.ts';
-import { DEFAULT_TIMINGS } from '../session/session-config.ts';
+import { LINK_TIMINGS } from '../session/session-config.ts';
 
 declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
@@ -28,7 +28,7 @@ const session = new ResponderSession(
     clock,
     crc: (b, a, e) => E.CRC32(b.subarray(a, e)),
     identity: { nodeRole: 2, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' },
-    timings: DEFAULT_TIMINGS,
+    timings: LINK_TIMINGS,
     isCommand: isCommandId,
   },
   {

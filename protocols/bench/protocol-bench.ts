@@ -10,7 +10,7 @@ import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
 import { crc32Range } from '../framing/crc32.ts';
 import { HEADER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
-import { PRESSURE_BEAT_ID, readPressureBeat, writePressureBeat, checkPressureBeat } from '../generated/wire-codec.ts';
+import { MsgId, checkPressureBeat, readPressureBeat, writePressureBeat } from '../generated/wire-codec.ts';
 import { loadGolden } from '../golden/golden-file.ts';
 import type { MessageName } from '../host/host-codec.ts';
 import { HostFrameCodec, encodePayload } from '../host/host-codec.ts';
@@ -49,7 +49,7 @@ function hostThroughput() {
   const encodeAll = (count: number) => {
     for (let i = 0; i < count; i++) {
       const end = writePressureBeat(encoder.raw, HEADER_BYTES, beat);
-      frames[i & 1023] = encoder.encode(i & 0xff, PRESSURE_BEAT_ID, end - HEADER_BYTES);
+      frames[i & 1023] = encoder.encode(i & 0xff, MsgId.PressureBeat, end - HEADER_BYTES);
     }
   };
   const decodeAll = (count: number) => {

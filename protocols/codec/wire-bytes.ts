@@ -28,8 +28,8 @@ export function wr32(b: Uint8Array, o: number, v: number): void {
 }
 
 // One scratch word for float32 conversion (both platforms have typed arrays sharing a buffer).
-const f32 = new Float32Array(1);
-const f32b = new Uint8Array(f32.buffer);
+const f32 = /* @__PURE__ */ new Float32Array(1);
+const f32b = /* @__PURE__ */ new Uint8Array(f32.buffer);
 export function rdF32(b: Uint8Array, o: number): number {
   f32b[0] = b[o];
   f32b[1] = b[o + 1];

@@ -98,7 +98,7 @@ describe('framer', () => {
     d.push(Uint8Array.from([0x55, 0x00]));
     d.push(f);
     expect(got.length).toBe(2);
-    expect(d.counters).toMatchObject({ frames: 2, crcErrors: 3, resyncs: 2, oversize: 0 });
+    expect(d.counters).toMatchObject({ framesRx: 2, crcErrors: 3, resyncs: 2, oversize: 0 });
   });
 
   it('bounds its buffer: an endless stream without delimiter counts one oversize frame and keeps working', () => {
@@ -135,7 +135,7 @@ describe('framer', () => {
 
   it('refuses to encode a payload above the maximum', () => {
     const enc = new FrameEncoder(crc32Range, 1);
-    expect(() => enc.encode(0, 1, MAX_PAYLOAD_BYTES + 1)).toThrow(/exceeds/);
+    expect(() => enc.encode(0, 1, MAX_PAYLOAD_BYTES + 1)).toThrow(/payload too long/);
   });
 
   for (const bad of loadGolden().bad) {

@@ -15,7 +15,7 @@ export class FrameEncoder {
 
   /** Returns a new array holding the COBS-encoded frame and its delimiter. */
   encode(seq: number, msgId: number, payloadBytes: number): Uint8Array {
-    if (payloadBytes > MAX_PAYLOAD_BYTES) throw new Error('payload of ' + payloadBytes + ' bytes exceeds ' + MAX_PAYLOAD_BYTES);
+    if (payloadBytes > MAX_PAYLOAD_BYTES) throw new Error('payload too long');
     const raw = this.raw;
     raw[0] = this.version_;
     raw[1] = seq & 0xff;
@@ -36,7 +36,7 @@ export class FrameEncoder {
 
 export interface FrameCounters {
   /** Frames that passed every check. */
-  frames: number;
+  framesRx: number;
   /** Frames dropped for a bad CRC, bad COBS or a length too short to hold header and CRC. */
   crcErrors: number;
   /** Frames dropped for a protocol version other than ours (their CRC was good). */
@@ -51,7 +51,7 @@ export interface FrameCounters {
 export type FrameHandler = (seq: number, msgId: number, buf: Uint8Array, start: number, end: number) => void;
 
 export class FrameDecoder {
-  readonly counters: FrameCounters = { frames: 0, crcErrors: 0, versionErrors: 0, oversize: 0, resyncs: 0 };
+  readonly counters: FrameCounters = { framesRx: 0, crcErrors: 0, versionErrors: 0, oversize: 0, resyncs: 0 };
   /** Protocol version of the last frame refused for its version (0 if none), for a clear error upstream. */
   lastForeignVersion = 0;
   /** Bytes of the frame being received, then (decoded in place) the frame itself. */
@@ -111,7 +111,7 @@ export class FrameDecoder {
       this.lost_ = false;
       this.counters.resyncs++;
     }
-    this.counters.frames++;
+    this.counters.framesRx++;
     this.onFrame_(raw[1], raw[2], raw, HEADER_BYTES, crcAt);
   }
 

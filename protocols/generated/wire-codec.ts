@@ -7,88 +7,128 @@ export const PROTOCOL_VERSION = 1;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
 export const LAYOUT_HASH = 0x8af8f044;
 
-// NodeRole: What a peer is. The host says host; each firmware node says its device role.
-export const NODE_ROLE_HOST = 0;
-export const NODE_ROLE_BP_SENSOR = 1;
-export const NODE_ROLE_INFUSION_PUMP = 2;
-export const NODE_ROLE_NEUROSTIM = 3;
-// BoardId: Board a node runs on (see firmware/boards). 0 for the host.
-export const BOARD_ID_NONE = 0;
-export const BOARD_ID_ESPRUINO_ORIGINAL = 1;
-export const BOARD_ID_PICO = 2;
-export const BOARD_ID_PUCKJS = 3;
-export const BOARD_ID_ESP32 = 4;
-export const BOARD_ID_LINUX = 5;
-export const BOARD_ID_EMULATOR = 6;
-// NackReason: Why a command was refused. 250 and above never travel on the wire: the session raises them locally.
-export const NACK_REASON_UNKNOWN_MESSAGE = 1;
-export const NACK_REASON_BAD_LENGTH = 2;
-export const NACK_REASON_OUT_OF_RANGE = 3;
-export const NACK_REASON_NOT_READY = 4;
-export const NACK_REASON_HARD_LIMIT = 5;
-export const NACK_REASON_RATE_CHANGE_LIMIT = 6;
-export const NACK_REASON_ALARM_ACTIVE = 7;
-export const NACK_REASON_WRONG_ROLE = 8;
-export const NACK_REASON_BUSY = 9;
-export const NACK_REASON_VERSION_MISMATCH = 10;
-export const NACK_REASON_LAYOUT_MISMATCH = 11;
-export const NACK_REASON_LINK_LOST = 252;
-export const NACK_REASON_TIMEOUT = 253;
-export const NACK_REASON_QUEUE_FULL = 254;
-// AlarmCode: Alarm conditions raised by nodes (1xx link and node, 2xx pressure sensor, 3xx pump, 4xx stimulator).
-export const ALARM_CODE_WATCHDOG_RESET = 101;
-export const ALARM_CODE_LEASE_EXPIRED = 102;
-export const ALARM_CODE_LINK_LOST = 103;
-export const ALARM_CODE_HARD_LIMIT_CLAMPED = 104;
-export const ALARM_CODE_SENSOR_FAULT = 201;
-export const ALARM_CODE_PRESSURE_LOST_SIGNAL = 202;
-export const ALARM_CODE_PRESSURE_ARTIFACT = 203;
-export const ALARM_CODE_OCCLUSION = 301;
-export const ALARM_CODE_SYRINGE_EMPTY = 302;
-export const ALARM_CODE_SYRINGE_NEAR_EMPTY = 303;
-export const ALARM_CODE_TIME_AT_CEILING = 304;
-export const ALARM_CODE_STIM_IMPEDANCE = 401;
-export const ALARM_CODE_STIM_RAMP_LIMITED = 402;
-// AlarmPriority: IEC 60601-1-8 style priority.
-export const ALARM_PRIORITY_LOW = 1;
-export const ALARM_PRIORITY_MEDIUM = 2;
-export const ALARM_PRIORITY_HIGH = 3;
-// AlarmState: Whether an Alarm message raises or clears its condition.
-export const ALARM_STATE_CLEARED = 0;
-export const ALARM_STATE_RAISED = 1;
-// PumpState: Infusion pump mode.
-export const PUMP_STATE_STOPPED = 0;
-export const PUMP_STATE_RUNNING = 1;
-export const PUMP_STATE_SAFE_RATE = 2;
-export const PUMP_STATE_ALARM = 3;
-export const PUMP_STATE_AWAITING_HOST = 4;
-// StimState: Neurostimulator mode.
-export const STIM_STATE_OFF = 0;
-export const STIM_STATE_STIMULATING = 1;
-export const STIM_STATE_RAMPING_DOWN = 2;
-export const STIM_STATE_ALARM = 3;
-export const STIM_STATE_AWAITING_HOST = 4;
-// PressureQuality: Bit flags on a beat: 0 means a clean beat.
-export const PRESSURE_QUALITY_FLUSH_SPIKE = 1;
-export const PRESSURE_QUALITY_OVER_DAMPED = 2;
-export const PRESSURE_QUALITY_FLAT_LINE = 4;
-export const PRESSURE_QUALITY_OUT_OF_RANGE = 8;
-export const PRESSURE_QUALITY_LOST_SIGNAL = 16;
-export const PRESSURE_QUALITY_IRREGULAR_BEAT = 32;
-// PumpAlarmFlags: Bit flags of active pump alarms.
-export const PUMP_ALARM_FLAGS_OCCLUSION = 1;
-export const PUMP_ALARM_FLAGS_SYRINGE_EMPTY = 2;
-export const PUMP_ALARM_FLAGS_SYRINGE_NEAR_EMPTY = 4;
-export const PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED = 8;
-export const PUMP_ALARM_FLAGS_LEASE_EXPIRED = 16;
-// StimAlarmFlags: Bit flags of active stimulator alarms.
-export const STIM_ALARM_FLAGS_IMPEDANCE = 1;
-export const STIM_ALARM_FLAGS_RAMP_LIMITED = 2;
-export const STIM_ALARM_FLAGS_HARD_LIMIT_CLAMPED = 4;
-export const STIM_ALARM_FLAGS_LEASE_EXPIRED = 8;
+/** What a peer is. The host says host; each firmware node says its device role. */
+export const enum NodeRole {
+  Host = 0,
+  BpSensor = 1,
+  InfusionPump = 2,
+  Neurostim = 3,
+}
+/** Board a node runs on (see firmware/boards). 0 for the host. */
+export const enum BoardId {
+  None = 0,
+  EspruinoOriginal = 1,
+  Pico = 2,
+  Puckjs = 3,
+  Esp32 = 4,
+  Linux = 5,
+  Emulator = 6,
+}
+/** Why a command was refused. 250 and above never travel on the wire: the session raises them locally. */
+export const enum NackReason {
+  UnknownMessage = 1,
+  BadLength = 2,
+  OutOfRange = 3,
+  NotReady = 4,
+  HardLimit = 5,
+  RateChangeLimit = 6,
+  AlarmActive = 7,
+  WrongRole = 8,
+  Busy = 9,
+  VersionMismatch = 10,
+  LayoutMismatch = 11,
+  LinkLost = 252,
+  Timeout = 253,
+  QueueFull = 254,
+}
+/** Alarm conditions raised by nodes (1xx link and node, 2xx pressure sensor, 3xx pump, 4xx stimulator). */
+export const enum AlarmCode {
+  WatchdogReset = 101,
+  LeaseExpired = 102,
+  LinkLost = 103,
+  HardLimitClamped = 104,
+  SensorFault = 201,
+  PressureLostSignal = 202,
+  PressureArtifact = 203,
+  Occlusion = 301,
+  SyringeEmpty = 302,
+  SyringeNearEmpty = 303,
+  TimeAtCeiling = 304,
+  StimImpedance = 401,
+  StimRampLimited = 402,
+}
+/** IEC 60601-1-8 style priority. */
+export const enum AlarmPriority {
+  Low = 1,
+  Medium = 2,
+  High = 3,
+}
+/** Whether an Alarm message raises or clears its condition. */
+export const enum AlarmState {
+  Cleared = 0,
+  Raised = 1,
+}
+/** Infusion pump mode. */
+export const enum PumpState {
+  Stopped = 0,
+  Running = 1,
+  SafeRate = 2,
+  Alarm = 3,
+  AwaitingHost = 4,
+}
+/** Neurostimulator mode. */
+export const enum StimState {
+  Off = 0,
+  Stimulating = 1,
+  RampingDown = 2,
+  Alarm = 3,
+  AwaitingHost = 4,
+}
+/** Bit flags on a beat: 0 means a clean beat. */
+export const enum PressureQuality {
+  FlushSpike = 1,
+  OverDamped = 2,
+  FlatLine = 4,
+  OutOfRange = 8,
+  LostSignal = 16,
+  IrregularBeat = 32,
+}
+/** Bit flags of active pump alarms. */
+export const enum PumpAlarmFlags {
+  Occlusion = 1,
+  SyringeEmpty = 2,
+  SyringeNearEmpty = 4,
+  HardLimitClamped = 8,
+  LeaseExpired = 16,
+}
+/** Bit flags of active stimulator alarms. */
+export const enum StimAlarmFlags {
+  Impedance = 1,
+  RampLimited = 2,
+  HardLimitClamped = 4,
+  LeaseExpired = 8,
+}
+
+/** Message ids. */
+export const enum MsgId {
+  Hello = 1,
+  Heartbeat = 2,
+  Ack = 3,
+  Nack = 4,
+  LinkStatus = 5,
+  Alarm = 6,
+  PressureBeat = 16,
+  PressureWaveform = 17,
+  PressureWaveformRequest = 18,
+  PumpSetRate = 32,
+  PumpStop = 33,
+  PumpStatus = 34,
+  StimSetAmplitude = 48,
+  StimStatus = 49,
+  BetaPower = 50,
+}
 
 // ---- Hello (0x01, link, both)
-export const HELLO_ID = 1;
 export interface HelloValues {
   /** PROTOCOL_VERSION of the sender. [1] */
   protocolVersion: number;
@@ -159,7 +199,6 @@ export function checkHello(m: HelloValues): number {
 }
 
 // ---- Heartbeat (0x02, link, both)
-export const HEARTBEAT_ID = 2;
 export interface HeartbeatValues {
   /** Sender uptime. [ms] */
   uptimeMs: number;
@@ -179,7 +218,6 @@ export function checkHeartbeat(m: HeartbeatValues): number {
 }
 
 // ---- Ack (0x03, link, both)
-export const ACK_ID = 3;
 export interface AckValues {
   /** Sequence number of the command answered. [1] */
   ackedSeq: number;
@@ -203,7 +241,6 @@ export function checkAck(m: AckValues): number {
 }
 
 // ---- Nack (0x04, link, both)
-export const NACK_ID = 4;
 export interface NackValues {
   /** Sequence number of the command answered. [1] */
   ackedSeq: number;
@@ -236,7 +273,6 @@ export function checkNack(m: NackValues): number {
 }
 
 // ---- LinkStatus (0x05, link, both)
-export const LINK_STATUS_ID = 5;
 export interface LinkStatusValues {
   /** Frames received that passed all checks. [1] */
   framesRx: number;
@@ -284,7 +320,6 @@ export function checkLinkStatus(m: LinkStatusValues): number {
 }
 
 // ---- Alarm (0x06, telemetry, node-to-host)
-export const ALARM_ID = 6;
 export interface AlarmValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -319,7 +354,6 @@ export function checkAlarm(m: AlarmValues): number {
 }
 
 // ---- PressureBeat (0x10, telemetry, node-to-host)
-export const PRESSURE_BEAT_ID = 16;
 export interface PressureBeatValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -360,7 +394,6 @@ export function checkPressureBeat(m: PressureBeatValues): number {
 }
 
 // ---- PressureWaveform (0x11, telemetry, node-to-host)
-export const PRESSURE_WAVEFORM_ID = 17;
 export interface PressureWaveformValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -402,7 +435,6 @@ export function checkPressureWaveform(m: PressureWaveformValues): number {
 }
 
 // ---- PressureWaveformRequest (0x12, command, host-to-node)
-export const PRESSURE_WAVEFORM_REQUEST_ID = 18;
 export interface PressureWaveformRequestValues {
   /** How many samples to send in all. [1] */
   sampleCount: number;
@@ -422,7 +454,6 @@ export function checkPressureWaveformRequest(m: PressureWaveformRequestValues): 
 }
 
 // ---- PumpSetRate (0x20, command, host-to-node)
-export const PUMP_SET_RATE_ID = 32;
 export interface PumpSetRateValues {
   /** Commanded rate. [mL/h] */
   rateMlPerH: number;
@@ -446,7 +477,6 @@ export function checkPumpSetRate(m: PumpSetRateValues): number {
 }
 
 // ---- PumpStop (0x21, command, host-to-node)
-export const PUMP_STOP_ID = 33;
 export interface PumpStopValues {
 
 }
@@ -463,7 +493,6 @@ export function checkPumpStop(m: PumpStopValues): number {
 }
 
 // ---- PumpStatus (0x22, telemetry, node-to-host)
-export const PUMP_STATUS_ID = 34;
 export interface PumpStatusValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -509,7 +538,6 @@ export function checkPumpStatus(m: PumpStatusValues): number {
 }
 
 // ---- StimSetAmplitude (0x30, command, host-to-node)
-export const STIM_SET_AMPLITUDE_ID = 48;
 export interface StimSetAmplitudeValues {
   /** Target amplitude. [mA] */
   amplitudeMa: number;
@@ -533,7 +561,6 @@ export function checkStimSetAmplitude(m: StimSetAmplitudeValues): number {
 }
 
 // ---- StimStatus (0x31, telemetry, node-to-host)
-export const STIM_STATUS_ID = 49;
 export interface StimStatusValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -575,7 +602,6 @@ export function checkStimStatus(m: StimStatusValues): number {
 }
 
 // ---- BetaPower (0x32, telemetry, node-to-host)
-export const BETA_POWER_ID = 50;
 export interface BetaPowerValues {
   /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
   tMs: number;
@@ -604,5 +630,5 @@ export function checkBetaPower(m: BetaPowerValues): number {
 
 /** Whether a message id is a command (acknowledged, retransmitted, de-duplicated). */
 export function isCommandId(id: number): boolean {
-  return id === PRESSURE_WAVEFORM_REQUEST_ID || id === PUMP_SET_RATE_ID || id === PUMP_STOP_ID || id === STIM_SET_AMPLITUDE_ID;
+  return id === MsgId.PressureWaveformRequest || id === MsgId.PumpSetRate || id === MsgId.PumpStop || id === MsgId.StimSetAmplitude;
 }

@@ -13,21 +13,21 @@ export interface WireCodec {
 
 /** Codec of every message, by id. Host side only: firmware imports the functions it needs directly. */
 export const wireCodecs: Readonly<Record<number, WireCodec>> = {
-  [c.HELLO_ID]: { def: Hello, read: c.readHello, write: c.writeHello, check: c.checkHello },
-  [c.HEARTBEAT_ID]: { def: Heartbeat, read: c.readHeartbeat, write: c.writeHeartbeat, check: c.checkHeartbeat },
-  [c.ACK_ID]: { def: Ack, read: c.readAck, write: c.writeAck, check: c.checkAck },
-  [c.NACK_ID]: { def: Nack, read: c.readNack, write: c.writeNack, check: c.checkNack },
-  [c.LINK_STATUS_ID]: { def: LinkStatus, read: c.readLinkStatus, write: c.writeLinkStatus, check: c.checkLinkStatus },
-  [c.ALARM_ID]: { def: Alarm, read: c.readAlarm, write: c.writeAlarm, check: c.checkAlarm },
-  [c.PRESSURE_BEAT_ID]: { def: PressureBeat, read: c.readPressureBeat, write: c.writePressureBeat, check: c.checkPressureBeat },
-  [c.PRESSURE_WAVEFORM_ID]: { def: PressureWaveform, read: c.readPressureWaveform, write: c.writePressureWaveform, check: c.checkPressureWaveform },
-  [c.PRESSURE_WAVEFORM_REQUEST_ID]: { def: PressureWaveformRequest, read: c.readPressureWaveformRequest, write: c.writePressureWaveformRequest, check: c.checkPressureWaveformRequest },
-  [c.PUMP_SET_RATE_ID]: { def: PumpSetRate, read: c.readPumpSetRate, write: c.writePumpSetRate, check: c.checkPumpSetRate },
-  [c.PUMP_STOP_ID]: { def: PumpStop, read: c.readPumpStop, write: c.writePumpStop, check: c.checkPumpStop },
-  [c.PUMP_STATUS_ID]: { def: PumpStatus, read: c.readPumpStatus, write: c.writePumpStatus, check: c.checkPumpStatus },
-  [c.STIM_SET_AMPLITUDE_ID]: { def: StimSetAmplitude, read: c.readStimSetAmplitude, write: c.writeStimSetAmplitude, check: c.checkStimSetAmplitude },
-  [c.STIM_STATUS_ID]: { def: StimStatus, read: c.readStimStatus, write: c.writeStimStatus, check: c.checkStimStatus },
-  [c.BETA_POWER_ID]: { def: BetaPower, read: c.readBetaPower, write: c.writeBetaPower, check: c.checkBetaPower },
+  1: { def: Hello, read: c.readHello, write: c.writeHello, check: c.checkHello },
+  2: { def: Heartbeat, read: c.readHeartbeat, write: c.writeHeartbeat, check: c.checkHeartbeat },
+  3: { def: Ack, read: c.readAck, write: c.writeAck, check: c.checkAck },
+  4: { def: Nack, read: c.readNack, write: c.writeNack, check: c.checkNack },
+  5: { def: LinkStatus, read: c.readLinkStatus, write: c.writeLinkStatus, check: c.checkLinkStatus },
+  6: { def: Alarm, read: c.readAlarm, write: c.writeAlarm, check: c.checkAlarm },
+  16: { def: PressureBeat, read: c.readPressureBeat, write: c.writePressureBeat, check: c.checkPressureBeat },
+  17: { def: PressureWaveform, read: c.readPressureWaveform, write: c.writePressureWaveform, check: c.checkPressureWaveform },
+  18: { def: PressureWaveformRequest, read: c.readPressureWaveformRequest, write: c.writePressureWaveformRequest, check: c.checkPressureWaveformRequest },
+  32: { def: PumpSetRate, read: c.readPumpSetRate, write: c.writePumpSetRate, check: c.checkPumpSetRate },
+  33: { def: PumpStop, read: c.readPumpStop, write: c.writePumpStop, check: c.checkPumpStop },
+  34: { def: PumpStatus, read: c.readPumpStatus, write: c.writePumpStatus, check: c.checkPumpStatus },
+  48: { def: StimSetAmplitude, read: c.readStimSetAmplitude, write: c.writeStimSetAmplitude, check: c.checkStimSetAmplitude },
+  49: { def: StimStatus, read: c.readStimStatus, write: c.writeStimStatus, check: c.checkStimStatus },
+  50: { def: BetaPower, read: c.readBetaPower, write: c.writeBetaPower, check: c.checkBetaPower },
 };
 
 /** Decoded values of each message, by name. */

@@ -2,18 +2,17 @@
 // commands, retransmits them on the Clock until answered, and fails them on timeout or link loss.
 // Host only: firmware bundles never import it.
 import type { Timer } from '../clock/clock.ts';
-import {
-  ACK_ID, NACK_ID, NACK_REASON_LINK_LOST, NACK_REASON_NOT_READY, NACK_REASON_QUEUE_FULL, NACK_REASON_TIMEOUT,
-  readAck, readNack,
-} from '../generated/wire-codec.ts';
+import { MsgId, NackReason, readAck, readNack } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
 import type { PayloadWriter, SessionHandlers, SessionOptions } from './session-core.ts';
 import { SessionCore } from './session-core.ts';
+import type { SessionTimings } from './session-config.ts';
 
 /** Outcome of a command: 0 when acknowledged, otherwise a NackReason code. */
 export type CommandDone = (result: number) => void;
 
 export interface InitiatorOptions extends SessionOptions {
+  timings: SessionTimings;
   /**
    * First session id (then +1 per handshake). The host passes a random value so that a restarted host
    * process is never mistaken for a late frame of its previous session.
@@ -34,8 +33,11 @@ export class InitiatorSession extends SessionCore {
   private inFlight_: InFlight[] = [];
   private helloTimer_: Timer | null = null;
 
+  private readonly t_: SessionTimings;
+
   constructor(o: InitiatorOptions, h: SessionHandlers) {
     super(o, h);
+    this.t_ = o.timings;
     this.sessionId = o.sessionIdSeed >>> 0;
   }
 
@@ -52,8 +54,8 @@ export class InitiatorSession extends SessionCore {
 
   /** Sends a command; done(0) on Ack, done(reason) on Nack, timeout, link loss or a full queue. */
   sendCommand<T>(msgId: number, write: PayloadWriter<T>, m: T, done: CommandDone): void {
-    if (this.state !== 'ready') return done(NACK_REASON_NOT_READY);
-    if (this.inFlight_.length >= this.o_.timings.maxInFlight) return done(NACK_REASON_QUEUE_FULL);
+    if (this.state !== 'ready') return done(NackReason.NotReady);
+    if (this.inFlight_.length >= this.t_.maxInFlight) return done(NackReason.QueueFull);
     const seq = this.seq_;
     const f = this.frame_(msgId, write, m);
     this.inFlight_.push({ seq, msgId, frame: f, tries: 1, timer: this.retryTimer_(seq, msgId), done });
@@ -65,7 +67,7 @@ export class InitiatorSession extends SessionCore {
     if (this.helloTimer_) return;
     this.sessionId = ((this.sessionId + 1) >>> 0) || 1;
     this.sendHello_(0);
-    this.helloTimer_ = this.o_.clock.every(this.o_.timings.helloRetryMs, () => this.sendHello_(0));
+    this.helloTimer_ = this.o_.clock.every(this.t_.helloRetryMs, () => this.sendHello_(0));
   }
 
   private stopHello_(): void {
@@ -106,13 +108,13 @@ export class InitiatorSession extends SessionCore {
     this.inFlight_ = [];
     for (const e of failed) {
       e.timer.cancel();
-      e.done(NACK_REASON_LINK_LOST);
+      e.done(NackReason.LinkLost);
     }
   }
 
   protected override onAnswer_(msgId: number, buf: Uint8Array, start: number, end: number): void {
-    const nackValues = msgId === NACK_ID ? readNack(buf, start, end) : null;
-    const a = msgId === ACK_ID ? readAck(buf, start, end) : nackValues;
+    const nackValues = msgId === MsgId.Nack ? readNack(buf, start, end) : null;
+    const a = msgId === MsgId.Ack ? readAck(buf, start, end) : nackValues;
     if (!a) return; // unreadable: never taken for an Ack
     const e = this.inFlight_.find((x) => x.seq === a.ackedSeq && x.msgId === a.ackedMsgId);
     if (!e) return; // a late answer to a retransmission already answered
@@ -121,16 +123,16 @@ export class InitiatorSession extends SessionCore {
   }
 
   private retryTimer_(seq: number, msgId: number): Timer {
-    return this.o_.clock.after(this.o_.timings.retransmitMs, () => this.retry_(seq, msgId));
+    return this.o_.clock.after(this.t_.retransmitMs, () => this.retry_(seq, msgId));
   }
 
   private retry_(seq: number, msgId: number): void {
     const e = this.inFlight_.find((x) => x.seq === seq && x.msgId === msgId);
     if (!e) return;
-    if (e.tries >= this.o_.timings.maxTries) {
+    if (e.tries >= this.t_.maxTries) {
       this.remove_(e);
       this.c_.timeouts++;
-      e.done(NACK_REASON_TIMEOUT);
+      e.done(NackReason.Timeout);
       return;
     }
     e.tries++;

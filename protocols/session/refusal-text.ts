@@ -1,6 +1,6 @@
 // What to tell a person when a session is refused or lost: what differs and what to do. Host side only,
 // so firmware carries codes and no prose.
-import { NACK_REASON_LAYOUT_MISMATCH, PROTOCOL_VERSION } from '../generated/wire-codec.ts';
+import { NackReason, PROTOCOL_VERSION } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
 import { codeTable } from '../catalogue/codes.ts';
 
@@ -16,7 +16,7 @@ export function describePeer(p: HelloValues): string {
 }
 
 export function refusalText(reason: number, peer: HelloValues | null, ours: { layoutHash: number; foreignVersion: number }): string {
-  if (reason === NACK_REASON_LAYOUT_MISMATCH && peer) {
+  if (reason === NackReason.LayoutMismatch && peer) {
     return `peer ${describePeer(peer)} was built from a different message catalogue (layout hash ${hex8(peer.layoutHash)}, ` +
       `this side ${hex8(ours.layoutHash)}): rebuild and flash its firmware from this homeostat version`;
   }

@@ -1,6 +1,6 @@
 // The node's end of a session: it announces itself at boot, answers the host's Hello, and executes each
 // command once, answering repeats with the answer it gave. What a firmware bundle carries.
-import { ACK_ID, NACK_ID, NACK_REASON_NOT_READY, writeAck, writeNack } from '../generated/wire-codec.ts';
+import { MsgId, NackReason, writeAck, writeNack } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
 import type { SessionHandlers, SessionOptions } from './session-core.ts';
 import { SessionCore } from './session-core.ts';
@@ -80,12 +80,12 @@ export class ResponderSession extends SessionCore {
     } else {
       const early = this.ro_.acceptBeforeReady;
       const allowed = this.state === 'ready' || (early !== undefined && early(msgId));
-      reply = allowed ? this.rh_.command(msgId, buf, start, end) : nack(NACK_REASON_NOT_READY);
+      reply = allowed ? this.rh_.command(msgId, buf, start, end) : nack(NackReason.NotReady);
       this.answered_.push({ seq, msgId, reply, tMs: now });
     }
-    if (reply === 0) this.transmit_(this.frame_(ACK_ID, writeAck, { ackedSeq: seq, ackedMsgId: msgId }));
+    if (reply === 0) this.transmit_(this.frame_(MsgId.Ack, writeAck, { ackedSeq: seq, ackedMsgId: msgId }));
     else {
-      this.transmit_(this.frame_(NACK_ID, writeNack, { ackedSeq: seq, ackedMsgId: msgId, reason: reply & 0xff, fieldIndex: (reply >> 8) & 0xff }));
+      this.transmit_(this.frame_(MsgId.Nack, writeNack, { ackedSeq: seq, ackedMsgId: msgId, reason: reply & 0xff, fieldIndex: (reply >> 8) & 0xff }));
     }
   }
 }

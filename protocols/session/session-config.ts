@@ -1,33 +1,35 @@
-// Session timings and identity. Defaults are the values SPEC.md states; both sides may tighten them.
+// Session timings and identity. The values are the ones SPEC.md states (section 3.5).
 
-export interface SessionTimings {
+/** Timings every peer uses. */
+export interface LinkTimings {
   /** Period of Heartbeat frames while the session is up. */
   heartbeatMs: number;
   /** Silence longer than this means the link is lost. */
   linkTimeoutMs: number;
+  /** Period of LinkStatus frames while up; 0 sends none. */
+  linkStatusMs: number;
+  /** How long a received command is remembered for duplicate detection (responder). */
+  dedupeWindowMs: number;
+}
+
+/** Timings only the initiator (host) needs. */
+export interface SessionTimings extends LinkTimings {
   /** Wait for an Ack/Nack before sending a command again. */
   retransmitMs: number;
   /** Sends of one command in all (first send included) before it fails with a timeout. */
   maxTries: number;
   /** Period of Hello frames while the initiator waits for an answer. */
   helloRetryMs: number;
-  /** How long a received command is remembered for duplicate detection. */
-  dedupeWindowMs: number;
   /** Commands awaiting an answer at once; more are refused with queue-full. */
   maxInFlight: number;
-  /** Period of LinkStatus frames while up; 0 sends none. */
-  linkStatusMs: number;
 }
 
-export const DEFAULT_TIMINGS: SessionTimings = {
+/** What a node needs, and all a firmware bundle carries. */
+export const LINK_TIMINGS: LinkTimings = {
   heartbeatMs: 500,
   linkTimeoutMs: 2000,
-  retransmitMs: 250,
-  maxTries: 4,
-  helloRetryMs: 500,
-  dedupeWindowMs: 2000,
-  maxInFlight: 8,
   linkStatusMs: 5000,
+  dedupeWindowMs: 2000,
 };
 
 export interface SessionIdentity {

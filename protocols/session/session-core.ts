@@ -7,11 +7,10 @@ import type { Crc32Fn } from '../framing/crc32.ts';
 import { HEADER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
 import {
-  ACK_ID, HEARTBEAT_ID, HELLO_ID, LAYOUT_HASH, LINK_STATUS_ID, NACK_ID, NACK_REASON_LAYOUT_MISMATCH,
-  NACK_REASON_VERSION_MISMATCH, PROTOCOL_VERSION, readHello, writeHeartbeat, writeHello, writeLinkStatus,
+  LAYOUT_HASH, MsgId, NackReason, PROTOCOL_VERSION, readHello, writeHeartbeat, writeHello, writeLinkStatus,
 } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
-import type { SessionIdentity, SessionTimings } from './session-config.ts';
+import type { LinkTimings, SessionIdentity } from './session-config.ts';
 
 export type SessionState = 'idle' | 'handshaking' | 'ready' | 'refused';
 
@@ -35,7 +34,7 @@ export interface SessionOptions {
   clock: Clock;
   crc: Crc32Fn;
   identity: SessionIdentity;
-  timings: SessionTimings;
+  timings: LinkTimings;
   /** Overrides the catalogue's layout hash (tests of the refusal path only). */
   layoutHash?: number;
 }
@@ -62,13 +61,14 @@ export class SessionCore {
   readonly layoutHash: number;
   protected readonly decoder_: FrameDecoder;
   protected readonly encoder_: FrameEncoder;
-  protected readonly c_ = { framesTx: 0, drops: 0, retransmits: 0, duplicates: 0, timeouts: 0, reordered: 0 };
+  /** All link counters in one object: the decoder's, extended with the session's. */
+  protected readonly c_: SessionCounters;
   private readonly startMs_: number;
   /** Sequence number of the next new frame. */
   protected seq_ = 0;
   private lastPeerSeq_ = -1;
-  /** Marks the sequence numbers received in the last half cycle, to spot repeats that arrive late. */
-  private readonly recent_ = new Uint8Array(256);
+  /** One bit per sequence number received in the last half cycle, to spot repeats that arrive late. */
+  private readonly recent_ = new Uint8Array(32);
   private lastRxMs_ = 0;
   private upTimer_: Timer | null = null;
   private statusTimer_: Timer | null = null;
@@ -84,6 +84,14 @@ export class SessionCore {
     this.layoutHash = o.layoutHash === undefined ? LAYOUT_HASH : o.layoutHash;
     this.encoder_ = new FrameEncoder(o.crc, PROTOCOL_VERSION);
     this.decoder_ = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => this.onFrame_(seq, id, buf, s, e));
+    const c = this.decoder_.counters as SessionCounters;
+    c.framesTx = 0;
+    c.drops = 0;
+    c.retransmits = 0;
+    c.duplicates = 0;
+    c.timeouts = 0;
+    c.reordered = 0;
+    this.c_ = c;
   }
 
   get ready(): boolean {
@@ -95,14 +103,9 @@ export class SessionCore {
     return this.decoder_.lastForeignVersion;
   }
 
-  counters(): SessionCounters {
-    const d = this.decoder_.counters;
-    const c = this.c_;
-    return {
-      framesRx: d.frames, framesTx: c.framesTx, crcErrors: d.crcErrors, resyncs: d.resyncs, oversize: d.oversize,
-      versionErrors: d.versionErrors, drops: c.drops, retransmits: c.retransmits, duplicates: c.duplicates,
-      timeouts: c.timeouts, reordered: c.reordered,
-    };
+  /** The link counters (live: read them, do not change them). */
+  counters(): Readonly<SessionCounters> {
+    return this.c_;
   }
 
   /** Starts the session with a flush delimiter; the role then opens or announces it. */
@@ -125,7 +128,7 @@ export class SessionCore {
     const v = this.decoder_.counters.versionErrors;
     if (v !== this.reportedVersionErrors_) {
       this.reportedVersionErrors_ = v;
-      this.h_.refused(NACK_REASON_VERSION_MISMATCH, null);
+      this.h_.refused(NackReason.VersionMismatch, null);
     }
   }
 
@@ -150,7 +153,7 @@ export class SessionCore {
 
   protected sendHello_(isReply: number): void {
     const id = this.o_.identity;
-    this.transmit_(this.frame_(HELLO_ID, writeHello, {
+    this.transmit_(this.frame_(MsgId.Hello, writeHello, {
       protocolVersion: PROTOCOL_VERSION, layoutHash: this.layoutHash, nodeRole: id.nodeRole, boardId: id.boardId,
       firmwareMajor: id.firmwareMajor, firmwareMinor: id.firmwareMinor, firmwarePatch: id.firmwarePatch,
       uptimeMs: this.uptimeMs_(), isReply, sessionId: this.sessionId, uniqueId: id.uniqueId,
@@ -163,8 +166,8 @@ export class SessionCore {
 
   /** 0 when the peer may talk to us, else the NackReason that says why not. */
   protected incompatibility_(peer: HelloValues): number {
-    if (peer.protocolVersion !== PROTOCOL_VERSION) return NACK_REASON_VERSION_MISMATCH;
-    if (peer.layoutHash !== this.layoutHash) return NACK_REASON_LAYOUT_MISMATCH;
+    if (peer.protocolVersion !== PROTOCOL_VERSION) return NackReason.VersionMismatch;
+    if (peer.layoutHash !== this.layoutHash) return NackReason.LayoutMismatch;
     return 0;
   }
 
@@ -196,47 +199,52 @@ export class SessionCore {
 
   private tick_(): void {
     if (this.o_.clock.now() - this.lastRxMs_ > this.o_.timings.linkTimeoutMs) return this.silence_();
-    this.transmit_(this.frame_(HEARTBEAT_ID, writeHeartbeat, { uptimeMs: this.uptimeMs_() }));
+    this.transmit_(this.frame_(MsgId.Heartbeat, writeHeartbeat, { uptimeMs: this.uptimeMs_() }));
   }
 
   private sendLinkStatus_(): void {
-    this.send(LINK_STATUS_ID, writeLinkStatus, this.counters()); // LinkStatus takes the first eight counters
+    this.send(MsgId.LinkStatus, writeLinkStatus, this.c_); // LinkStatus carries eight of the counters
   }
 
   private onFrame_(seq: number, msgId: number, buf: Uint8Array, start: number, end: number): void {
     this.lastRxMs_ = this.o_.clock.now();
     // A forward gap means frames were lost; a number seen recently is a repeat; an older unseen one came late.
     let repeat = false;
-    const recent = this.recent_;
     if (this.lastPeerSeq_ < 0) {
-      for (let i = 0; i < 256; i++) recent[i] = 0;
+      for (let i = 0; i < 32; i++) this.recent_[i] = 0;
       this.lastPeerSeq_ = seq;
-      recent[seq] = 1;
+      this.mark_(seq, 1);
     } else {
       const d = (seq - this.lastPeerSeq_) & 0xff;
       if (d === 0) repeat = true;
       else if (d < 128) {
         this.c_.drops += d - 1;
-        for (let i = 1; i <= d; i++) recent[(this.lastPeerSeq_ + i) & 0xff] = 0;
+        for (let i = 1; i <= d; i++) this.mark_(this.lastPeerSeq_ + i, 0);
         this.lastPeerSeq_ = seq;
-        recent[seq] = 1;
-      } else if (recent[seq]) repeat = true;
+        this.mark_(seq, 1);
+      } else if (this.recent_[seq >> 3] & (1 << (seq & 7))) repeat = true;
       else {
         // Late, not lost: it was counted as a drop when the sequence jumped over it.
-        recent[seq] = 1;
+        this.mark_(seq, 1);
         this.c_.reordered++;
         if (this.c_.drops > 0) this.c_.drops--;
       }
     }
-    if (msgId === HELLO_ID) {
+    if (msgId === MsgId.Hello) {
       const peer = readHello(buf, start, end);
       if (peer) this.onHello_(peer);
-      else this.h_.refused(NACK_REASON_VERSION_MISMATCH, null); // too short to be our Hello
+      else this.h_.refused(NackReason.VersionMismatch, null); // too short to be our Hello
       return;
     }
-    if (msgId === ACK_ID || msgId === NACK_ID) return this.onAnswer_(msgId, buf, start, end);
-    if (msgId === HEARTBEAT_ID) return;
+    if (msgId === MsgId.Ack || msgId === MsgId.Nack) return this.onAnswer_(msgId, buf, start, end);
+    if (msgId === MsgId.Heartbeat) return;
     this.onMessage_(seq, msgId, buf, start, end, repeat);
+  }
+
+  private mark_(seq: number, on: number): void {
+    const bit = 1 << (seq & 7);
+    const i = (seq >> 3) & 31;
+    this.recent_[i] = on ? this.recent_[i] | bit : this.recent_[i] & ~bit;
   }
 
   protected onHello_(_peer: HelloValues): void {}

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  NACK_REASON_HARD_LIMIT, NACK_REASON_LINK_LOST, NACK_REASON_NOT_READY, NACK_REASON_QUEUE_FULL, NACK_REASON_TIMEOUT,
-  HEARTBEAT_ID, PRESSURE_BEAT_ID, PUMP_SET_RATE_ID, PUMP_STOP_ID, readPressureBeat, readPumpSetRate, writePressureBeat,
-  writeHeartbeat, writePumpSetRate, writePumpStop,
+  MsgId, NackReason, readPressureBeat, readPumpSetRate, writeHeartbeat, writePressureBeat, writePumpSetRate, writePumpStop,
 } from '../generated/wire-codec.ts';
 import { sessionPair } from '../testing/session-pair.ts';
 import { crc32Range } from '../framing/crc32.ts';
@@ -58,7 +56,7 @@ describe('session handshake', () => {
     host.session.start();
     const enc = new FrameEncoder(crc32Range, 2);
     const end = writeHeartbeat(enc.raw, HEADER_BYTES, { uptimeMs: 5 });
-    host.session.receive(enc.encode(0, HEARTBEAT_ID, end - HEADER_BYTES));
+    host.session.receive(enc.encode(0, MsgId.Heartbeat, end - HEADER_BYTES));
     clock.advance(10);
     expect(host.events.some((e) => /refused:the peer speaks protocol version 2, this side 1/.test(e))).toBe(true);
     expect(host.session.counters().versionErrors).toBe(1);
@@ -74,7 +72,7 @@ describe('session handshake', () => {
   it('a repeated Hello of the same session does not make the node forget executed commands', () => {
     const { clock, host, node } = started({ faults: { duplicateRate: 1 } });
     let result = -1;
-    host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: 3, leaseMs: 1000 }, (r) => { result = r; });
+    host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 3, leaseMs: 1000 }, (r) => { result = r; });
     clock.advance(1000);
     expect(result).toBe(0);
     expect(node.commands).toHaveLength(1);
@@ -97,7 +95,7 @@ describe('session commands', () => {
   it('resolves on Ack and executes once', () => {
     const { clock, host, node } = started();
     const results: number[] = [];
-    host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: 12.5, leaseMs: 30000 }, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 12.5, leaseMs: 30000 }, (r) => results.push(r));
     clock.advance(20);
     expect(results).toEqual([0]);
     expect(node.commands.map((c) => rateOf(c.payload))).toEqual([12.5]);
@@ -105,23 +103,23 @@ describe('session commands', () => {
 
   it('resolves with the Nack reason and field the node gave', () => {
     const { clock, host, node } = started();
-    node.answer = () => nack(NACK_REASON_HARD_LIMIT, 0);
+    node.answer = () => nack(NackReason.HardLimit, 0);
     const results: number[] = [];
-    host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: 900, leaseMs: 30000 }, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 900, leaseMs: 30000 }, (r) => results.push(r));
     clock.advance(20);
-    expect(results).toEqual([NACK_REASON_HARD_LIMIT]);
+    expect(results).toEqual([NackReason.HardLimit]);
   });
 
   it('retransmits a lost command and times out after maxTries', () => {
     const { clock, host, node } = started();
     node.connected = false; // answers vanish
     const results: number[] = [];
-    host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: 1, leaseMs: 30000 }, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 1, leaseMs: 30000 }, (r) => results.push(r));
     clock.advance(249);
     expect(results).toEqual([]);
     expect(node.commands).toHaveLength(1);
     clock.advance(1000); // 4 tries x 250 ms
-    expect(results).toEqual([NACK_REASON_TIMEOUT]);
+    expect(results).toEqual([NackReason.Timeout]);
     expect(host.session.counters().retransmits).toBe(3);
     // The node executed it once: the 3 retransmissions were recognised as duplicates.
     expect(node.commands).toHaveLength(1);
@@ -131,18 +129,18 @@ describe('session commands', () => {
   it('refuses commands before the handshake and when too many are in flight', () => {
     const { clock, host, node } = sessionPair();
     const results: number[] = [];
-    host.session.sendCommand(PUMP_STOP_ID, writePumpStop, {}, (r) => results.push(r));
-    expect(results).toEqual([NACK_REASON_NOT_READY]);
+    host.session.sendCommand(MsgId.PumpStop, writePumpStop, {}, (r) => results.push(r));
+    expect(results).toEqual([NackReason.NotReady]);
     host.session.start();
     node.session.start();
     clock.advance(50);
     node.connected = false;
-    for (let i = 0; i < 9; i++) host.session.sendCommand(PUMP_STOP_ID, writePumpStop, {}, (r) => results.push(r));
-    expect(results).toEqual([NACK_REASON_NOT_READY, NACK_REASON_QUEUE_FULL]);
+    for (let i = 0; i < 9; i++) host.session.sendCommand(MsgId.PumpStop, writePumpStop, {}, (r) => results.push(r));
+    expect(results).toEqual([NackReason.NotReady, NackReason.QueueFull]);
   });
 
   it('a node answers not-ready before the handshake, except for the commands it accepts early', () => {
-    const { clock, host, node } = sessionPair({ acceptBeforeReady: (id) => id === PUMP_STOP_ID });
+    const { clock, host, node } = sessionPair({ acceptBeforeReady: (id) => id === MsgId.PumpStop });
     node.session.start();
     // Feed the node a command from a host session that believes it is up: use the host's encoder by
     // starting the host against a disconnected node, then reconnecting.
@@ -153,12 +151,12 @@ describe('session commands', () => {
     node.session.stop();
     node.session.start(); // node rebooted and has not yet seen a Hello of the new session
     const results: number[] = [];
-    host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: 1, leaseMs: 1000 }, (r) => results.push(r));
-    host.session.sendCommand(PUMP_STOP_ID, writePumpStop, {}, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 1, leaseMs: 1000 }, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpStop, writePumpStop, {}, (r) => results.push(r));
     node.connected = true;
     clock.advance(20);
-    expect(results).toEqual([NACK_REASON_NOT_READY, 0]);
-    expect(node.commands.map((c) => c.id)).toEqual([PUMP_STOP_ID]);
+    expect(results).toEqual([NackReason.NotReady, 0]);
+    expect(node.commands.map((c) => c.id)).toEqual([MsgId.PumpStop]);
   });
 });
 
@@ -174,7 +172,7 @@ describe('session under loss, duplication and reordering', () => {
       const sendNext = () => {
         if (sent >= 150) return;
         const rate = ++sent;
-        host.session.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH: rate, leaseMs: 5000 }, (r) => {
+        host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: rate, leaseMs: 5000 }, (r) => {
           outcome.set(rate, r);
           clock.after(5, sendNext);
         });
@@ -199,7 +197,7 @@ describe('session under loss, duplication and reordering', () => {
           acked++;
           expect(executed.get(rate), `acknowledged rate ${rate} was never executed`).toBe(1);
         } else {
-          expect([NACK_REASON_TIMEOUT, NACK_REASON_LINK_LOST, NACK_REASON_NOT_READY]).toContain(r);
+          expect([NackReason.Timeout, NackReason.LinkLost, NackReason.NotReady]).toContain(r);
         }
       }
       expect(acked).toBeGreaterThan(100);
@@ -213,13 +211,13 @@ describe('session under loss, duplication and reordering', () => {
   it('delivers telemetry once even when the wire duplicates it, and in spite of reordering', () => {
     const { clock, host, node } = started({ faults: { duplicateRate: 1, reorderRate: 0.5, extraDelayMs: 15 } });
     for (let i = 0; i < 50; i++) {
-      node.session.send(PRESSURE_BEAT_ID, writePressureBeat, {
+      node.session.send(MsgId.PressureBeat, writePressureBeat, {
         tMs: i, systolicMmHg: 120, diastolicMmHg: 80, meanMmHg: 93, heartRateBpm: 70, quality: 0,
       });
       clock.advance(10);
     }
     clock.advance(100);
-    const beats = host.messages.filter((m) => m.id === PRESSURE_BEAT_ID).map((m) => readPressureBeat(Uint8Array.from(m.payload), 0, m.payload.length)!.tMs);
+    const beats = host.messages.filter((m) => m.id === MsgId.PressureBeat).map((m) => readPressureBeat(Uint8Array.from(m.payload), 0, m.payload.length)!.tMs);
     expect(new Set(beats).size).toBe(beats.length);
     expect([...beats].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
@@ -239,11 +237,11 @@ describe('session heartbeats and link loss', () => {
     node.connected = false;
     const results: number[] = [];
     clock.advance(1500);
-    host.session.sendCommand(PUMP_STOP_ID, writePumpStop, {}, (r) => results.push(r));
+    host.session.sendCommand(MsgId.PumpStop, writePumpStop, {}, (r) => results.push(r));
     clock.advance(1100);
     expect(host.session.state).toBe('handshaking');
     expect(host.events.some((e) => /^lost:no frame from the peer for more than 2000 ms/.test(e))).toBe(true);
-    expect(results).toEqual([NACK_REASON_LINK_LOST]);
+    expect(results).toEqual([NackReason.LinkLost]);
     node.connected = true;
     clock.advance(3000);
     expect(host.session.state).toBe('ready');

@@ -2,10 +2,10 @@
 // Faults act on whole frames (each output call is one frame): drop, duplicate, delay (reorder).
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { crc32Range } from '../framing/crc32.ts';
-import { NODE_ROLE_HOST, NODE_ROLE_INFUSION_PUMP, isCommandId } from '../generated/wire-codec.ts';
+import { NodeRole, isCommandId } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
 import type { SessionTimings } from '../session/session-config.ts';
-import { DEFAULT_TIMINGS } from '../session/session-config.ts';
+import { DEFAULT_TIMINGS } from '../session/default-timings.ts';
 import { InitiatorSession } from '../session/initiator-session.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { lostText, refusalText } from '../session/refusal-text.ts';
@@ -75,13 +75,13 @@ export function sessionPair(options: {
   const identity = (nodeRole: number, uniqueId: string) => ({ nodeRole, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId });
 
   host.session = new InitiatorSession(
-    { clock, crc: crc32Range, timings, sessionIdSeed: 1000 + (options.seed ?? 1), identity: identity(NODE_ROLE_HOST, 'host') },
+    { clock, crc: crc32Range, timings, sessionIdSeed: 1000 + (options.seed ?? 1), identity: identity(NodeRole.Host, 'host') },
     handlers(host, node),
   );
   node.session = new ResponderSession(
     {
       clock, crc: crc32Range, timings, isCommand: isCommandId, acceptBeforeReady: options.acceptBeforeReady,
-      layoutHash: options.nodeLayoutHash, identity: identity(NODE_ROLE_INFUSION_PUMP, 'node-1'),
+      layoutHash: options.nodeLayoutHash, identity: identity(NodeRole.InfusionPump, 'node-1'),
     },
     {
       ...handlers(node, host),

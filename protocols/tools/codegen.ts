@@ -222,13 +222,20 @@ function genCheck(m: MessageDef): string {
   return out.join('\n');
 }
 
+/** 'out-of-range' -> 'OutOfRange', 'PumpSetRate' stays. */
+export function pascal(s: string): string {
+  return s.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+}
+
+// Codes and ids are const enums: esbuild inlines their members, so a firmware bundle holds the numbers
+// and no variable per code.
 function genCodes(tables: readonly CodeTable[]): string {
   const out: string[] = [];
   for (const t of tables) {
-    out.push(`// ${t.name}: ${t.doc}`);
-    for (const [name, value] of Object.entries(t.values)) {
-      out.push(`export const ${upperSnake(t.name)}_${upperSnake(name)} = ${value};`);
-    }
+    out.push(`/** ${t.doc} */`);
+    out.push(`export const enum ${t.name} {`);
+    for (const [name, value] of Object.entries(t.values)) out.push(`  ${pascal(name)} = ${value},`);
+    out.push('}');
   }
   return out.join('\n');
 }
@@ -247,10 +254,14 @@ export function generateWireCodec(messages: readonly MessageDef[], tables: reado
   parts.push('');
   parts.push(genCodes(tables));
   parts.push('');
-  const commands = messages.filter((m) => m.kind === 'command').map((m) => `id === ${upperSnake(m.name)}_ID`);
+  const commands = messages.filter((m) => m.kind === 'command').map((m) => `id === MsgId.${m.name}`);
+  parts.push('/** Message ids. */');
+  parts.push('export const enum MsgId {');
+  for (const m of messages) parts.push(`  ${m.name} = ${m.id},`);
+  parts.push('}');
+  parts.push('');
   for (const m of messages) {
     parts.push(`// ---- ${m.name} (0x${m.id.toString(16).padStart(2, '0')}, ${m.kind}, ${m.direction})`);
-    parts.push(`export const ${upperSnake(m.name)}_ID = ${m.id};`);
     parts.push(genInterface(m));
     parts.push(genRead(m));
     parts.push(genWrite(m));
@@ -279,7 +290,7 @@ export function generateWireRegistry(messages: readonly MessageDef[]): string {
   parts.push('/** Codec of every message, by id. Host side only: firmware imports the functions it needs directly. */');
   parts.push('export const wireCodecs: Readonly<Record<number, WireCodec>> = {');
   for (const m of messages) {
-    parts.push(`  [c.${upperSnake(m.name)}_ID]: { def: ${m.name}, read: c.read${m.name}, write: c.write${m.name}, check: c.check${m.name} },`);
+    parts.push(`  ${m.id}: { def: ${m.name}, read: c.read${m.name}, write: c.write${m.name}, check: c.check${m.name} },`);
   }
   parts.push('};');
   parts.push('');

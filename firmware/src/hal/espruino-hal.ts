@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { Hal, Timer, Uart } from './hal.ts';
+import type { AnalogSampler, Hal, Timer, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -42,18 +42,20 @@ export function espruinoHal(port: string, baud: number, rx?: string, tx?: string
       if (stepsPerSecond > 0) analogWrite(pinOf(pin), 0.5, { freq: stepsPerSecond, soft: true });
       else digitalWrite(pinOf(pin), 0);
     },
-    sampleAnalog: (pin, rateHz, count, onBuffer) => {
-      const w = new Waveform(count, { doubleBuffer: true, bits: 16 });
-      const out = new Float32Array(count);
-      w.on('buffer', (buf) => {
-        for (let i = 0; i < count; i++) out[i] = buf[i] / 65535;
-        onBuffer(out);
-      });
-      w.startInput(pinOf(pin), rateHz, { repeat: true });
-    },
     watchdogStart: (timeoutMs) => E.enableWatchdog(timeoutMs / 1000, false),
     watchdogKick: () => E.kickWatchdog(),
     serial: () => (E.getSerial ? E.getSerial() : 'no-serial'),
     crc32: (buf, start, end) => E.CRC32(buf.subarray(start, end)),
   };
 }
+
+/** Buffered ADC sampling with Espruino's Waveform (double-buffered, 16-bit). */
+export const espruinoSampler: AnalogSampler = (pin, rateHz, count, onBuffer) => {
+  const w = new Waveform(count, { doubleBuffer: true, bits: 16 });
+  const out = new Float32Array(count);
+  w.on('buffer', (buf) => {
+    for (let i = 0; i < count; i++) out[i] = buf[i] / 65535;
+    onBuffer(out);
+  });
+  w.startInput(pinOf(pin), rateHz, { repeat: true });
+};

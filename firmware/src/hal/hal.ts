@@ -19,14 +19,15 @@ export interface Hal {
   digitalWrite(pin: string, high: boolean): void;
   /** A train of step pulses at stepsPerSecond on a pin (0 stops it). */
   stepOut(pin: string, stepsPerSecond: number): void;
-  /**
-   * Buffered analog sampling: calls onBuffer with `count` samples (0..1) taken at rateHz, over and over,
-   * without a JavaScript call per sample.
-   */
-  sampleAnalog(pin: string, rateHz: number, count: number, onBuffer: (samples: Float32Array) => void): void;
   watchdogStart(timeoutMs: number): void;
   watchdogKick(): void;
   /** The board's serial number, or a fixed name where it has none. */
   serial(): string;
   crc32(buf: Uint8Array, start: number, end: number): number;
 }
+
+/**
+ * Buffered analog sampling: calls onBuffer with `count` samples (0..1) taken at rateHz, over and over,
+ * without a JavaScript call per sample. Separate from Hal so that nodes without it do not carry it.
+ */
+export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffer: (samples: Float32Array) => void) => void;

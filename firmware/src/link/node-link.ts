@@ -1,5 +1,5 @@
 // Puts a node on its protocol port: a responder session on the HAL's UART, with the board's identity.
-import { DEFAULT_TIMINGS } from '../../../protocols/session/session-config.ts';
+import { LINK_TIMINGS } from '../../../protocols/session/session-config.ts';
 import type { ResponderHandlers } from '../../../protocols/session/responder-session.ts';
 import { ResponderSession } from '../../../protocols/session/responder-session.ts';
 import type { NodeBuildConfig } from '../board-config.ts';
@@ -9,7 +9,7 @@ export function nodeLink(
   hal: Hal,
   cfg: NodeBuildConfig<unknown>,
   nodeRole: number,
-  handlers: Omit<ResponderHandlers, 'output'>,
+  handlers: ResponderHandlers,
   isCommand: (id: number) => boolean,
   acceptBeforeReady: (id: number) => boolean,
 ): ResponderSession {
@@ -18,7 +18,7 @@ export function nodeLink(
     {
       clock: hal.clock,
       crc: hal.crc32,
-      timings: DEFAULT_TIMINGS,
+      timings: LINK_TIMINGS,
       isCommand,
       acceptBeforeReady,
       identity: {
@@ -26,14 +26,7 @@ export function nodeLink(
         uniqueId: hal.serial(),
       },
     },
-    {
-      output: (bytes) => hal.uart.write(bytes),
-      message: handlers.message,
-      command: handlers.command,
-      ready: handlers.ready,
-      lost: handlers.lost,
-      refused: handlers.refused,
-    },
+    handlers,
   );
   hal.uart.onData((bytes) => session.receive(bytes));
   return session;

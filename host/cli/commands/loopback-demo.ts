@@ -5,9 +5,7 @@
 import { VirtualClock } from '../../../protocols/clock/virtual-clock.ts';
 import { decodePayload } from '../../../protocols/host/host-codec.ts';
 import { codeTable } from '../../../protocols/catalogue/codes.ts';
-import {
-  PUMP_SET_RATE_ID, PUMP_STOP_ID, writePumpSetRate, writePumpStop,
-} from '../../../protocols/generated/wire-codec.ts';
+import { MsgId, writePumpSetRate, writePumpStop } from '../../../protocols/generated/wire-codec.ts';
 import type { SessionCounters } from '../../../protocols/session/session-core.ts';
 import { FaultyTransport, NO_FAULTS } from '../../../hil/faults/faulty-transport.ts';
 import { LoopbackPump } from '../../../hil/loopback/loopback-pump.ts';
@@ -73,7 +71,7 @@ export function runLoopbackDemo(o: LoopbackDemoOptions, print: (line: string) =>
   }, { sessionIdSeed: o.seed });
 
   const setRate = (rateMlPerH: number, quiet: boolean) => {
-    host.sendCommand(PUMP_SET_RATE_ID, writePumpSetRate, { rateMlPerH, leaseMs: o.leaseMs }, (r) => {
+    host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs: o.leaseMs }, (r) => {
       if (r === 0) {
         if (firstCommandMs < 0) firstCommandMs = clock.now();
         lastAckMs = clock.now();
@@ -103,7 +101,7 @@ export function runLoopbackDemo(o: LoopbackDemoOptions, print: (line: string) =>
   say(`host -> PumpSetRate ${MAX_RATE * 2} mL/h, above the pump's hard limit of ${MAX_RATE} mL/h:`);
   setRate(MAX_RATE * 2, false);
   clock.advance(1000);
-  host.sendCommand(PUMP_STOP_ID, writePumpStop, {}, (r) => say(`host -> PumpStop: ${r === 0 ? 'Ack' : nackName(r)}`));
+  host.sendCommand(MsgId.PumpStop, writePumpStop, {}, (r) => say(`host -> PumpStop: ${r === 0 ? 'Ack' : nackName(r)}`));
   clock.advance(1500);
 
   const expectedMl = firstCommandMs < 0 ? 0 : (o.rateMlPerH * (lastAckMs + lastLeaseMs - firstCommandMs)) / 3_600_000;

@@ -1,14 +1,7 @@
 // The syringe pump's behaviour, board-independent: it turns leased rate commands into step rates within the
 // board's hard limits, counts the volume delivered, watches the force and end-stop inputs, and falls back to
 // the safe rate when a lease lapses. It never exceeds the limits whatever the host sends.
-import {
-  ALARM_CODE_HARD_LIMIT_CLAMPED, ALARM_CODE_LEASE_EXPIRED, ALARM_CODE_OCCLUSION, ALARM_CODE_SYRINGE_EMPTY,
-  ALARM_CODE_SYRINGE_NEAR_EMPTY, ALARM_PRIORITY_HIGH, ALARM_PRIORITY_LOW, ALARM_PRIORITY_MEDIUM,
-  NACK_REASON_ALARM_ACTIVE, NACK_REASON_HARD_LIMIT, NACK_REASON_RATE_CHANGE_LIMIT, PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED,
-  PUMP_ALARM_FLAGS_LEASE_EXPIRED, PUMP_ALARM_FLAGS_OCCLUSION, PUMP_ALARM_FLAGS_SYRINGE_EMPTY,
-  PUMP_ALARM_FLAGS_SYRINGE_NEAR_EMPTY, PUMP_STATE_ALARM, PUMP_STATE_AWAITING_HOST, PUMP_STATE_RUNNING,
-  PUMP_STATE_SAFE_RATE, PUMP_STATE_STOPPED,
-} from '../../../../protocols/generated/wire-codec.ts';
+import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
 import type { Hal } from '../../hal/hal.ts';
@@ -21,7 +14,7 @@ export interface PumpOutputs {
 }
 
 export class PumpCore {
-  state_ = PUMP_STATE_AWAITING_HOST;
+  state_ = PumpState.AwaitingHost;
   rateMlPerH_ = 0;
   commandedMlPerH_ = 0;
   deliveredMl_ = 0;
@@ -43,23 +36,23 @@ export class PumpCore {
 
   /** The host said hello: leave the boot state, still stopped. */
   hostReady(): void {
-    if (this.state_ === PUMP_STATE_AWAITING_HOST) this.setRate_(0, PUMP_STATE_STOPPED);
+    if (this.state_ === PumpState.AwaitingHost) this.setRate_(0, PumpState.Stopped);
   }
 
   /** A PumpSetRate that passed its range checks. Returns 0 or a nack(). */
   setRate(rateMlPerH: number, leaseMs: number): number {
     const lim = this.cfg_.limits;
-    if (this.state_ === PUMP_STATE_ALARM) return nack(NACK_REASON_ALARM_ACTIVE);
+    if (this.state_ === PumpState.Alarm) return nack(NackReason.AlarmActive);
     if (rateMlPerH > lim.maxRateMlPerH) {
-      this.flag_(PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED, ALARM_CODE_HARD_LIMIT_CLAMPED, ALARM_PRIORITY_MEDIUM);
-      return nack(NACK_REASON_HARD_LIMIT, 0);
+      this.flag_(PumpAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped, AlarmPriority.Medium);
+      return nack(NackReason.HardLimit, 0);
     }
     // Decreases are always allowed in full; an increase may be at most maxRateChangeMlPerH.
-    if (rateMlPerH - this.rateMlPerH_ > lim.maxRateChangeMlPerH) return nack(NACK_REASON_RATE_CHANGE_LIMIT, 0);
+    if (rateMlPerH - this.rateMlPerH_ > lim.maxRateChangeMlPerH) return nack(NackReason.RateChangeLimit, 0);
     this.commandedMlPerH_ = rateMlPerH;
     this.leaseEndMs_ = this.hal_.clock.now() + (leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs);
-    this.unflag_(PUMP_ALARM_FLAGS_LEASE_EXPIRED, ALARM_CODE_LEASE_EXPIRED);
-    this.setRate_(rateMlPerH, PUMP_STATE_RUNNING);
+    this.unflag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired);
+    this.setRate_(rateMlPerH, PumpState.Running);
     return 0;
   }
 
@@ -67,10 +60,10 @@ export class PumpCore {
   stop(): void {
     this.leaseEndMs_ = 0;
     this.forceHighSinceMs_ = -1;
-    this.unflag_(PUMP_ALARM_FLAGS_OCCLUSION, ALARM_CODE_OCCLUSION);
-    this.unflag_(PUMP_ALARM_FLAGS_SYRINGE_EMPTY, ALARM_CODE_SYRINGE_EMPTY);
-    this.unflag_(PUMP_ALARM_FLAGS_HARD_LIMIT_CLAMPED, ALARM_CODE_HARD_LIMIT_CLAMPED);
-    this.setRate_(0, PUMP_STATE_STOPPED);
+    this.unflag_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
+    this.unflag_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
+    this.unflag_(PumpAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped);
+    this.setRate_(0, PumpState.Stopped);
   }
 
   /** Called every controlTickMs. */
@@ -78,25 +71,25 @@ export class PumpCore {
     const now = this.hal_.clock.now();
     this.integrate_(now);
     const cfg = this.cfg_;
-    if (this.state_ === PUMP_STATE_RUNNING && now >= this.leaseEndMs_) {
-      this.flag_(PUMP_ALARM_FLAGS_LEASE_EXPIRED, ALARM_CODE_LEASE_EXPIRED, ALARM_PRIORITY_MEDIUM);
-      this.setRate_(cfg.limits.safeRateMlPerH, PUMP_STATE_SAFE_RATE);
+    if (this.state_ === PumpState.Running && now >= this.leaseEndMs_) {
+      this.flag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired, AlarmPriority.Medium);
+      this.setRate_(cfg.limits.safeRateMlPerH, PumpState.SafeRate);
     }
     if (this.rateMlPerH_ > 0) {
       if (this.hal_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
         if (this.forceHighSinceMs_ < 0) this.forceHighSinceMs_ = now;
-        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PUMP_ALARM_FLAGS_OCCLUSION, ALARM_CODE_OCCLUSION);
+        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
       } else this.forceHighSinceMs_ = -1;
-      if (this.hal_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PUMP_ALARM_FLAGS_SYRINGE_EMPTY, ALARM_CODE_SYRINGE_EMPTY);
+      if (this.hal_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
-      this.flag_(PUMP_ALARM_FLAGS_SYRINGE_NEAR_EMPTY, ALARM_CODE_SYRINGE_NEAR_EMPTY, ALARM_PRIORITY_LOW);
+      this.flag_(PumpAlarmFlags.SyringeNearEmpty, AlarmCode.SyringeNearEmpty, AlarmPriority.Low);
     }
   }
 
   status(): PumpStatusValues {
     this.integrate_(this.hal_.clock.now());
-    const left = this.state_ === PUMP_STATE_RUNNING ? this.leaseEndMs_ - this.hal_.clock.now() : 0;
+    const left = this.state_ === PumpState.Running ? this.leaseEndMs_ - this.hal_.clock.now() : 0;
     return {
       tMs: this.hal_.clock.now(), state: this.state_, rateMlPerH: this.rateMlPerH_, commandedRateMlPerH: this.commandedMlPerH_,
       deliveredMl: this.deliveredMl_, leaseRemainingMs: left > 0 ? left : 0, alarms: this.alarms_,
@@ -104,8 +97,8 @@ export class PumpCore {
   }
 
   private alarmStop_(flag: number, code: number): void {
-    this.flag_(flag, code, ALARM_PRIORITY_HIGH);
-    this.setRate_(0, PUMP_STATE_ALARM);
+    this.flag_(flag, code, AlarmPriority.High);
+    this.setRate_(0, PumpState.Alarm);
   }
 
   private flag_(flag: number, code: number, priority: number): void {
@@ -117,7 +110,7 @@ export class PumpCore {
   private unflag_(flag: number, code: number): void {
     if (!(this.alarms_ & flag)) return;
     this.alarms_ &= ~flag;
-    this.out_.alarm(code, ALARM_PRIORITY_MEDIUM, false);
+    this.out_.alarm(code, AlarmPriority.Medium, false);
   }
 
   private integrate_(now: number): void {

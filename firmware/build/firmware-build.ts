@@ -1,0 +1,57 @@
+// Builds one node for one board: the board's config as the module 'homeostat:board', esbuild with the
+// Espruino recipe, the subset check on every source that went in and on the bundle, and the IIFE unwrapped
+// into top-level statements.
+import { readFileSync } from 'node:fs';
+import { codeTable } from '../../protocols/catalogue/codes.ts';
+import type { Board } from './board-schema.ts';
+import { bundleForEspruino } from './espruino-bundle.ts';
+import type { TopLevelProgram } from './espruino-program.ts';
+import { toTopLevelStatements } from './espruino-program.ts';
+import { formatProblems, subsetProblems } from './espruino-subset.ts';
+import { fileURLToPath } from 'node:url';
+
+export const FIRMWARE_VERSION = { major: 0, minor: 1, patch: 0 };
+
+export const FIRMWARE_NODES = [
+  { name: 'infusion-pump', entry: 'firmware/src/nodes/infusion-pump/main.ts' },
+] as const;
+
+export type NodeName = (typeof FIRMWARE_NODES)[number]['name'];
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BuiltNode {
+  program: TopLevelProgram;
+  bytes: number;
+  inputs: string[];
+}
+
+export function buildConfig(nodeName: NodeName, board: Board): Record<string, unknown> {
+  return {
+    boardId: codeTable('BoardId').values[board.boardId],
+    uart: board.uart,
+    console: board.console,
+    watchdogMs: board.watchdogMs,
+    firmware: FIRMWARE_VERSION,
+    node: board.nodes[nodeName],
+  };
+}
+
+export async function buildNode(nodeName: NodeName, board: Board): Promise<BuiltNode> {
+  const node = FIRMWARE_NODES.find((n) => n.name === nodeName);
+  if (!node) throw new Error(`unknown firmware node '${nodeName}' (known: ${FIRMWARE_NODES.map((n) => n.name).join(', ')})`);
+  if (!board.nodes[nodeName]) throw new Error(`board '${board.id}' has no configuration for ${nodeName} (firmware/boards/${board.id}.board.json, nodes.${nodeName})`);
+  const config = `export default ${JSON.stringify(buildConfig(nodeName, board))};`;
+  const bundle = await bundleForEspruino(repoRoot + node.entry, { virtualModules: { 'homeostat:board': config } });
+  const sourceProblems = bundle.inputs.flatMap((f) => subsetProblems(f, readFileSync(f, 'utf8'), 'source'));
+  if (sourceProblems.length > 0) {
+    throw new Error(`${nodeName} for ${board.id}: sources outside Espruino's subset:\n${formatProblems(sourceProblems)}`);
+  }
+  const name = `${nodeName}.${board.id}.js`;
+  const program = toTopLevelStatements(bundle.code, name);
+  // Stored pretokenised, function bodies take about 8% fewer variables (measured on espruino-2756).
+  program.code = 'E.setFlags({pretokenise:1});\n' + program.code;
+  const bundleProblems = subsetProblems(name, program.code, 'bundle');
+  if (bundleProblems.length > 0) throw new Error(`${name}: the bundle leaves Espruino's subset:\n${formatProblems(bundleProblems)}`);
+  return { program, bytes: Buffer.byteLength(program.code), inputs: bundle.inputs };
+}
