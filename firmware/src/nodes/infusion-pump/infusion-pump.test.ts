@@ -1,0 +1,180 @@
+// The infusion-pump firmware as built for the Pico, run unchanged in the board emulator on virtual time,
+// with a syringe mechanism on its pins and a host session on its USB port.
+import { describe, expect, it } from 'vitest';
+import { crc32Range } from '../../../../protocols/framing/crc32.ts';
+import { HEADER_BYTES } from '../../../../protocols/framing/frame-format.ts';
+import { FrameEncoder } from '../../../../protocols/framing/framer.ts';
+import {
+  AlarmCode, MsgId, NackReason, PumpState, readAlarm, readPumpStatus, writePumpSetRate, writePumpStop,
+} from '../../../../protocols/generated/wire-codec.ts';
+import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
+import { emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
+import type { EmulatedNode } from '../../../../hil/emulator/emulated-node.ts';
+import { SyringeMechanism } from '../../../../hil/sim/syringe-mechanism.ts';
+import type { PumpBoardConfig } from '../../board-config.ts';
+
+async function pumpRig() {
+  const node = await emulatedNode('infusion-pump', 'pico');
+  const cfg = node.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
+  const mech = new SyringeMechanism(node.board, cfg, node.clock);
+  node.clock.advance(1000);
+  return { ...node, cfg, mech };
+}
+
+function command(n: EmulatedNode, id: number, write: (b: Uint8Array, o: number, m: never) => number, m: unknown): Promise<number> {
+  return new Promise((resolve) => n.host.sendCommand(id, write as never, m as never, resolve));
+}
+
+async function run<T>(n: EmulatedNode, p: Promise<T>, stepMs = 10): Promise<T> {
+  let done = false;
+  let value: T | undefined;
+  void p.then((v) => {
+    done = true;
+    value = v;
+  });
+  for (let i = 0; i < 1000 && !done; i++) {
+    n.clock.advance(stepMs);
+    await Promise.resolve();
+  }
+  if (!done) throw new Error('command never answered');
+  return value as T;
+}
+
+function statuses(n: EmulatedNode): PumpStatusValues[] {
+  return n.received.filter((r) => r.id === MsgId.PumpStatus).map((r) => readPumpStatus(r.payload, 0, r.payload.length)!);
+}
+
+function alarms(n: EmulatedNode) {
+  return n.received.filter((r) => r.id === MsgId.Alarm).map((r) => ({ ...readAlarm(r.payload, 0, r.payload.length)!, atMs: r.tMs }));
+}
+
+/**
+ * Holds a rate for durationMs, renewing a 30 s lease every 10 s, as the host's proxy will. Returns when the
+ * rate took effect. Rates above the pump's largest step are reached in steps of 100 mL/h.
+ */
+async function holdRate(n: EmulatedNode, rateMlPerH: number, durationMs: number, onStarted = () => {}): Promise<number> {
+  for (let r = 100; r < rateMlPerH; r += 100) {
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: r, leaseMs: 30_000 }), 1)).toBe(0);
+  }
+  expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs: 30_000 }), 1)).toBe(0);
+  const startedMs = n.clock.now();
+  onStarted();
+  const end = startedMs + durationMs;
+  const renew = n.clock.every(10_000, () => n.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs: 30_000 }, () => undefined));
+  n.clock.runUntil(end);
+  renew.cancel();
+  return startedMs;
+}
+
+describe('infusion-pump firmware in the emulator', () => {
+  it('boots stopped, says hello with its board and serial, and stays stopped until commanded', async () => {
+    const n = await pumpRig();
+    expect(n.events).toEqual(['ready emu-pico']);
+    expect(n.peer()!.boardId).toBe(2);
+    expect(n.board.pin('B5').out).toBe(1); // driver disabled (active low)
+    n.clock.advance(5000);
+    expect(n.mech.deliveredMl).toBe(0);
+    expect(statuses(n).every((s) => s.rateMlPerH === 0)).toBe(true);
+    expect(n.board.errors).toEqual([]);
+    expect(n.board.watchdogResets).toBe(0);
+  });
+
+  // Low and high rates; 200 mL/h for 11 min (37 mL) still fits the 50 mL syringe.
+  for (const rateMlPerH of [1, 200]) {
+    for (const minutes of [2, 5, 11]) {
+      it(`delivers ${rateMlPerH} mL/h within 2% over ${minutes} min (mechanism steps against rate x time)`, async () => {
+        const n = await pumpRig();
+        // Volume over the window, from the moment the final rate was acknowledged (any ramp excluded).
+        let before = 0;
+        const startedMs = await holdRate(n, rateMlPerH, minutes * 60_000, () => {
+          before = n.mech.deliveredMl;
+        });
+        const elapsedMs = n.clock.now() - startedMs;
+        const expected = (rateMlPerH * elapsedMs) / 3_600_000;
+        const delivered = n.mech.deliveredMl - before;
+        expect(Math.abs(delivered - expected) / expected).toBeLessThan(0.02);
+        // The firmware's own count agrees with the mechanism's total too.
+        n.clock.advance(1100);
+        const last = statuses(n).at(-1)!;
+        expect(Math.abs(last.deliveredMl - n.mech.deliveredMl) / n.mech.deliveredMl).toBeLessThan(0.02);
+      });
+    }
+  }
+
+  it('falls to the safe rate within the lease plus one control tick when the lease is not renewed', async () => {
+    const n = await pumpRig();
+    const sent = n.clock.now();
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 100, leaseMs: 3000 }), 1)).toBe(0);
+    const accepted = n.clock.now();
+    let stoppedAt = -1;
+    let last = n.board.pulses('B3');
+    while (n.clock.now() < accepted + 6000) {
+      n.clock.advance(5);
+      const p = n.board.pulses('B3');
+      if (p === last && stoppedAt < 0 && n.board.pin('B3').pwmHz === 0) stoppedAt = n.clock.now();
+      last = p;
+    }
+    expect(stoppedAt).toBeGreaterThan(sent + 3000);
+    expect(stoppedAt - accepted).toBeLessThanOrEqual(3000 + n.cfg.controlTickMs + 5);
+    expect(statuses(n).at(-1)!.state).toBe(PumpState.SafeRate);
+    expect(alarms(n).some((a) => a.code === AlarmCode.LeaseExpired && a.state === 1)).toBe(true);
+  });
+
+  it('refuses a rate above its hard limit, and an increase above its rate-change limit, and reports them', async () => {
+    const n = await pumpRig();
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 900, leaseMs: 30_000 }))).toBe(NackReason.HardLimit);
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 150, leaseMs: 30_000 }))).toBe(NackReason.RateChangeLimit);
+    n.clock.advance(2000);
+    expect(n.board.pulses('B3')).toBe(0);
+    expect(alarms(n).some((a) => a.code === AlarmCode.HardLimitClamped)).toBe(true);
+    // A decrease is always allowed in full.
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }))).toBe(0);
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 0, leaseMs: 30_000 }))).toBe(0);
+  });
+
+  it('never moves for a garbled or out-of-range command, and answers the out-of-range one with a Nack naming the field', async () => {
+    const n = await pumpRig();
+    const enc = new FrameEncoder(crc32Range, 1);
+    // A valid frame with a payload bit flipped: dropped by its CRC.
+    const end = writePumpSetRate(enc.raw, HEADER_BYTES, { rateMlPerH: 50, leaseMs: 30_000 });
+    const frame = enc.encode(200, MsgId.PumpSetRate, end - HEADER_BYTES);
+    frame[5] ^= 0x10;
+    n.transport.write(frame);
+    // A lease below the catalogue's 100 ms minimum, sent as a proper command.
+    const r = await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 50, leaseMs: 20 }));
+    expect(r).toBe(NackReason.OutOfRange);
+    n.clock.advance(3000);
+    expect(n.board.pulses('B3')).toBe(0);
+  });
+
+  it('raises the occlusion alarm at the minimum rate when the line pressure reaches the threshold, and stops', async () => {
+    const n = await pumpRig();
+    const rate = 1; // mL/h
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: rate, leaseMs: 3_600_000 }))).toBe(0);
+    n.clock.advance(10_000);
+    n.mech.occluded = true;
+    const occludedAt = n.clock.now();
+    let alarmAt = -1;
+    for (let i = 0; i < 3600 && alarmAt < 0; i++) {
+      n.clock.advance(1000);
+      const a = alarms(n).find((x) => x.code === AlarmCode.Occlusion);
+      if (a) alarmAt = a.atMs;
+    }
+    expect(alarmAt).toBeGreaterThan(0);
+    // Analytic: the force crosses its threshold when the trapped volume reaches
+    // (threshold - baseline) x full scale x compliance; then it must stay there for the hold time.
+    const lim = n.cfg.limits;
+    const thresholdMl = (lim.occlusionForceFraction - 0.1) * 500 * 0.0005;
+    const expectedMs = (thresholdMl / rate) * 3_600_000 + lim.occlusionHoldMs;
+    const measuredMs = alarmAt - occludedAt;
+    expect(measuredMs).toBeGreaterThan(expectedMs - 1000);
+    expect(measuredMs).toBeLessThan(expectedMs + 3000);
+    expect(statuses(n).at(-1)!.state).toBe(PumpState.Alarm);
+    const pulses = n.board.pulses('B3');
+    n.clock.advance(10_000);
+    expect(n.board.pulses('B3')).toBe(pulses);
+    // While the alarm stands, a new rate is refused; PumpStop acknowledges it.
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 1, leaseMs: 30_000 }))).toBe(NackReason.AlarmActive);
+    expect(await run(n, command(n, MsgId.PumpStop, writePumpStop, {}))).toBe(0);
+  });
+});

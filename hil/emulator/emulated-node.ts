@@ -1,0 +1,59 @@
+// A built firmware node running in the board emulator with a host session on its protocol port: the
+// SIL arrangement the node tests, the benches and the closed loop share.
+import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
+import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
+import type { InitiatorSession } from '../../protocols/session/initiator-session.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
+import { loadBoards } from '../../firmware/build/boards.ts';
+import type { NodeName } from '../../firmware/build/firmware-build.ts';
+import { buildNode } from '../../firmware/build/firmware-build.ts';
+import { hostSession } from '../../host/link/host-session.ts';
+import { BoardEmulator } from './board-emulator.ts';
+import type { Transport } from '../../host/transport/transport.ts';
+
+const built: Record<string, Promise<string>> = {};
+
+/** The bundle of a node for a board, built once per process. */
+export function builtProgram(node: NodeName, board: Board): Promise<string> {
+  const key = `${node}.${board.id}`;
+  if (!built[key]) built[key] = buildNode(node, board).then((b) => b.program.code);
+  return built[key];
+}
+
+export function boardById(id: string): Board {
+  const b = loadBoards().find((x) => x.id === id);
+  if (!b) throw new Error(`no board '${id}' in firmware/boards`);
+  return b;
+}
+
+export interface EmulatedNode {
+  clock: VirtualClock;
+  board: BoardEmulator;
+  host: InitiatorSession;
+  boardConfig: Board;
+  /** The host's end of the node's protocol port (to inject raw bytes). */
+  transport: Transport;
+  /** Decoded messages the host received, in order: [msgId, payload bytes]. */
+  received: { id: number; payload: Uint8Array; tMs: number }[];
+  events: string[];
+  peer(): HelloValues | null;
+}
+
+export async function emulatedNode(node: NodeName, boardId: string, options: { startHost?: boolean } = {}): Promise<EmulatedNode> {
+  const boardConfig = boardById(boardId);
+  const program = await builtProgram(node, boardConfig);
+  const clock = new VirtualClock();
+  const board = new BoardEmulator({ clock, serial: `emu-${boardId}`, variables: boardConfig.variables });
+  const transport = board.port(boardConfig.uart.port);
+  const received: EmulatedNode['received'] = [];
+  const events: string[] = [];
+  const host = hostSession(transport, clock, {
+    message: (id, buf, s, e) => received.push({ id, payload: buf.slice(s, e), tMs: clock.now() }),
+    ready: (p) => events.push(`ready ${p.uniqueId}`),
+    lost: (why) => events.push(`lost ${why}`),
+    refused: (why) => events.push(`refused ${why}`),
+  }, { sessionIdSeed: 77 });
+  board.load(program);
+  if (options.startHost !== false) host.start();
+  return { clock, board, host, boardConfig, transport, received, events, peer: () => host.peer };
+}
