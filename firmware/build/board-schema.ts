@@ -58,6 +58,8 @@ export const boardSchema = z.strictObject({
     baud: z.number().int().min(9600).max(2_000_000),
     rx: pin.optional(),
     tx: pin.optional(),
+    path: z.string().regex(/^[A-Za-z0-9._-]+$/).optional()
+      .describe('Linux build only: the device file the port opens, relative to the interpreter\'s working directory'),
   }),
   /** Where the REPL console goes so it stays off the protocol UART. */
   console: z.enum(['USB', 'Serial1', 'LoopbackA', 'none']).describe('where the REPL goes, off the protocol port; none leaves it on Bluetooth (Puck.js)'),

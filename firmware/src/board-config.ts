@@ -32,7 +32,7 @@ export interface BpSensorBoardConfig {
 
 export interface NodeBuildConfig<N> {
   boardId: number;
-  uart: { port: string; baud: number; rx?: string; tx?: string };
+  uart: { port: string; baud: number; rx?: string; tx?: string; path?: string };
   console: string;
   watchdogMs: number;
   firmware: { major: number; minor: number; patch: number };

@@ -22,11 +22,24 @@ export function pinAliases(pinNames: string[]): string {
   return pinNames.map((name, i) => `global[${JSON.stringify(name)}]=D${i};`).join('');
 }
 
-export async function loadThroughRepl(
-  bin: string,
-  program: string,
-  options: { prelude?: string; settleMs?: number; timeoutMs?: number; lineTimeoutMs?: number } = {},
-): Promise<ReplLoad> {
+export interface ReplOptions {
+  prelude?: string;
+  settleMs?: number;
+  timeoutMs?: number;
+  lineTimeoutMs?: number;
+}
+
+/**
+ * Loads and measures, trying again (up to three times in all) when the interpreter dies of the Linux
+ * build's input race (an ASSERT in jsdevices.c) rather than of anything in the program.
+ */
+export async function loadThroughRepl(bin: string, program: string, options: ReplOptions = {}): Promise<ReplLoad> {
+  let run = await loadOnce(bin, program, options);
+  for (let attempt = 1; attempt < 3 && /ASSERT\(len <= 64\)/.test(run.stdout); attempt++) run = await loadOnce(bin, program, options);
+  return run;
+}
+
+async function loadOnce(bin: string, program: string, options: ReplOptions): Promise<ReplLoad> {
   const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => {

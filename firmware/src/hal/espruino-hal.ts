@@ -6,8 +6,11 @@ function pinOf(name: string): string {
   return global[name] as string;
 }
 
-function espruinoUart(port: string, baud: number, rx?: string, tx?: string): Uart {
+function espruinoUart(port: string, baud: number, rx?: string, tx?: string, path?: string): Uart {
   const serial = global[port] as EspruinoSerial;
+  // The Linux build opens the device file named by `path` (a pseudo-terminal in tests), never stdin, on
+  // which byte 0x04 would end the interpreter.
+  if (path) (serial as unknown as { path: string }).path = path;
   if (port !== 'USB' && port !== 'LoopbackA') serial.setup(baud, rx ? { rx: pinOf(rx), tx: pinOf(tx as string) } : undefined);
   return {
     write: (bytes) => serial.write(bytes),
@@ -22,7 +25,7 @@ export function moveConsole(consolePort: string): void {
   if (target) target.setConsole(true);
 }
 
-export function espruinoHal(port: string, baud: number, rx?: string, tx?: string): Hal {
+export function espruinoHal(port: string, baud: number, rx?: string, tx?: string, path?: string): Hal {
   const timer = (id: unknown): Timer => ({ cancel: () => clearTimeout(id as number) });
   return {
     clock: {
@@ -33,7 +36,7 @@ export function espruinoHal(port: string, baud: number, rx?: string, tx?: string
         return { cancel: () => clearInterval(id) };
       },
     },
-    uart: espruinoUart(port, baud, rx, tx),
+    uart: espruinoUart(port, baud, rx, tx, path),
     analogRead: (pin) => analogRead(pinOf(pin)),
     digitalRead: (pin) => digitalRead(pinOf(pin)) === 1,
     digitalWrite: (pin, high) => digitalWrite(pinOf(pin), high ? 1 : 0),

@@ -11,7 +11,7 @@ import { nodeLink } from '../../link/node-link.ts';
 import { PumpCore } from './pump-core.ts';
 
 const cfg = board as PumpBuildConfig;
-const hal = espruinoHal(cfg.uart.port, cfg.uart.baud, cfg.uart.rx, cfg.uart.tx);
+const hal = espruinoHal(cfg.uart.port, cfg.uart.baud, cfg.uart.rx, cfg.uart.tx, cfg.uart.path);
 hal.watchdogStart(cfg.watchdogMs);
 
 const isCommand = (id: number) => id === MsgId.PumpSetRate || id === MsgId.PumpStop;

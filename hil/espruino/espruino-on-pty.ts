@@ -1,0 +1,78 @@
+// The real Espruino interpreter (Linux build) as a board on a serial line. The program is uploaded through
+// its REPL on stdin, line by line, as the Espruino CLI uploads a board. The protocol runs on its Serial1,
+// which the `linux` board opens at ./homeostat-serial: one end of a socat pseudo-terminal pair whose
+// other end the host opens with the serialport package. (Stdin is not binary-clean: the Linux build exits
+// on byte 0x04 there, targets/linux/jshardware.c.)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SerialTransport } from '../../host/transport/serial-transport.ts';
+
+export interface EspruinoOnPty {
+  transport: SerialTransport;
+  /** What the interpreter printed on its console (stdout). */
+  console(): string;
+  /** Runs a line at the REPL (the console stays on stdin/stdout). */
+  repl(line: string): void;
+  stop(): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the interpreter with the program; tries again (three times in all) if the Linux build's input race kills it. */
+export async function espruinoOnPty(bin: string, program: string): Promise<EspruinoOnPty> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnPty(bin, program);
+    } catch (e) {
+      if (attempt >= 3 || !/ASSERT\(len <= 64\)/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnPty(bin: string, program: string): Promise<EspruinoOnPty> {
+  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) {
+    throw new Error('socat is needed to give the interpreter a serial line: install it (apt-get install socat)');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-pty-'));
+  const hostEnd = join(dir, 'host');
+  const socat = spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`], { stdio: 'ignore' });
+  for (let i = 0; i < 300 && !existsSync(hostEnd); i++) await sleep(10);
+  const interp = spawn(bin, [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  interp.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  interp.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));
+  interp.stdin.on('error', () => undefined);
+  const stop = () => {
+    interp.kill('SIGKILL');
+    socat.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const send = async (text: string) => {
+    for (let i = 0; i < text.length; i += 16) {
+      interp.stdin.write(text.slice(i, i + 16));
+      await sleep(2);
+    }
+  };
+  const lines = ['echo(0);', ...program.split('\n')].filter((l) => l.trim());
+  for (let n = 0; n < lines.length; n++) {
+    await send(lines[n] + `\nprint("LINE-DONE ${n}");\n`);
+    const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
+    for (let k = 0; k < 2500 && !done.test(out) && interp.exitCode === null; k++) await sleep(2);
+    if (!done.test(out)) {
+      stop();
+      throw new Error(`the interpreter did not run line ${n} of the program: ${out.slice(-300)}${/ASSERT\(len <= 64\)/.test(out) ? ' ASSERT(len <= 64)' : ''}`);
+    }
+  }
+  const transport = await SerialTransport.open(hostEnd, 115200);
+  return {
+    transport,
+    console: () => out,
+    repl: (line) => void send(line + '\n'),
+    stop: () => {
+      transport.close();
+      stop();
+    },
+  };
+}
