@@ -149,7 +149,7 @@ export class BoardEmulator {
     return s;
   }
 
-  private guard(fn: () => void): () => void {
+  guard(fn: () => void): () => void {
     return () => {
       try {
         fn();
@@ -162,6 +162,42 @@ export class BoardEmulator {
   private stopTrain(p: PinState): void {
     if (p.pwmHz > 0) p.pulses += (p.pwmHz * (this.o.clock.now() - p.pwmSinceMs)) / 1000;
     p.pwmHz = 0;
+  }
+
+  /** Espruino's Waveform for buffered analog input: samples the pin's analog value on the virtual clock. */
+  private waveformClass(): unknown {
+    const emulator = this;
+    const clock = this.o.clock;
+    return class Waveform {
+      buffer: Uint16Array;
+      buffer2: Uint16Array;
+      private handlers: ((b: Uint16Array) => void)[] = [];
+      private timer: { cancel(): void } | null = null;
+      constructor(samples: number, options?: { doubleBuffer?: boolean }) {
+        this.buffer = new Uint16Array(samples);
+        this.buffer2 = options && options.doubleBuffer ? new Uint16Array(samples) : this.buffer;
+      }
+      on(event: string, fn: (b: Uint16Array) => void): void {
+        if (event === 'buffer') this.handlers.push(fn);
+      }
+      startInput(pin: unknown, freqHz: number, options?: { repeat?: boolean }): void {
+        const name = String(pin);
+        let i = 0;
+        let current = this.buffer;
+        this.timer = clock.every(1000 / freqHz, emulator.guard(() => {
+          current[i++] = Math.round(emulator.pin(name).analogIn * 65535);
+          if (i < current.length) return;
+          const full = current;
+          current = current === this.buffer ? this.buffer2 : this.buffer;
+          i = 0;
+          if (!(options && options.repeat) && this.timer) this.timer.cancel();
+          for (const h of this.handlers) h(full);
+        }));
+      }
+      stop(): void {
+        if (this.timer) this.timer.cancel();
+      }
+    };
   }
 
   private makeGlobals(): Record<string, unknown> {
@@ -233,6 +269,7 @@ export class BoardEmulator {
         this.lastKickMs = clock.now();
       },
     };
+    g.Waveform = this.waveformClass();
     g.process = {
       memory: () => {
         const total = this.o.variables ?? 4096;

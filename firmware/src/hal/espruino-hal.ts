@@ -55,10 +55,6 @@ export function espruinoHal(port: string, baud: number, rx?: string, tx?: string
 /** Buffered ADC sampling with Espruino's Waveform (double-buffered, 16-bit). */
 export const espruinoSampler: AnalogSampler = (pin, rateHz, count, onBuffer) => {
   const w = new Waveform(count, { doubleBuffer: true, bits: 16 });
-  const out = new Float32Array(count);
-  w.on('buffer', (buf) => {
-    for (let i = 0; i < count; i++) out[i] = buf[i] / 65535;
-    onBuffer(out);
-  });
+  w.on('buffer', onBuffer);
   w.startInput(pinOf(pin), rateHz, { repeat: true });
 };

@@ -27,7 +27,8 @@ export interface Hal {
 }
 
 /**
- * Buffered analog sampling: calls onBuffer with `count` samples (0..1) taken at rateHz, over and over,
- * without a JavaScript call per sample. Separate from Hal so that nodes without it do not carry it.
+ * Buffered analog sampling: calls onBuffer with `count` samples taken at rateHz, over and over, without a
+ * JavaScript call per sample. Samples are 16-bit (0..65535 = 0..1 of full scale), handed over in the
+ * sampler's own buffer so no copy is kept. Separate from Hal so that nodes without it do not carry it.
  */
-export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffer: (samples: Float32Array) => void) => void;
+export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffer: (samples: Uint16Array) => void) => void;

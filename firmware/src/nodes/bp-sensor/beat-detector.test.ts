@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { PressureQuality } from '../../../../protocols/generated/wire-codec.ts';
+import type { Artifact, BeatTruth } from '../../../../hil/sim/arterial-waveform.ts';
+import { ArterialWaveform } from '../../../../hil/sim/arterial-waveform.ts';
+import type { Beat } from './beat-detector.ts';
+import { BeatDetector } from './beat-detector.ts';
+
+const RATE_HZ = 125;
+
+function detect(wave: ArterialWaveform, seconds: number): { beat: Beat; atS: number }[] {
+  const out: { beat: Beat; atS: number }[] = [];
+  let t = 0;
+  const d = new BeatDetector(RATE_HZ, (beat) => out.push({ beat, atS: t }));
+  for (let i = 0; i < seconds * RATE_HZ; i++) {
+    t = i / RATE_HZ;
+    const s = wave.sample(t);
+    d.push(s.dropout ? -50 : s.pressureMmHg, s.dropout);
+  }
+  return out;
+}
+
+/** The true beat a detected one covers: it is reported one upstroke later, so half a cycle back is inside it. */
+function truthAt(beats: BeatTruth[], atS: number, nominalRrS: number): BeatTruth {
+  const t = atS - 0.5 * nominalRrS;
+  return beats.find((b) => t >= b.startS && t < b.startS + 60 / b.heartRateBpm) ?? beats[0];
+}
+
+describe('beat detector on synthetic arterial waveforms with known truth', () => {
+  const cases = [
+    { systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 72 },
+    { systolicMmHg: 90, diastolicMmHg: 50, heartRateBpm: 110 },
+    { systolicMmHg: 180, diastolicMmHg: 95, heartRateBpm: 48 },
+  ];
+  for (const c of cases) {
+    it(`${c.systolicMmHg}/${c.diastolicMmHg} at ${c.heartRateBpm}/min with noise and 4% interval jitter: mean within 2 mmHg, rate within 1/min`, () => {
+      const wave = new ArterialWaveform({ ...c, rrJitter: 0.04, noiseMmHg: 0.7, seed: c.heartRateBpm });
+      const found = detect(wave, 60).slice(1); // the first report starts mid-beat
+      expect(found.length).toBeGreaterThanOrEqual(c.heartRateBpm - 3); // a minute of beats, less the partial ones at either end
+      for (const { beat, atS } of found) {
+        const truth = truthAt(wave.beats, atS, 60 / c.heartRateBpm);
+        expect(beat.quality, `flags at ${atS.toFixed(2)} s`).toBe(0);
+        expect(Math.abs(beat.meanMmHg - truth.meanMmHg)).toBeLessThanOrEqual(2);
+        expect(Math.abs(beat.heartRateBpm - truth.heartRateBpm)).toBeLessThanOrEqual(1);
+        expect(Math.abs(beat.systolicMmHg - truth.systolicMmHg)).toBeLessThanOrEqual(3);
+        expect(Math.abs(beat.diastolicMmHg - truth.diastolicMmHg)).toBeLessThanOrEqual(3);
+      }
+    });
+  }
+
+  function flagsDuring(artifact: Artifact): number[] {
+    const wave = new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 75, noiseMmHg: 0.5 }, [artifact]);
+    return detect(wave, artifact.startS + artifact.durationS + 10)
+      .filter((b) => b.atS > artifact.startS + 1 && b.atS < artifact.startS + artifact.durationS + 0.5)
+      .map((b) => b.beat.quality);
+  }
+
+  it('flags a flush spike', () => {
+    const q = flagsDuring({ kind: 'flush', startS: 20, durationS: 8, pressureMmHg: 300 });
+    expect(q.length).toBeGreaterThan(0);
+    expect(q.every((x) => x & PressureQuality.FlushSpike)).toBe(true);
+  });
+
+  it('flags a lost signal (transducer unplugged: the ADC at its rail)', () => {
+    const q = flagsDuring({ kind: 'dropout', startS: 20, durationS: 8 });
+    expect(q.length).toBeGreaterThan(0);
+    expect(q.every((x) => x & (PressureQuality.LostSignal | PressureQuality.FlatLine))).toBe(true);
+  });
+
+  it('flags a frozen value (as a flat line, or a lost signal for the reading that straddles the freeze)', () => {
+    const q = flagsDuring({ kind: 'frozen', startS: 20, durationS: 8 });
+    expect(q.length).toBeGreaterThan(0);
+    expect(q.every((x) => x & (PressureQuality.FlatLine | PressureQuality.LostSignal))).toBe(true);
+    expect(q.some((x) => x & PressureQuality.FlatLine)).toBe(true);
+  });
+
+  it('flags an over-damped line', () => {
+    const q = flagsDuring({ kind: 'over-damped', startS: 20, durationS: 15, timeConstantS: 0.12 });
+    expect(q.length).toBeGreaterThan(0);
+    expect(q.filter((x) => x & PressureQuality.OverDamped).length / q.length).toBeGreaterThan(0.8);
+  });
+
+  it('leaves clean beats unflagged before and after an artifact', () => {
+    const wave = new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 75, noiseMmHg: 0.5 }, [
+      { kind: 'flush', startS: 20, durationS: 5, pressureMmHg: 300 },
+    ]);
+    const beats = detect(wave, 45);
+    const clean = beats.filter((b) => (b.atS > 2 && b.atS < 19.5) || b.atS > 30);
+    expect(clean.filter((b) => b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+// A synthetic arterial-line pressure waveform with known truth per beat, and the artifacts of a real line
+// (clinical-models.md section 1): flush spikes, over-damping, a transducer height offset, dropouts and a
+// frozen value. Shapes are generic [U]: a 0.1 s quarter-sine upstroke and an exponential run-off with a
+// small dicrotic wave.
+import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+
+export interface BeatTruth {
+  startS: number;
+  systolicMmHg: number;
+  diastolicMmHg: number;
+  meanMmHg: number;
+  heartRateBpm: number;
+}
+
+export interface WaveformOptions {
+  systolicMmHg: number;
+  diastolicMmHg: number;
+  heartRateBpm: number;
+  /** Beat-to-beat jitter of the interval, as a fraction. */
+  rrJitter?: number;
+  /** Sensor noise, standard deviation. */
+  noiseMmHg?: number;
+  seed?: number;
+}
+
+export type Artifact =
+  | { kind: 'flush'; startS: number; durationS: number; pressureMmHg: number }
+  | { kind: 'over-damped'; startS: number; durationS: number; timeConstantS: number }
+  | { kind: 'offset'; startS: number; durationS: number; offsetMmHg: number }
+  | { kind: 'dropout'; startS: number; durationS: number }
+  | { kind: 'frozen'; startS: number; durationS: number };
+
+/** The systolic upstroke lasts about 0.1 s whatever the rate; the run-off fills the rest of the cycle. */
+const UPSTROKE_S = 0.1;
+
+/** Shape of one beat of length rrS at time t into it: 0 at the diastolic foot, 1 at the systolic peak. */
+function shape(t: number, rrS: number): number {
+  if (t < UPSTROKE_S) return Math.sin((Math.PI / 2) * (t / UPSTROKE_S));
+  const u = (t - UPSTROKE_S) / (rrS - UPSTROKE_S);
+  const k = 2.5;
+  const runoff = (Math.exp(-k * u) - Math.exp(-k)) / (1 - Math.exp(-k));
+  const dicrotic = 0.08 * Math.exp(-(((t - UPSTROKE_S - 0.2) / 0.05) ** 2));
+  return runoff + dicrotic;
+}
+
+export class ArterialWaveform {
+  readonly beats: BeatTruth[] = [];
+  private readonly random: () => number;
+  private filtered = NaN;
+  private frozenValue = NaN;
+  private lastT = 0;
+
+  constructor(private readonly o: WaveformOptions, private readonly artifacts: Artifact[] = []) {
+    this.random = seededRandom(o.seed ?? 1);
+  }
+
+  /** The clean pressure at time t (s), extending the beat list as time goes on. */
+  private clean(t: number): number {
+    let last = this.beats[this.beats.length - 1];
+    while (!last || t >= last.startS + 60 / last.heartRateBpm) {
+      const startS = last ? last.startS + 60 / last.heartRateBpm : 0;
+      const jitter = (this.o.rrJitter ?? 0) * (2 * this.random() - 1);
+      const heartRateBpm = this.o.heartRateBpm / (1 + jitter);
+      const { systolicMmHg: sbp, diastolicMmHg: dbp } = this.o;
+      // The true mean of the beat, integrated finely from the shape itself.
+      const rrS = 60 / heartRateBpm;
+      let acc = 0;
+      const steps = 2000;
+      for (let i = 0; i < steps; i++) acc += shape(((i + 0.5) / steps) * rrS, rrS);
+      last = { startS, systolicMmHg: sbp, diastolicMmHg: dbp, meanMmHg: dbp + (sbp - dbp) * (acc / steps), heartRateBpm };
+      this.beats.push(last);
+    }
+    const beat = this.beats.find((b) => t >= b.startS && t < b.startS + 60 / b.heartRateBpm) ?? last;
+    return beat.diastolicMmHg + (beat.systolicMmHg - beat.diastolicMmHg) * shape(t - beat.startS, 60 / beat.heartRateBpm);
+  }
+
+  /** What the transducer reads at time t (s): the waveform with noise and any active artifact. */
+  sample(t: number): { pressureMmHg: number; dropout: boolean } {
+    let p = this.clean(t) + (this.o.noiseMmHg ?? 0) * gaussian(this.random);
+    let dropout = false;
+    const dt = Math.max(1e-4, t - this.lastT);
+    this.lastT = t;
+    for (const a of this.artifacts) {
+      if (t < a.startS || t >= a.startS + a.durationS) continue;
+      if (a.kind === 'flush') p = a.pressureMmHg;
+      else if (a.kind === 'offset') p += a.offsetMmHg;
+      else if (a.kind === 'dropout') dropout = true;
+      else if (a.kind === 'over-damped') {
+        this.filtered = Number.isNaN(this.filtered) ? p : this.filtered + (p - this.filtered) * (dt / (a.timeConstantS + dt));
+        p = this.filtered;
+      } else if (a.kind === 'frozen') {
+        if (Number.isNaN(this.frozenValue)) this.frozenValue = p;
+        p = this.frozenValue;
+      }
+    }
+    if (!this.artifacts.some((a) => a.kind === 'over-damped' && t >= a.startS && t < a.startS + a.durationS)) this.filtered = p;
+    if (!this.artifacts.some((a) => a.kind === 'frozen' && t >= a.startS && t < a.startS + a.durationS)) this.frozenValue = NaN;
+    return { pressureMmHg: p, dropout };
+  }
+}
+
+function gaussian(random: () => number): number {
+  const u = Math.max(1e-12, random());
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
