@@ -71,6 +71,7 @@ export class BoardEmulator {
   readonly errors: string[] = [];
   watchdogResets = 0;
   private readonly pinStates: Record<string, PinState> = {};
+  private readonly sources: Record<string, (tMs: number) => number> = {};
   private readonly serials: Record<string, EmulatedSerial> = {};
   private readonly context: vm.Context;
   private codeBytes = 0;
@@ -102,6 +103,17 @@ export class BoardEmulator {
 
   setAnalog(name: string, fraction: number): void {
     this.pin(name).analogIn = Math.max(0, Math.min(1, fraction));
+  }
+
+  /** Makes a pin's analog input a function of time (ms), read whenever the firmware samples it. */
+  analogSource(name: string, fn: (tMs: number) => number): void {
+    this.sources[name] = fn;
+  }
+
+  /** The analog input of a pin now, 0..1. */
+  analogIn(name: string): number {
+    const fn = this.sources[name];
+    return fn ? Math.max(0, Math.min(1, fn(this.o.clock.now()))) : this.pin(name).analogIn;
   }
 
   setDigital(name: string, high: boolean): void {
@@ -185,7 +197,7 @@ export class BoardEmulator {
         let i = 0;
         let current = this.buffer;
         this.timer = clock.every(1000 / freqHz, emulator.guard(() => {
-          current[i++] = Math.round(emulator.pin(name).analogIn * 65535);
+          current[i++] = Math.round(emulator.analogIn(name) * 65535);
           if (i < current.length) return;
           const full = current;
           current = current === this.buffer ? this.buffer2 : this.buffer;
@@ -235,7 +247,7 @@ export class BoardEmulator {
       if (timers[id]) timers[id].cancel();
       delete timers[id];
     };
-    g.analogRead = (pin: unknown) => this.pin(name(pin)).analogIn;
+    g.analogRead = (pin: unknown) => this.analogIn(name(pin));
     g.digitalRead = (pin: unknown) => (this.pin(name(pin)).digitalIn ? 1 : 0);
     g.digitalWrite = (pin: unknown, v: unknown) => {
       const p = this.pin(name(pin));

@@ -56,7 +56,9 @@ const detector = new BeatDetector(rateHz, (b) => {
     heartRateBpm: clamp(b.heartRateBpm, 0, 350),
     quality: b.quality,
   });
-  const lost = (b.quality & (PressureQuality.LostSignal | PressureQuality.FlatLine)) !== 0;
+  // A flush reads flat too, but it is the nurse's doing, not a lost signal: it is only flagged on the beat.
+  const lost = (b.quality & PressureQuality.LostSignal) !== 0 ||
+    ((b.quality & PressureQuality.FlatLine) !== 0 && (b.quality & PressureQuality.FlushSpike) === 0);
   if (lost !== signalLost) {
     signalLost = lost;
     session.send(MsgId.Alarm, writeAlarm, {
@@ -67,7 +69,8 @@ const detector = new BeatDetector(rateHz, (b) => {
 
 espruinoSampler(cfg.node.pins.pressure, rateHz, BUFFER, (samples) => {
   const periodMs = 1000 / rateHz;
-  const t0 = hal.clock.now() - samples.length * periodMs;
+  // The buffer is handed over when its last sample is taken.
+  const t0 = hal.clock.now() - (samples.length - 1) * periodMs;
   for (let i = 0; i < samples.length; i++) {
     const f = samples[i] / 65535;
     const p = (f - cal.zeroFraction) * cal.mmHgPerFraction;
