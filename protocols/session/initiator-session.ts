@@ -41,6 +41,11 @@ export class InitiatorSession extends SessionCore {
     this.sessionId = o.sessionIdSeed >>> 0;
   }
 
+  /** Protocol version of the last frame dropped for its version (0 if none). */
+  get foreignVersion(): number {
+    return this.decoder_.lastForeignVersion;
+  }
+
   override start(): void {
     if (this.state !== 'idle') return;
     super.start();
@@ -82,14 +87,14 @@ export class InitiatorSession extends SessionCore {
       if (this.state !== 'ready') return;
       this.goDown_();
       this.handshake_();
-      this.h_.lost('peer-restart');
+      if (this.h_.lost) this.h_.lost('peer-restart');
       return;
     }
     if (peer.sessionId !== this.sessionId) return; // a late answer to an earlier handshake
     const why = this.incompatibility_(peer);
     if (why) {
       this.state = 'refused';
-      return this.h_.refused(why, peer);
+      return this.refuse_(why, peer);
     }
     if (this.state === 'ready') return;
     this.stopHello_();

@@ -57,7 +57,7 @@ export class ResponderSession extends SessionCore {
     const why = this.incompatibility_(peer);
     if (why) {
       this.state = 'refused';
-      return this.h_.refused(why, peer);
+      return this.refuse_(why, peer);
     }
     this.goUp_(peer);
   }

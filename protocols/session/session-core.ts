@@ -17,17 +17,18 @@ export type SessionState = 'idle' | 'handshaking' | 'ready' | 'refused';
 /** Writes a message's payload at b[o] and returns the offset after it (the generated write functions). */
 export type PayloadWriter<T> = (b: Uint8Array, o: number, m: T) => number;
 
+/** Only output is required: a node leaves out what it does not act on (each handler costs it memory). */
 export interface SessionHandlers {
   /** Bytes to put on the wire. */
   output(bytes: Uint8Array): void;
   /** A message that is not session traffic (telemetry, LinkStatus); payload buf[start, end) valid only during the call. */
-  message(msgId: number, buf: Uint8Array, start: number, end: number): void;
+  message?(msgId: number, buf: Uint8Array, start: number, end: number): void;
   /** The handshake completed with a compatible peer. */
-  ready(peer: HelloValues): void;
+  ready?(peer: HelloValues): void;
   /** The session ended: 'silence' (nothing heard for the link timeout) or 'peer-restart'. */
-  lost(why: string): void;
+  lost?(why: string): void;
   /** The peer is incompatible: a NackReason (version-mismatch or layout-mismatch) and its Hello when it sent one. */
-  refused(reason: number, peer: HelloValues | null): void;
+  refused?(reason: number, peer: HelloValues | null): void;
 }
 
 export interface SessionOptions {
@@ -98,11 +99,6 @@ export class SessionCore {
     return this.state === 'ready';
   }
 
-  /** Protocol version of the last frame dropped for its version (0 if none). */
-  get foreignVersion(): number {
-    return this.decoder_.lastForeignVersion;
-  }
-
   /** The link counters (live: read them, do not change them). */
   counters(): Readonly<SessionCounters> {
     return this.c_;
@@ -128,7 +124,7 @@ export class SessionCore {
     const v = this.decoder_.counters.versionErrors;
     if (v !== this.reportedVersionErrors_) {
       this.reportedVersionErrors_ = v;
-      this.h_.refused(NackReason.VersionMismatch, null);
+      this.refuse_(NackReason.VersionMismatch, null);
     }
   }
 
@@ -164,6 +160,10 @@ export class SessionCore {
     return (this.o_.clock.now() - this.startMs_) >>> 0;
   }
 
+  protected refuse_(reason: number, peer: HelloValues | null): void {
+    if (this.h_.refused) this.h_.refused(reason, peer);
+  }
+
   /** 0 when the peer may talk to us, else the NackReason that says why not. */
   protected incompatibility_(peer: HelloValues): number {
     if (peer.protocolVersion !== PROTOCOL_VERSION) return NackReason.VersionMismatch;
@@ -178,7 +178,7 @@ export class SessionCore {
     this.lastRxMs_ = this.o_.clock.now();
     if (!this.upTimer_) this.upTimer_ = this.o_.clock.every(t.heartbeatMs, () => this.tick_());
     if (!this.statusTimer_ && t.linkStatusMs > 0) this.statusTimer_ = this.o_.clock.every(t.linkStatusMs, () => this.sendLinkStatus_());
-    this.h_.ready(peer);
+    if (this.h_.ready) this.h_.ready(peer);
   }
 
   /** Leaves the session: heartbeats stop and the sequence memory is cleared. */
@@ -194,7 +194,7 @@ export class SessionCore {
   protected silence_(): void {
     this.goDown_();
     this.state = 'handshaking';
-    this.h_.lost('silence');
+    if (this.h_.lost) this.h_.lost('silence');
   }
 
   private tick_(): void {
@@ -233,7 +233,7 @@ export class SessionCore {
     if (msgId === MsgId.Hello) {
       const peer = readHello(buf, start, end);
       if (peer) this.onHello_(peer);
-      else this.h_.refused(NackReason.VersionMismatch, null); // too short to be our Hello
+      else this.refuse_(NackReason.VersionMismatch, null); // too short to be our Hello
       return;
     }
     if (msgId === MsgId.Ack || msgId === MsgId.Nack) return this.onAnswer_(msgId, buf, start, end);
@@ -258,6 +258,6 @@ export class SessionCore {
       this.c_.duplicates++;
       return;
     }
-    this.h_.message(msgId, buf, start, end);
+    if (this.h_.message) this.h_.message(msgId, buf, start, end);
   }
 }

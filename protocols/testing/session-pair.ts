@@ -70,7 +70,7 @@ export function sessionPair(options: {
     ready: (peer: HelloValues) => self.events.push(`ready:${peer.nodeRole}`),
     lost: (why: string) => self.events.push(`lost:${lostText(why, timings.linkTimeoutMs)}`),
     refused: (reason: number, peer: HelloValues | null) =>
-      self.events.push(`refused:${refusalText(reason, peer, { layoutHash: self.session.layoutHash, foreignVersion: self.session.foreignVersion })}`),
+      self.events.push(`refused:${refusalText(reason, peer, { layoutHash: self.session.layoutHash, foreignVersion: self.session instanceof InitiatorSession ? self.session.foreignVersion : 0 })}`),
   });
   const identity = (nodeRole: number, uniqueId: string) => ({ nodeRole, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId });
 

@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { AnalogSampler, Hal, Timer, Uart } from './hal.ts';
+import type { AnalogSampler, Hal, Pins, Timer, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -37,14 +37,6 @@ export function espruinoHal(port: string, baud: number, rx?: string, tx?: string
       },
     },
     uart: espruinoUart(port, baud, rx, tx, path),
-    analogRead: (pin) => analogRead(pinOf(pin)),
-    digitalRead: (pin) => digitalRead(pinOf(pin)) === 1,
-    digitalWrite: (pin, high) => digitalWrite(pinOf(pin), high ? 1 : 0),
-    stepOut: (pin, stepsPerSecond) => {
-      // Software PWM reaches the low step rates of a syringe pump (well under 1 Hz).
-      if (stepsPerSecond > 0) analogWrite(pinOf(pin), 0.5, { freq: stepsPerSecond, soft: true });
-      else digitalWrite(pinOf(pin), 0);
-    },
     watchdogStart: (timeoutMs) => E.enableWatchdog(timeoutMs / 1000, false),
     watchdogKick: () => E.kickWatchdog(),
     serial: () => (E.getSerial ? E.getSerial() : 'no-serial'),
@@ -58,3 +50,16 @@ export const espruinoSampler: AnalogSampler = (pin, rateHz, count, onBuffer) => 
   w.on('buffer', onBuffer);
   w.startInput(pinOf(pin), rateHz, { repeat: true });
 };
+
+export function espruinoPins(): Pins {
+  return {
+    analogRead: (pin) => analogRead(pinOf(pin)),
+    digitalRead: (pin) => digitalRead(pinOf(pin)) === 1,
+    digitalWrite: (pin, high) => digitalWrite(pinOf(pin), high ? 1 : 0),
+    stepOut: (pin, stepsPerSecond) => {
+      // Software PWM reaches the low step rates of a syringe pump (well under 1 Hz).
+      if (stepsPerSecond > 0) analogWrite(pinOf(pin), 0.5, { freq: stepsPerSecond, soft: true });
+      else digitalWrite(pinOf(pin), 0);
+    },
+  };
+}

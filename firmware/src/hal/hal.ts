@@ -10,15 +10,10 @@ export interface Uart {
   onData(handler: (bytes: Uint8Array) => void): void;
 }
 
+/** What every node needs. */
 export interface Hal {
   clock: Clock;
   uart: Uart;
-  /** Analog input, 0..1 of full scale. */
-  analogRead(pin: string): number;
-  digitalRead(pin: string): boolean;
-  digitalWrite(pin: string, high: boolean): void;
-  /** A train of step pulses at stepsPerSecond on a pin (0 stops it). */
-  stepOut(pin: string, stepsPerSecond: number): void;
   watchdogStart(timeoutMs: number): void;
   watchdogKick(): void;
   /** The board's serial number, or a fixed name where it has none. */
@@ -32,3 +27,13 @@ export interface Hal {
  * sampler's own buffer so no copy is kept. Separate from Hal so that nodes without it do not carry it.
  */
 export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffer: (samples: Uint16Array) => void) => void;
+
+/** Pin access, for nodes that drive or read pins one value at a time. */
+export interface Pins {
+  /** Analog input, 0..1 of full scale. */
+  analogRead(pin: string): number;
+  digitalRead(pin: string): boolean;
+  digitalWrite(pin: string, high: boolean): void;
+  /** A train of step pulses at stepsPerSecond on a pin (0 stops it). */
+  stepOut(pin: string, stepsPerSecond: number): void;
+}

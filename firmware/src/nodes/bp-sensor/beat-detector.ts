@@ -24,8 +24,9 @@ const MEAN_MIN_MMHG = 20;
 const MEAN_MAX_MMHG = 250;
 
 export class BeatDetector {
-  private readonly last_ = [NaN, NaN, NaN, NaN, NaN, NaN, NaN, NaN];
-  private readonly box_ = [NaN, NaN, NaN, NaN];
+  private readonly last_ = new Float32Array(8);
+  private readonly box_ = new Float32Array(4);
+  private filled_ = 0;
   private at_ = 0;
   private maxSlope_ = 0;
   private above_ = false;
@@ -56,6 +57,12 @@ export class BeatDetector {
     const slope = smooth - this.last_[this.at_];
     this.last_[this.at_] = smooth;
     this.at_ = (this.at_ + 1) & 7;
+    if (this.filled_ < 12) {
+      // Until both rings hold real samples the slope means nothing.
+      this.filled_++;
+      this.accumulate_(p);
+      return;
+    }
     this.maxSlope_ *= this.decay_;
     // A jump far steeper than any recent upstroke (a flush, a dropout) must not set the reference.
     if (slope > this.maxSlope_ && (this.maxSlope_ < 2 || slope < 3 * this.maxSlope_)) this.maxSlope_ = slope;
@@ -80,11 +87,15 @@ export class BeatDetector {
     }
     this.lastSlope_ = slope;
     if (slope > this.peakSlope_) this.peakSlope_ = slope;
+    this.accumulate_(p);
+    if (railed) this.railed_ = true;
+  }
+
+  private accumulate_(p: number): void {
     this.n_++;
     this.sum_ += p;
     if (p > this.max_) this.max_ = p;
     if (p < this.min_) this.min_ = p;
-    if (railed) this.railed_ = true;
   }
 
   private reset_(): void {

@@ -41,10 +41,6 @@ const session = nodeLink(hal, cfg, NodeRole.BpSensor, {
     waveformLeft = m.sampleCount;
     return 0;
   },
-  message: () => undefined,
-  ready: () => undefined,
-  lost: () => undefined,
-  refused: () => undefined,
 }, (id) => id === MsgId.PressureWaveformRequest, () => false);
 
 const detector = new BeatDetector(rateHz, (b) => {

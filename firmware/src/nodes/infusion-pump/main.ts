@@ -6,7 +6,7 @@ import {
 } from '../../../../protocols/generated/wire-codec.ts';
 import { nack } from '../../../../protocols/session/responder-session.ts';
 import type { PumpBuildConfig } from '../../board-config.ts';
-import { espruinoHal, moveConsole } from '../../hal/espruino-hal.ts';
+import { espruinoHal, espruinoPins, moveConsole } from '../../hal/espruino-hal.ts';
 import { nodeLink } from '../../link/node-link.ts';
 import { PumpCore } from './pump-core.ts';
 
@@ -29,13 +29,10 @@ const session = nodeLink(hal, cfg, NodeRole.InfusionPump, {
     if (bad >= 0) return nack(NackReason.OutOfRange, bad);
     return pump.setRate(m.rateMlPerH, m.leaseMs);
   },
-  message: () => undefined,
   ready: () => pump.hostReady(),
-  lost: () => undefined,
-  refused: () => undefined,
 }, isCommand, (id) => id === MsgId.PumpStop);
 
-const pump = new PumpCore(hal, cfg.node, {
+const pump = new PumpCore(hal, espruinoPins(), cfg.node, {
   status: (st) => session.send(MsgId.PumpStatus, writePumpStatus, st),
   alarm: (code, priority, raised) =>
     session.send(MsgId.Alarm, writeAlarm, { tMs: hal.clock.now(), code, priority, state: raised ? 1 : 0 }),

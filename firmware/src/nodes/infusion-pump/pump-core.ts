@@ -4,7 +4,7 @@
 import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
-import type { Hal } from '../../hal/hal.ts';
+import type { Hal, Pins } from '../../hal/hal.ts';
 import { nack } from '../../../../protocols/session/responder-session.ts';
 
 export interface PumpOutputs {
@@ -24,14 +24,19 @@ export class PumpCore {
   private forceHighSinceMs_ = -1;
   private readonly mlPerStep_: number;
 
-  constructor(private readonly hal_: Hal, private readonly cfg_: PumpBoardConfig, private readonly out_: PumpOutputs) {
+  constructor(
+    private readonly hal_: Hal,
+    private readonly pins_: Pins,
+    private readonly cfg_: PumpBoardConfig,
+    private readonly out_: PumpOutputs,
+  ) {
     const m = cfg_.mechanism;
     const r = m.syringeInnerDiameterMm / 2;
     // Plunger travel per step times the barrel's cross-section, mm^3 -> mL.
     this.mlPerStep_ = (Math.PI * r * r * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
     this.lastTickMs_ = hal_.clock.now();
-    hal_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
-    hal_.stepOut(cfg_.pins.step, 0);
+    pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
+    pins_.stepOut(cfg_.pins.step, 0);
   }
 
   /** The host said hello: leave the boot state, still stopped. */
@@ -76,11 +81,11 @@ export class PumpCore {
       this.setRate_(cfg.limits.safeRateMlPerH, PumpState.SafeRate);
     }
     if (this.rateMlPerH_ > 0) {
-      if (this.hal_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
+      if (this.pins_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
         if (this.forceHighSinceMs_ < 0) this.forceHighSinceMs_ = now;
         if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
       } else this.forceHighSinceMs_ = -1;
-      if (this.hal_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
+      if (this.pins_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
       this.flag_(PumpAlarmFlags.SyringeNearEmpty, AlarmCode.SyringeNearEmpty, AlarmPriority.Low);
@@ -124,9 +129,9 @@ export class PumpCore {
     this.rateMlPerH_ = rateMlPerH;
     this.state_ = state;
     const pins = this.cfg_.pins;
-    this.hal_.digitalWrite(pins.dir, true);
-    this.hal_.digitalWrite(pins.enable, rateMlPerH <= 0);
-    this.hal_.stepOut(pins.step, rateMlPerH / 3600 / this.mlPerStep_);
+    this.pins_.digitalWrite(pins.dir, true);
+    this.pins_.digitalWrite(pins.enable, rateMlPerH <= 0);
+    this.pins_.stepOut(pins.step, rateMlPerH / 3600 / this.mlPerStep_);
     if (changed) this.out_.status(this.status());
   }
 }
