@@ -2,6 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runLoopbackDemo } from './commands/loopback-demo.ts';
 import { decodeFrameHex } from './commands/decode-frame.ts';
+import { flashNode } from './commands/flash.ts';
+import { formatPorts, listPorts } from '../ports/serial-ports.ts';
+import { describePeer } from '../../protocols/session/refusal-text.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -43,4 +46,33 @@ program
     process.exitCode = r.ok ? 0 : 1;
   });
 
-await program.parseAsync(process.argv);
+program
+  .command('ports')
+  .description('list serial ports with their USB ids and serial numbers')
+  .action(async () => {
+    console.log(formatPorts(await listPorts()));
+  });
+
+program
+  .command('flash')
+  .description('build a node for a board and write it to the board\'s flash with the Espruino CLI, then check its Hello')
+  .requiredOption('--node <name>', 'infusion-pump or bp-sensor')
+  .requiredOption('--board <id>', 'a board of firmware/boards: espruino-original, pico, puckjs, esp32, linux')
+  .requiredOption('--port <path|serial|tcp://host:port>', 'the port to flash through: a path, a USB serial number, or tcp://')
+  .option('--protocol-port <path|serial>', 'where the node speaks the protocol, if not on --port')
+  .option('--baud <n>', 'baud rate of the flashing port', number(1200, 2_000_000, '--baud'))
+  .option('--hello-timeout <ms>', 'how long to wait for the Hello', number(100, 120_000, '--hello-timeout'), 10_000)
+  .action(async (opts: { node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number }) => {
+    const peer = await flashNode(
+      { node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout },
+      (l) => console.log(l),
+    );
+    console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  console.error(`homeostat: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,87 @@
+// `homeostat flash` end to end against the real Espruino interpreter: the Espruino CLI uploads through a
+// socat TCP bridge (it opens tcp:// but not a pseudo-terminal), the code goes to the emulated flash file,
+// the Hello is checked on the board's protocol port (a pseudo-terminal), and a fresh interpreter started
+// in the same place, as after a reset, boots into the firmware from flash.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { espruinoBin } from '../../../hil/espruino/espruino-interpreter.ts';
+import { BoardId, NodeRole } from '../../../protocols/generated/wire-codec.ts';
+import { SystemClock } from '../../clock/system-clock.ts';
+import { hostSession } from '../../link/host-session.ts';
+import { SerialTransport } from '../../transport/serial-transport.ts';
+import { flashNode } from './flash.ts';
+
+const bin = espruinoBin();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-flash-test-'));
+  const processes: ChildProcess[] = [];
+  const start = (cmd: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore') => {
+    const p = spawn(cmd, args, { cwd: dir, stdio: [stdin, 'ignore', 'ignore'], detached: true });
+    processes.push(p);
+    return p;
+  };
+  const killAll = () => {
+    for (const p of processes.splice(0)) {
+      try {
+        process.kill(-(p.pid as number), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
+  afterAll(() => {
+    killAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the pump firmware to flash, gets its Hello, and the firmware boots again from flash', async () => {
+    const tcp = await freePort();
+    start('socat', [`TCP-LISTEN:${tcp},reuseaddr,fork`, `EXEC:${bin},pty,raw,echo=0`]);
+    start('socat', [`pty,raw,echo=0,link=${join(dir, 'host')}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`]);
+    for (let i = 0; i < 200 && !existsSync(join(dir, 'host')); i++) await sleep(10);
+    const log: string[] = [];
+    const peer = await flashNode(
+      { node: 'infusion-pump', board: 'linux', port: `tcp://127.0.0.1:${tcp}`, protocolPort: join(dir, 'host'), helloTimeoutMs: 10_000 },
+      (l) => log.push(l),
+    );
+    expect(peer.nodeRole).toBe(NodeRole.InfusionPump);
+    expect(peer.boardId).toBe(BoardId.Linux);
+    expect(existsSync(join(dir, 'espruino.flash'))).toBe(true);
+
+    // "Reset": everything stops; a new interpreter, given no program, runs what is in flash.
+    killAll();
+    start('socat', [`pty,raw,echo=0,link=${join(dir, 'host')}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`]);
+    await sleep(200);
+    start(bin!, [], 'pipe');
+    await sleep(500);
+    const transport = await SerialTransport.open(join(dir, 'host'), 115200);
+    const events: string[] = [];
+    const session = hostSession(transport, new SystemClock(), {
+      message: () => undefined,
+      ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
+      lost: () => undefined,
+      refused: (why) => events.push(`refused ${why}`),
+    });
+    session.start();
+    for (let i = 0; i < 300 && events.length === 0; i++) await sleep(10);
+    session.stop();
+    transport.close();
+    expect(events).toEqual([`ready ${NodeRole.InfusionPump} ${BoardId.Linux}`]);
+  }, 60_000);
+});

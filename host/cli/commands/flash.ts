@@ -1,0 +1,109 @@
+// `homeostat flash`: builds a node's bundle for a board, writes it to the board's flash with the Espruino
+// CLI (code runs from flash at every boot), then listens on the protocol port for the node's Hello and
+// checks its role, board and layout.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadBoards } from '../../../firmware/build/boards.ts';
+import type { NodeName } from '../../../firmware/build/firmware-build.ts';
+import { buildNode, FIRMWARE_NODES } from '../../../firmware/build/firmware-build.ts';
+import { codeTable } from '../../../protocols/catalogue/codes.ts';
+import type { HelloValues } from '../../../protocols/generated/wire-codec.ts';
+import { describePeer } from '../../../protocols/session/refusal-text.ts';
+import { SystemClock } from '../../clock/system-clock.ts';
+import { hostSession } from '../../link/host-session.ts';
+import { resolvePort } from '../../ports/serial-ports.ts';
+import { SerialTransport } from '../../transport/serial-transport.ts';
+
+export interface FlashOptions {
+  node: string;
+  board: string;
+  port: string;
+  /** Where the node speaks the protocol, when not on the port it is flashed through. */
+  protocolPort?: string;
+  baud?: number;
+  helloTimeoutMs: number;
+}
+
+const espruinoCli = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
+
+function runCli(args: string[], log: (s: string) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [espruinoCli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const take = (d: Buffer) => {
+      out += d.toString();
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', (e) => reject(new Error(`could not run the Espruino CLI: ${e.message}`)));
+    child.on('close', (code) => {
+      // Success is the CLI's own "Upload Complete"; other complaints (such as failing to fetch board
+      // details from espruino.com when offline) do not stop an upload.
+      if (code === 0 && /Upload Complete/.test(out) && !/Unable to connect/.test(out)) resolve(out);
+      else reject(new Error(`the Espruino CLI failed (exit ${code}): ${out.split('\n').filter((l) => l.trim()).slice(-5).join(' | ')}`));
+    });
+    log(`espruino ${args.join(' ')}`);
+  });
+}
+
+export async function flashNode(o: FlashOptions, log: (s: string) => void): Promise<HelloValues> {
+  const node = FIRMWARE_NODES.find((n) => n.name === o.node);
+  if (!node) throw new Error(`unknown node '${o.node}': choose one of ${FIRMWARE_NODES.map((n) => n.name).join(', ')}`);
+  const boards = loadBoards();
+  const board = boards.find((b) => b.id === o.board);
+  if (!board) throw new Error(`unknown board '${o.board}': choose one of ${boards.map((b) => b.id).join(', ')} (firmware/boards)`);
+  const port = await resolvePort(o.port);
+  const built = await buildNode(node.name as NodeName, board);
+  log(`built ${node.name} for ${board.id}: ${built.bytes} bytes`);
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-flash-'));
+  try {
+    const file = join(dir, `${node.name}.${board.id}.js`);
+    writeFileSync(file, built.program.code);
+    // SAVE_ON_SEND=1 stores the code with E.setBootCode: it runs from flash at each boot and survives a
+    // reset. Line numbers would cost a variable per function.
+    await runCli(
+      ['--no-ble', '-p', port, '-b', String(o.baud ?? board.uart.baud), '--config', 'SAVE_ON_SEND=1', '--config', 'STORE_LINE_NUMBERS=false', file],
+      log,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  log('written to flash; waiting for its Hello');
+  return checkHello(o.protocolPort ?? port, board.uart.baud, o.helloTimeoutMs, node.name, board.boardId);
+}
+
+async function checkHello(port: string, baud: number, timeoutMs: number, nodeName: string, boardName: string): Promise<HelloValues> {
+  const transport = await SerialTransport.open(await resolvePort(port), baud);
+  const clock = new SystemClock();
+  try {
+    const peer = await new Promise<HelloValues>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no Hello from the node on ${port} within ${timeoutMs} ms: is this the port it speaks on (see the board's uart in firmware/boards), and did the upload finish?`)), timeoutMs);
+      const session = hostSession(transport, clock, {
+        message: () => undefined,
+        ready: (p) => {
+          clearTimeout(timer);
+          session.stop();
+          resolve(p);
+        },
+        lost: () => undefined,
+        refused: (why) => {
+          clearTimeout(timer);
+          session.stop();
+          reject(new Error(why));
+        },
+      });
+      session.start();
+    });
+    const role = codeTable('NodeRole').values[nodeName];
+    const boardId = codeTable('BoardId').values[boardName];
+    if (peer.nodeRole !== role || peer.boardId !== boardId) {
+      throw new Error(`the board answered as ${describePeer(peer)}, not as ${nodeName} on ${boardName}: check the port`);
+    }
+    return peer;
+  } finally {
+    transport.close();
+  }
+}
