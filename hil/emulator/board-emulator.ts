@@ -72,6 +72,7 @@ export class BoardEmulator {
   watchdogResets = 0;
   private readonly pinStates: Record<string, PinState> = {};
   private readonly sources: Record<string, (tMs: number) => number> = {};
+  private watches: { id: number; pin: string; edge: string; repeat: boolean; fn: (e: unknown) => void }[] = [];
   private readonly serials: Record<string, EmulatedSerial> = {};
   private readonly context: vm.Context;
   private codeBytes = 0;
@@ -117,7 +118,18 @@ export class BoardEmulator {
   }
 
   setDigital(name: string, high: boolean): void {
-    this.pin(name).digitalIn = high;
+    const p = this.pin(name);
+    const was = p.digitalIn;
+    p.digitalIn = high;
+    if (was !== high) this.fireWatches(name, high);
+  }
+
+  private fireWatches(name: string, high: boolean): void {
+    for (const w of this.watches.slice()) {
+      if (w.pin !== name || (w.edge === 'rising' && !high) || (w.edge === 'falling' && high)) continue;
+      if (!w.repeat) this.watches = this.watches.filter((x) => x !== w);
+      this.guard(() => w.fn({ state: high, time: this.o.clock.now() / 1000, pin: name }))();
+    }
   }
 
   /** Pulses a pin has put out since the start (pulse trains integrated over virtual time). */
@@ -255,6 +267,31 @@ export class BoardEmulator {
       p.out = v ? 1 : 0;
     };
     g.pinMode = () => undefined;
+    g.digitalPulse = (pin: unknown, value: unknown, time: number | number[]) => {
+      const p = this.pin(name(pin));
+      const widths = typeof time === 'number' ? [time] : time;
+      let level = value ? 1 : 0;
+      let at = 0;
+      p.out = level;
+      for (const w of widths) {
+        at += w;
+        level = 1 - level;
+        const next = level;
+        clock.after(at, () => {
+          p.out = next;
+          if (next === (value ? 0 : 1)) p.pulses++;
+        });
+      }
+    };
+    let nextWatch = 1;
+    g.setWatch = (fn: (e: unknown) => void, pin: unknown, opts?: { edge?: string; repeat?: boolean }) => {
+      const id = nextWatch++;
+      this.watches.push({ id, pin: name(pin), edge: (opts && opts.edge) || 'both', repeat: !!(opts && opts.repeat), fn });
+      return id;
+    };
+    g.clearWatch = (id?: number) => {
+      this.watches = id === undefined ? [] : this.watches.filter((w) => w.id !== id);
+    };
     g.analogWrite = (pin: unknown, duty: number, opts?: { freq?: number }) => {
       const p = this.pin(name(pin));
       this.stopTrain(p);
@@ -267,6 +304,10 @@ export class BoardEmulator {
       toUint8Array: (s: string) => Uint8Array.from(Buffer.from(s, 'latin1')),
       getSerial: () => this.o.serial ?? 'emulated-board',
       setFlags: () => undefined,
+      setConsole: () => undefined,
+      sum: (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0),
+      variance: (a: ArrayLike<number>, mean: number) => Array.from(a).reduce((x, y) => x + (y - mean) ** 2, 0) / a.length,
+      FFT: fft,
       enableWatchdog: (seconds: number) => {
         this.watchdogMs = seconds * 1000;
         this.lastKickMs = clock.now();
@@ -292,4 +333,41 @@ export class BoardEmulator {
     };
     return g;
   }
+}
+
+/**
+ * Espruino's E.FFT(re, im, inverse): an in-place radix-2 FFT over arrays whose length is a power of two;
+ * without `im`, imaginary parts start at zero and magnitudes are written back into `re`, as Espruino does.
+ */
+function fft(re: number[] | Float32Array, im?: number[] | Float32Array, inverse?: boolean): void {
+  const n = re.length;
+  if (n & (n - 1)) throw new Error('FFT length must be a power of 2');
+  const magnitudes = !im;
+  const imag = im ?? new Float64Array(n);
+  for (let i = 1, j = 0; i < n; i++) {
+    let bit = n >> 1;
+    for (; j & bit; bit >>= 1) j ^= bit;
+    j ^= bit;
+    if (i < j) {
+      [re[i], re[j]] = [re[j], re[i]];
+      [imag[i], imag[j]] = [imag[j], imag[i]];
+    }
+  }
+  for (let len = 2; len <= n; len <<= 1) {
+    const ang = ((inverse ? 2 : -2) * Math.PI) / len;
+    for (let i = 0; i < n; i += len) {
+      for (let k = 0; k < len / 2; k++) {
+        const wr = Math.cos(ang * k);
+        const wi = Math.sin(ang * k);
+        const ar = re[i + k + len / 2] * wr - imag[i + k + len / 2] * wi;
+        const ai = re[i + k + len / 2] * wi + imag[i + k + len / 2] * wr;
+        re[i + k + len / 2] = re[i + k] - ar;
+        imag[i + k + len / 2] = imag[i + k] - ai;
+        re[i + k] += ar;
+        imag[i + k] += ai;
+      }
+    }
+  }
+  if (inverse) for (let i = 0; i < n; i++) { re[i] /= n; imag[i] /= n; }
+  if (magnitudes) for (let i = 0; i < n; i++) re[i] = Math.hypot(re[i], imag[i]);
 }

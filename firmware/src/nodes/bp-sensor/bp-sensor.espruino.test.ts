@@ -1,0 +1,39 @@
+// The bp-sensor bundle for the `linux` board on the real Espruino interpreter behind a pseudo-terminal.
+// The Linux build has no ADC behind Waveform, so this tier checks loading, the handshake and command
+// handling; beat detection is checked in the emulator and on the detector itself.
+import { afterAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../../../host/clock/system-clock.ts';
+import { hostSession } from '../../../../host/link/host-session.ts';
+import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
+import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
+import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
+import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.ts';
+import { BoardId, MsgId, NackReason, NodeRole, writePressureWaveformRequest } from '../../../../protocols/generated/wire-codec.ts';
+
+const bin = espruinoBin();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!bin)('bp-sensor on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
+  let board: EspruinoOnPty | null = null;
+  afterAll(() => board?.stop());
+
+  it('says hello over a pseudo-terminal and answers a waveform request, in range and out of it', async () => {
+    board = await espruinoOnPty(bin!, await builtProgram('bp-sensor', boardById('linux')));
+    const events: string[] = [];
+    const host = hostSession(board.transport, new SystemClock(), {
+      message: () => undefined,
+      ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
+      lost: (why) => events.push(`lost ${why}`),
+      refused: (why) => events.push(`refused ${why}`),
+    });
+    host.start();
+    for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
+    expect(events).toEqual([`ready ${NodeRole.BpSensor} ${BoardId.Linux}`]);
+    const request = (sampleCount: number) =>
+      new Promise<number>((resolve) => host.sendCommand(MsgId.PressureWaveformRequest, writePressureWaveformRequest, { sampleCount }, resolve));
+    expect(await request(100)).toBe(0);
+    expect(await request(0)).toBe(NackReason.OutOfRange);
+    host.stop();
+    expect(board.console()).not.toMatch(/Uncaught/);
+  }, 60_000);
+});
