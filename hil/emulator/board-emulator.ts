@@ -113,8 +113,13 @@ export class BoardEmulator {
 
   /** The analog input of a pin now, 0..1. */
   analogIn(name: string): number {
+    return this.analogInAt(name, this.o.clock.now());
+  }
+
+  /** The analog input of a pin at a time (a source gives it exactly; a set value is taken as current). */
+  analogInAt(name: string, tMs: number): number {
     const fn = this.sources[name];
-    return fn ? Math.max(0, Math.min(1, fn(this.o.clock.now()))) : this.pin(name).analogIn;
+    return fn ? Math.max(0, Math.min(1, fn(tMs))) : this.pin(name).analogIn;
   }
 
   setDigital(name: string, high: boolean): void {
@@ -206,14 +211,15 @@ export class BoardEmulator {
       }
       startInput(pin: unknown, freqHz: number, options?: { repeat?: boolean }): void {
         const name = String(pin);
-        let i = 0;
+        const periodMs = 1000 / freqHz;
         let current = this.buffer;
-        this.timer = clock.every(1000 / freqHz, emulator.guard(() => {
-          current[i++] = Math.round(emulator.analogIn(name) * 65535);
-          if (i < current.length) return;
+        // One timer per full buffer: the samples are the pin's values at each sample instant (a source
+        // is a function of time), so the result is the same as sampling one by one, at a fraction of the cost.
+        this.timer = clock.every(periodMs * current.length, emulator.guard(() => {
           const full = current;
+          const endMs = clock.now();
+          for (let i = 0; i < full.length; i++) full[i] = Math.round(emulator.analogInAt(name, endMs - (full.length - 1 - i) * periodMs) * 65535);
           current = current === this.buffer ? this.buffer2 : this.buffer;
-          i = 0;
           if (!(options && options.repeat) && this.timer) this.timer.cancel();
           for (const h of this.handlers) h(full);
         }));

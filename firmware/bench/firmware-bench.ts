@@ -1,0 +1,66 @@
+// Firmware figures for `npm run bench`: each bundle's size and variables against its board, the emulator's
+// speed per node (simulated seconds per wall second), and on the real interpreter the cost of one command
+// frame and one control tick.
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { loadBoards } from '../build/boards.ts';
+import { buildNode, FIRMWARE_NODES } from '../build/firmware-build.ts';
+import { measureFit } from '../build/fit.ts';
+import { bundleForEspruino } from '../build/espruino-bundle.ts';
+import { espruinoBin, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { emulatedNode } from '../../hil/emulator/emulated-node.ts';
+import { SyringeMechanism } from '../../hil/sim/syringe-mechanism.ts';
+import { ArterialWaveform } from '../../hil/sim/arterial-waveform.ts';
+import { attachTransducer } from '../../hil/sim/pressure-transducer.ts';
+import { MsgId, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
+import type { BpSensorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
+
+async function bundles() {
+  const rows = [];
+  for (const board of loadBoards()) {
+    for (const node of FIRMWARE_NODES) {
+      if (!board.nodes[node.name]) continue;
+      const built = await buildNode(node.name, board);
+      const fit = await measureFit(built.program.code, board);
+      rows.push({ node: node.name, board: board.id, bytes: built.bytes, variablesUsed: fit.usedVariables, budget: fit.budget, freePercent: fit.freePercent, method: fit.method });
+    }
+  }
+  return rows;
+}
+
+async function emulatorSpeed() {
+  const simulatedS = 600;
+  const pump = await emulatedNode('infusion-pump', 'pico');
+  new SyringeMechanism(pump.board, pump.boardConfig.nodes['infusion-pump'] as PumpBoardConfig, pump.clock);
+  pump.clock.advance(1000);
+  pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined);
+  pump.clock.every(10_000, () => pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined));
+  let t0 = performance.now();
+  pump.clock.advance(simulatedS * 1000);
+  const pumpWallS = (performance.now() - t0) / 1000;
+  const sensor = await emulatedNode('bp-sensor', 'pico');
+  attachTransducer(sensor.board, sensor.boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig,
+    new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 75, noiseMmHg: 0.5 }));
+  t0 = performance.now();
+  sensor.clock.advance(simulatedS * 1000);
+  const sensorWallS = (performance.now() - t0) / 1000;
+  return {
+    'infusion-pump': { simulatedS, wallS: Number(pumpWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / pumpWallS) },
+    'bp-sensor (125 Hz sampling)': { simulatedS, wallS: Number(sensorWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / sensorWallS) },
+  };
+}
+
+async function onInterpreter() {
+  const bin = espruinoBin();
+  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
+  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-node-bench.ts', import.meta.url)));
+  const run = await runOnEspruino(code, { bin, until: 'NODE-BENCH ', timeoutMs: 60_000 });
+  await new Promise((r) => setTimeout(r, 100));
+  const line = run.stdout.split('\n').find((l) => l.startsWith('NODE-BENCH '));
+  if (!line) return { error: `no result from the interpreter: ${run.stdout.slice(-300)}` };
+  return { interpreter: bin.split('/').pop(), note: 'Linux build on this machine, not a board', ...JSON.parse(line.slice('NODE-BENCH '.length)) };
+}
+
+export async function firmwareBench() {
+  return { bundles: await bundles(), emulatorSpeed: await emulatorSpeed(), pumpNodeOnInterpreter: await onInterpreter() };
+}
