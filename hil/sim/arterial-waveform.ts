@@ -49,6 +49,7 @@ export class ArterialWaveform {
   private filtered = NaN;
   private frozenValue = NaN;
   private lastT = 0;
+  private cursor = 0;
 
   constructor(private readonly o: WaveformOptions, private readonly artifacts: Artifact[] = []) {
     this.random = seededRandom(o.seed ?? 1);
@@ -70,7 +71,10 @@ export class ArterialWaveform {
       last = { startS, systolicMmHg: sbp, diastolicMmHg: dbp, meanMmHg: dbp + (sbp - dbp) * (acc / steps), heartRateBpm };
       this.beats.push(last);
     }
-    const beat = this.beats.find((b) => t >= b.startS && t < b.startS + 60 / b.heartRateBpm) ?? last;
+    // Time mostly moves forward: look from the last beat used, back only when asked about the past.
+    if (this.cursor >= this.beats.length || this.beats[this.cursor].startS > t) this.cursor = 0;
+    while (this.cursor < this.beats.length - 1 && t >= this.beats[this.cursor].startS + 60 / this.beats[this.cursor].heartRateBpm) this.cursor++;
+    const beat = this.beats[this.cursor];
     return beat.diastolicMmHg + (beat.systolicMmHg - beat.diastolicMmHg) * shape(t - beat.startS, 60 / beat.heartRateBpm);
   }
 
