@@ -37,7 +37,7 @@ describe('firmware build', () => {
         expect(built.program.code.startsWith('E.setFlags({pretokenise:1});')).toBe(true);
         const fit = await measureFit(built.program.code, board);
         expect(fit.problem, fit.method).toBeUndefined();
-        expect(fit.freePercent, `${fit.usedVariables} of ${fit.budget} variables (${fit.method})`).toBeGreaterThanOrEqual(30);
+        expect(fit.fits, `${fit.usedVariables} of ${fit.budget} variables used, ${fit.freePercent}% free (${fit.method})`).toBe(true);
       }, 60_000);
     }
   }

@@ -21,7 +21,6 @@ const clock = {
   },
 };
 
-print('MEM loaded ' + process.memory().usage);
 let rateMlPerH = 0;
 const session = new ResponderSession(
   {

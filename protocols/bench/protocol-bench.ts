@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
 import { espruinoBin, espruinoBinWithVariables, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { loadThroughRepl } from '../../hil/espruino/repl-loader.ts';
+import { toTopLevelStatements } from '../../firmware/build/espruino-program.ts';
 import { messages } from '../catalogue/messages.ts';
 import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
 import { crc32Range } from '../framing/crc32.ts';
@@ -117,23 +119,24 @@ async function espruinoFramingCost() {
   return { interpreter: bin.split('/').pop(), ...JSON.parse(line.slice(6)) };
 }
 
-/** The node's protocol stack on each Espruino build beside ESPRUINO_BIN: variables once loaded and idle. */
+/**
+ * The node's protocol stack on each Espruino build beside ESPRUINO_BIN, uploaded statement by statement
+ * as the firmware is: variables in use once it runs.
+ */
 async function espruinoResponderMemory() {
   const bin = espruinoBin();
   if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
-  const { code, bytes } = await bundleForEspruino(fileURLToPath(new URL('./espruino-responder-memory.ts', import.meta.url)));
+  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-responder-memory.ts', import.meta.url)));
+  const program = 'E.setFlags({pretokenise:1});\n' + toTopLevelStatements(code, 'responder.js').code;
   const builds: Record<string, unknown> = {};
   for (const variables of [0, 5100, 2756, 2630]) {
     const b = variables === 0 ? bin : espruinoBinWithVariables(variables)!;
-    const name = b.split('/').pop()!;
-    const run = await runOnEspruino(code, { bin: b, until: 'MEMDONE', timeoutMs: 20_000 });
-    const loaded = /MEM loaded (\d+)/.exec(run.stdout);
-    const idle = /MEM idle (\d+) total (\d+)/.exec(run.stdout);
-    builds[name] = run.outOfMemory || !idle
-      ? { outOfMemory: true, loadedVariables: loaded ? Number(loaded[1]) : null }
-      : { loadedVariables: Number(loaded![1]), idleVariables: Number(idle[1]), totalVariables: Number(idle[2]) };
+    const run = await loadThroughRepl(b, program);
+    builds[b.split('/').pop()!] = run.outOfMemory || run.usage === null
+      ? { outOfMemory: run.outOfMemory, loaded: false }
+      : { variablesUsed: run.usage, totalVariables: run.total };
   }
-  return { bundleBytes: bytes, note: 'loadedVariables is taken right after the definitions ran, with the program text still in memory; idleVariables once it has been freed', builds };
+  return { bundleBytes: Buffer.byteLength(program), builds };
 }
 
 export async function protocolBench() {

@@ -73,7 +73,7 @@ espruinoSampler(cfg.node.pins.pressure, rateHz, BUFFER, (samples) => {
     detector.push(p, f <= 0.002 || f >= 0.998);
     if (waveformLeft > 0) {
       if (batch.length === 0) batchStartMs = t0 + i * periodMs;
-      batch.push(Math.round(clamp(p, -50, 400) * 10) / 10);
+      batch.push(clamp(p, -50, 400));
       waveformLeft--;
       if (batch.length === BATCH || waveformLeft === 0) {
         session.send(MsgId.PressureWaveform, writePressureWaveform, {
