@@ -39,19 +39,36 @@ export interface EmulatedNode {
   peer(): HelloValues | null;
 }
 
-export async function emulatedNode(node: NodeName, boardId: string, options: { startHost?: boolean } = {}): Promise<EmulatedNode> {
+export interface EmulatedNodeOptions {
+  startHost?: boolean;
+  /** Puts something (fault injection) between the host and the board's port. */
+  wrapTransport?: (t: Transport) => Transport;
+  onMessage?: (id: number, payload: Uint8Array) => void;
+  onEvent?: (text: string) => void;
+}
+
+export async function emulatedNode(node: NodeName, boardId: string, options: EmulatedNodeOptions = {}): Promise<EmulatedNode> {
   const boardConfig = boardById(boardId);
   const program = await builtProgram(node, boardConfig);
   const clock = new VirtualClock();
   const board = new BoardEmulator({ clock, serial: `emu-${boardId}`, variables: boardConfig.variables });
-  const transport = board.port(boardConfig.uart.port);
+  const port = board.port(boardConfig.uart.port);
+  const transport = options.wrapTransport ? options.wrapTransport(port) : port;
   const received: EmulatedNode['received'] = [];
   const events: string[] = [];
+  const event = (text: string) => {
+    events.push(text);
+    if (options.onEvent) options.onEvent(text);
+  };
   const host = hostSession(transport, clock, {
-    message: (id, buf, s, e) => received.push({ id, payload: buf.slice(s, e), tMs: clock.now() }),
-    ready: (p) => events.push(`ready ${p.uniqueId}`),
-    lost: (why) => events.push(`lost ${why}`),
-    refused: (why) => events.push(`refused ${why}`),
+    message: (id, buf, s, e) => {
+      const payload = buf.slice(s, e);
+      received.push({ id, payload, tMs: clock.now() });
+      if (options.onMessage) options.onMessage(id, payload);
+    },
+    ready: (p) => event(`ready ${p.uniqueId}`),
+    lost: (why) => event(`lost ${why}`),
+    refused: (why) => event(`refused ${why}`),
   }, { sessionIdSeed: 77 });
   board.load(program);
   if (options.startHost !== false) host.start();

@@ -1,5 +1,6 @@
-// Wraps any transport and damages what is written through it: bit errors, dropped and duplicated writes,
-// bursts of garbage. Seeded, so a failing run can be replayed. Never part of a real transport.
+// Wraps any transport and damages what passes through it, in both directions: bit errors, dropped and
+// duplicated chunks, bursts of garbage. Seeded, so a failing run can be replayed. Never part of a real
+// transport.
 import type { Transport } from '../../host/transport/transport.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 
@@ -29,11 +30,23 @@ export class FaultyTransport implements Transport {
   }
 
   write(bytes: Uint8Array): void {
+    this.damage(bytes, (b) => this.inner.write(b));
+  }
+
+  onBytes(handler: (bytes: Uint8Array) => void): void {
+    this.inner.onBytes((bytes) => this.damage(bytes, handler));
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  private damage(bytes: Uint8Array, pass: (b: Uint8Array) => void): void {
     const f = this.faults;
     if (this.random() < f.garbageRate) {
       const junk = new Uint8Array(1 + Math.floor(this.random() * 40)).map(() => Math.floor(this.random() * 256));
       this.injected.garbageBursts++;
-      this.inner.write(junk);
+      pass(junk);
     }
     if (this.random() < f.dropRate) {
       this.injected.drops++;
@@ -50,18 +63,10 @@ export class FaultyTransport implements Transport {
         }
       }
     }
-    this.inner.write(out);
+    pass(out);
     if (this.random() < f.duplicateRate) {
       this.injected.duplicates++;
-      this.inner.write(out);
+      pass(out);
     }
-  }
-
-  onBytes(handler: (bytes: Uint8Array) => void): void {
-    this.inner.onBytes(handler);
-  }
-
-  close(): void {
-    this.inner.close();
   }
 }

@@ -29,8 +29,8 @@ describe('homeostat command', () => {
   });
 
   it('refuses an option out of range with the allowed range', () => {
-    const r = run('demo', 'loopback', '--rate', '9000');
+    const r = run('demo', 'pump', '--rate', '9000');
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/--rate must be a number from 0 to 600, got '9000'/);
+    expect(r.stderr).toMatch(/--rate must be a number from 0 to 100, got '9000'/);
   });
 });

@@ -1,6 +1,6 @@
 // The homeostat command line.
 import { Command, InvalidArgumentError } from 'commander';
-import { runLoopbackDemo } from './commands/loopback-demo.ts';
+import { runPumpDemo } from './commands/pump-demo.ts';
 import { decodeFrameHex } from './commands/decode-frame.ts';
 import { flashNode } from './commands/flash.ts';
 import { formatPorts, listPorts } from '../ports/serial-ports.ts';
@@ -21,15 +21,15 @@ const program = new Command()
 
 const demo = program.command('demo').description('demonstrations that need no hardware');
 demo
-  .command('loopback')
-  .description('the wire protocol end to end on the virtual clock: host <-> loopback pump over an in-memory 115200-baud line')
+  .command('pump')
+  .description('the infusion-pump firmware in the board emulator, driven over an emulated 115200-baud line with bit errors, on the virtual clock')
   .option('--bit-errors <rate>', 'probability of flipping each bit on the line', number(0, 0.01, '--bit-errors'), 0.0005)
   .option('--seed <n>', 'seed of the fault injection', number(0, 2 ** 31, '--seed'), 1)
-  .option('--rate <mlPerH>', 'infusion rate to command, mL/h', number(0, 600, '--rate'), 20)
+  .option('--rate <mlPerH>', 'infusion rate to command, mL/h (the pump takes at most 100 mL/h more per command)', number(0, 100, '--rate'), 20)
   .option('--lease <ms>', 'lease of each rate command, ms', number(100, 3_600_000, '--lease'), 3000)
   .option('--renew-for <ms>', 'how long the host keeps renewing the lease, ms', number(0, 3_600_000, '--renew-for'), 10_000)
-  .action((opts: { bitErrors: number; seed: number; rate: number; lease: number; renewFor: number }) => {
-    const r = runLoopbackDemo(
+  .action(async (opts: { bitErrors: number; seed: number; rate: number; lease: number; renewFor: number }) => {
+    const r = await runPumpDemo(
       { bitErrorRate: opts.bitErrors, seed: opts.seed, rateMlPerH: opts.rate, leaseMs: opts.lease, renewForMs: opts.renewFor },
       (l) => console.log(l),
     );
