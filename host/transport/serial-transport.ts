@@ -5,11 +5,25 @@ import type { Transport } from './transport.ts';
 
 export class SerialTransport implements Transport {
   private handler: ((bytes: Uint8Array) => void) | null = null;
+  private closeHandler: ((reason: string) => void) | null = null;
+  private closing = false;
 
   private constructor(private readonly port: SerialPort, readonly path: string) {
     port.on('data', (data: Buffer) => {
       if (this.handler) this.handler(new Uint8Array(data.buffer, data.byteOffset, data.length));
     });
+    // A device that disappears (USB unplugged, board reset) closes the port with an error.
+    port.on('close', (err?: Error & { disconnected?: boolean }) => {
+      if (this.closing || !this.closeHandler) return;
+      this.closeHandler(err ? `${path} closed: ${err.message}` : `${path} closed`);
+    });
+    port.on('error', (err: Error) => {
+      if (!this.closing && this.closeHandler) this.closeHandler(`${path}: ${err.message}`);
+    });
+  }
+
+  onClose(handler: (reason: string) => void): void {
+    this.closeHandler = handler;
   }
 
   /** Opens a port by its path. The error names the path and what to check. */
@@ -32,6 +46,7 @@ export class SerialTransport implements Transport {
   }
 
   close(): void {
+    this.closing = true;
     if (this.port.isOpen) this.port.close();
   }
 }

@@ -7,4 +7,9 @@ export interface Transport {
   /** Registers the receiver of incoming bytes (one per transport). */
   onBytes(handler: (bytes: Uint8Array) => void): void;
   close(): void;
+  /**
+   * Called once when the transport closes by itself (a USB device unplugged, a socket dropped), with the
+   * reason; not called for close(). Transports that cannot vanish need not implement it.
+   */
+  onClose?(handler: (reason: string) => void): void;
 }
