@@ -1,0 +1,53 @@
+// The PIL level's board: one built firmware bundle in the board emulator as its own process, in real
+// time, on one end of a pseudo-terminal pair; the host opens the other end with the serialport package.
+// The emulator's clock follows the wall clock, and its port paces bytes to the board's baud rate (a
+// pseudo-terminal does not). --wrong-baud garbles every byte, as a mismatched baud rate would.
+//   node --import tsx hil/pil/pil-board.ts --node infusion-pump --board pico --tty <path> [--wrong-baud]
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
+import { SerialTransport } from '../../host/transport/serial-transport.ts';
+import { BoardEmulator } from '../emulator/board-emulator.ts';
+import { boardById, builtProgram } from '../emulator/emulated-node.ts';
+import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
+import { ArterialWaveform } from '../sim/arterial-waveform.ts';
+import { attachTransducer } from '../sim/pressure-transducer.ts';
+import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import type { NodeName } from '../../firmware/build/firmware-build.ts';
+import type { BpSensorBoardConfig, PumpBoardConfig } from '../../firmware/src/board-config.ts';
+
+const { values } = parseArgs({
+  options: {
+    node: { type: 'string' },
+    board: { type: 'string', default: 'pico' },
+    tty: { type: 'string' },
+    'wrong-baud': { type: 'boolean', default: false },
+  },
+});
+if (!values.node || !values.tty) {
+  console.error('usage: pil-board --node <infusion-pump|bp-sensor> --board <id> --tty <pseudo-terminal path> [--wrong-baud]');
+  process.exit(2);
+}
+const boardConfig = boardById(values.board!);
+const clock = new VirtualClock();
+const board = new BoardEmulator({ clock, serial: `pil-${values.node}`, variables: boardConfig.variables });
+board.load(await builtProgram(values.node as NodeName, boardConfig));
+if (values.node === 'infusion-pump') {
+  const mech = new SyringeMechanism(board, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
+  clock.every(1000, () => console.log(`PIL delivered ${mech.deliveredMl.toFixed(4)} mL at ${clock.now().toFixed(0)} ms`));
+} else {
+  attachTransducer(board, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 72, noiseMmHg: 0.5 }));
+}
+const tty = await SerialTransport.open(values.tty!, boardConfig.uart.baud);
+const port = board.port(boardConfig.uart.port, 0);
+// Read at the wrong rate, a byte comes out as another, often 0x00 (a start bit taken for data): random
+// bytes, one in eight of them zero.
+const random = seededRandom(7);
+const garble = (b: Uint8Array) =>
+  values['wrong-baud'] ? b.map(() => (random() < 0.125 ? 0 : 1 + Math.floor(random() * 255))) : b;
+tty.onBytes((b) => port.write(garble(b)));
+port.onBytes((b) => tty.write(garble(b)));
+// Real time: the emulator's clock catches up with the wall clock every millisecond.
+const t0 = performance.now();
+setInterval(() => clock.runUntil(performance.now() - t0), 1);
+console.log(`PIL ready ${values.node} on ${values.tty}`);

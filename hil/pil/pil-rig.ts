@@ -1,0 +1,48 @@
+// Starts PIL boards for tests and benches: for each, a socat pseudo-terminal pair and the emulator process
+// on one end. Returns the host's end of each.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const boardScript = fileURLToPath(new URL('./pil-board.ts', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface PilBoard {
+  /** The host's end of the board's serial line. */
+  path: string;
+  output(): string;
+  stop(): void;
+}
+
+export async function startPilBoard(node: string, board: string, options: { wrongBaud?: boolean } = {}): Promise<PilBoard> {
+  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) throw new Error('the PIL level needs socat: apt-get install socat');
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
+  const host = join(dir, 'host');
+  const boardEnd = join(dir, 'board');
+  const procs: ChildProcess[] = [];
+  procs.push(spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' }));
+  for (let i = 0; i < 300 && !(existsSync(host) && existsSync(boardEnd)); i++) await sleep(10);
+  const args = ['--import', 'tsx', boardScript, '--node', node, '--board', board, '--tty', boardEnd];
+  if (options.wrongBaud) args.push('--wrong-baud');
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  procs.push(p);
+  let out = '';
+  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 1500 && !out.includes('PIL ready'); i++) {
+    if (p.exitCode !== null) break;
+    await sleep(10);
+  }
+  const stop = () => {
+    for (const q of procs) q.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!out.includes('PIL ready')) {
+    stop();
+    throw new Error(`the PIL board did not start: ${out.slice(-500)}`);
+  }
+  return { path: host, output: () => out, stop };
+}
