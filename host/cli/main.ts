@@ -3,7 +3,10 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runPumpDemo } from './commands/pump-demo.ts';
 import { decodeFrameHex } from './commands/decode-frame.ts';
 import { flashNode } from './commands/flash.ts';
-import { formatPorts, listPorts } from '../ports/serial-ports.ts';
+import { formatPorts, listPorts, resolvePort } from '../ports/serial-ports.ts';
+import { monitor } from './commands/monitor.ts';
+import { SerialTransport } from '../transport/serial-transport.ts';
+import { SystemClock } from '../clock/system-clock.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 
 function number(min: number, max: number, what: string) {
@@ -51,6 +54,21 @@ program
   .description('list serial ports with their USB ids and serial numbers')
   .action(async () => {
     console.log(formatPorts(await listPorts()));
+  });
+
+program
+  .command('monitor')
+  .description('open a session with the device on a port and print every message it sends, decoded, with the link counters')
+  .requiredOption('--port <path|serial>', 'the device\'s port: a path or a USB serial number')
+  .option('--baud <n>', 'baud rate', number(1200, 2_000_000, '--baud'), 115200)
+  .option('--seconds <n>', 'stop after this long (0: until Ctrl-C)', number(0, 86_400, '--seconds'), 0)
+  .action(async (opts: { port: string; baud: number; seconds: number }) => {
+    const path = await resolvePort(opts.port);
+    await monitor(
+      { name: path, open: () => SerialTransport.open(path, opts.baud), clock: new SystemClock(), durationMs: opts.seconds * 1000, countersEveryMs: 5000 },
+      (l) => console.log(l),
+    );
+    process.exit(0);
   });
 
 program
