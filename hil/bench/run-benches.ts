@@ -4,12 +4,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { protocolBench } from '../../protocols/bench/protocol-bench.ts';
 import { firmwareBench } from '../../firmware/bench/firmware-bench.ts';
+import { linkBench } from './link-bench.ts';
 
 const results = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
   espruinoBin: process.env.ESPRUINO_BIN ? 'set' : 'unset',
   protocol: await protocolBench(),
   firmware: await firmwareBench(),
+  link: await linkBench(),
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('dist/bench', { recursive: true });

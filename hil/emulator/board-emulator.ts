@@ -144,7 +144,7 @@ export class BoardEmulator {
   }
 
   /** The host's end of one of the board's serial ports, delivering at the port's baud rate (8N1). */
-  port(name: string, latencyMs = 1): Transport {
+  port(name: string, latencyMs = 1): Transport & { backlogMs(): number } {
     const serial = this.serialPort(name);
     const clock = this.o.clock;
     let toBoardFreeAt = 0;
@@ -169,6 +169,17 @@ export class BoardEmulator {
       close: () => {
         serial.toHost = null;
       },
+      /** How long the board's output already queued on the line will take to go out. */
+      backlogMs: () => Math.max(0, fromBoardFreeAt - clock.now()),
+    };
+  }
+
+  /** The board's side of a serial port, as firmware sees it (for bench sources that are not firmware). */
+  deviceSide(name: string): { write(bytes: Uint8Array): void; onData(fn: (bytes: Uint8Array) => void): void } {
+    const s = this.serialPort(name);
+    return {
+      write: (bytes) => s.write(bytes),
+      onData: (fn) => s.on('data', (d) => fn(Uint8Array.from(Buffer.from(d, 'latin1')))),
     };
   }
 

@@ -13,6 +13,10 @@ import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
 import { ArterialWaveform } from '../sim/arterial-waveform.ts';
 import { attachTransducer } from '../sim/pressure-transducer.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import { ResponderSession } from '../../protocols/session/responder-session.ts';
+import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
+import { crc32Range } from '../../protocols/framing/crc32.ts';
+import { BoardId, MsgId, NodeRole, isCommandId, writePressureWaveform } from '../../protocols/generated/wire-codec.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import type { BpSensorBoardConfig, PumpBoardConfig } from '../../firmware/src/board-config.ts';
 
@@ -31,15 +35,34 @@ if (!values.node || !values.tty) {
 const boardConfig = boardById(values.board!);
 const clock = new VirtualClock();
 const board = new BoardEmulator({ clock, serial: `pil-${values.node}`, variables: boardConfig.variables });
-board.load(await builtProgram(values.node as NodeName, boardConfig));
-if (values.node === 'infusion-pump') {
+const flood = values.node === 'telemetry-flood';
+if (!flood) board.load(await builtProgram(values.node as NodeName, boardConfig));
+const port = board.port(boardConfig.uart.port, 0);
+if (flood) {
+  // Not firmware: a bench source that keeps the line full of 100-sample PressureWaveform frames.
+  const samples = Array.from({ length: 100 }, (_, i) => 80 + 40 * Math.sin(i / 8));
+  const device = board.deviceSide(boardConfig.uart.port);
+  const session = new ResponderSession(
+    {
+      clock, crc: crc32Range, timings: LINK_TIMINGS, isCommand: isCommandId,
+      identity: { nodeRole: NodeRole.BpSensor, boardId: BoardId.Emulator, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'flood' },
+    },
+    { output: (b) => device.write(b), command: () => 0 },
+  );
+  device.onData((b) => session.receive(b));
+  clock.every(5, () => {
+    while (session.ready && port.backlogMs() < 40) {
+      session.send(MsgId.PressureWaveform, writePressureWaveform, { tMs: Math.round(clock.now()), samplePeriodUs: 8000, samplesMmHg: samples });
+    }
+  });
+  session.start();
+} else if (values.node === 'infusion-pump') {
   const mech = new SyringeMechanism(board, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
   clock.every(1000, () => console.log(`PIL delivered ${mech.deliveredMl.toFixed(4)} mL at ${clock.now().toFixed(0)} ms`));
 } else {
   attachTransducer(board, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 72, noiseMmHg: 0.5 }));
 }
 const tty = await SerialTransport.open(values.tty!, boardConfig.uart.baud);
-const port = board.port(boardConfig.uart.port, 0);
 // Read at the wrong rate, a byte comes out as another, often 0x00 (a start bit taken for data): random
 // bytes, one in eight of them zero.
 const random = seededRandom(7);
