@@ -3,6 +3,7 @@
 // transport.
 import type { Transport } from '../../host/transport/transport.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import type { Clock } from '../../protocols/clock/clock.ts';
 
 export interface Faults {
   /** Probability that each bit written is flipped. */
@@ -13,6 +14,8 @@ export interface Faults {
   duplicateRate: number;
   /** Probability that random bytes are sent before a write. */
   garbageRate: number;
+  /** Extra delay of every chunk, ms (needs a clock); chunks keep their order. */
+  delayMs?: number;
 }
 
 export const NO_FAULTS: Faults = { bitErrorRate: 0, dropRate: 0, duplicateRate: 0, garbageRate: 0 };
@@ -21,7 +24,7 @@ export class FaultyTransport implements Transport {
   private readonly random: () => number;
   readonly injected = { bitFlips: 0, drops: 0, duplicates: 0, garbageBursts: 0 };
 
-  constructor(private readonly inner: Transport, private faults: Faults, seed: number) {
+  constructor(private readonly inner: Transport, private faults: Faults, seed: number, private readonly clock?: Clock) {
     this.random = seededRandom(seed);
   }
 
@@ -30,11 +33,17 @@ export class FaultyTransport implements Transport {
   }
 
   write(bytes: Uint8Array): void {
-    this.damage(bytes, (b) => this.inner.write(b));
+    this.damage(bytes, (b) => this.later(() => this.inner.write(b)));
   }
 
   onBytes(handler: (bytes: Uint8Array) => void): void {
-    this.inner.onBytes((bytes) => this.damage(bytes, handler));
+    this.inner.onBytes((bytes) => this.damage(bytes, (b) => this.later(() => handler(b))));
+  }
+
+  private later(fn: () => void): void {
+    const d = this.faults.delayMs ?? 0;
+    if (d > 0 && this.clock) this.clock.after(d, fn);
+    else fn();
   }
 
   close(): void {

@@ -13,13 +13,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface PilBoard {
   /** The host's end of the board's serial line. */
   path: string;
+  dir: string;
   output(): string;
-  stop(): void;
+  /** Ends the board; keepDir leaves its folder for a restart at the same path. */
+  stop(keepDir?: boolean): void;
 }
 
-export async function startPilBoard(node: string, board: string, options: { wrongBaud?: boolean } = {}): Promise<PilBoard> {
+/** `dir` reuses a folder, so a restarted board appears at the same path (a device re-enumerating). */
+export async function startPilBoard(node: string, board: string, options: { wrongBaud?: boolean; dir?: string } = {}): Promise<PilBoard> {
   if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) throw new Error('the PIL level needs socat: apt-get install socat');
-  const dir = mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
   const host = join(dir, 'host');
   const boardEnd = join(dir, 'board');
   const procs: ChildProcess[] = [];
@@ -36,13 +39,13 @@ export async function startPilBoard(node: string, board: string, options: { wron
     if (p.exitCode !== null) break;
     await sleep(10);
   }
-  const stop = () => {
+  const stop = (keepDir = false) => {
     for (const q of procs) q.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    if (!keepDir) rmSync(dir, { recursive: true, force: true });
   };
   if (!out.includes('PIL ready')) {
     stop();
     throw new Error(`the PIL board did not start: ${out.slice(-500)}`);
   }
-  return { path: host, output: () => out, stop };
+  return { path: host, dir, output: () => out, stop };
 }

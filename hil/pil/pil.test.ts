@@ -50,6 +50,32 @@ describe('PIL level', () => {
     expect(pumpLink.session.counters().crcErrors).toBe(0);
   }, 30_000);
 
+  it('reconnects when the port vanishes and the device comes back at the same path', async () => {
+    const first = await startPilBoard('infusion-pump', 'pico');
+    const l = await link(first, 'vanishing');
+    expect(l.state).toBe('ready');
+    const states: string[] = [];
+    l.on({ state: (s) => states.push(s) });
+    first.stop(true); // unplugged: the pseudo-terminal disappears
+    for (let i = 0; i < 300 && l.state !== 'reconnecting'; i++) await sleep(10);
+    expect(l.state).toBe('reconnecting');
+    await sleep(600);
+    const again = await startPilBoard('infusion-pump', 'pico', { dir: first.dir });
+    boards.push(again);
+    for (let i = 0; i < 800 && l.state !== 'ready'; i++) await sleep(10);
+    expect(l.state).toBe('ready');
+    expect(states).toContain('reconnecting');
+    expect(states.at(-1)).toBe('ready');
+  }, 30_000);
+
+  it('says a port is busy when another program holds it', async () => {
+    const b = await startPilBoard('infusion-pump', 'pico');
+    boards.push(b);
+    const first = await SerialTransport.open(b.path, 115200);
+    await expect(SerialTransport.open(b.path, 115200)).rejects.toThrow(/cannot open serial port .*: .*(lock|busy|in use|temporarily).*port free/i);
+    first.close();
+  }, 30_000);
+
   it('a wrong baud rate turns the host\'s Hello to garbage: no session, and the link says what to check', async () => {
     const bad = await startPilBoard('infusion-pump', 'pico', { wrongBaud: true });
     boards.push(bad);
