@@ -64,8 +64,10 @@ program
   .option('--seconds <n>', 'stop after this long (0: until Ctrl-C)', number(0, 86_400, '--seconds'), 0)
   .action(async (opts: { port: string; baud: number; seconds: number }) => {
     const path = await resolvePort(opts.port);
+    // Opened by path again on every reconnection: a device that re-enumerates may come back elsewhere
+    // under its serial number, so the serial number is looked up again when one was given.
     await monitor(
-      { name: path, open: () => SerialTransport.open(path, opts.baud), clock: new SystemClock(), durationMs: opts.seconds * 1000, countersEveryMs: 5000 },
+      { name: path, open: () => SerialTransport.openPort(opts.port, opts.baud), clock: new SystemClock(), durationMs: opts.seconds * 1000, countersEveryMs: 5000 },
       (l) => console.log(l),
     );
     process.exit(0);

@@ -2,6 +2,7 @@
 // UART adapter, or a pseudo-terminal (socat) for the PIL level.
 import { SerialPort } from 'serialport';
 import type { Transport } from './transport.ts';
+import { resolvePort } from '../ports/serial-ports.ts';
 
 export class SerialTransport implements Transport {
   private handler: ((bytes: Uint8Array) => void) | null = null;
@@ -24,6 +25,11 @@ export class SerialTransport implements Transport {
 
   onClose(handler: (reason: string) => void): void {
     this.closeHandler = handler;
+  }
+
+  /** Opens a port by its path or by the USB serial number of its device (matched through the port list). */
+  static async openPort(pathOrSerial: string, baudRate: number): Promise<SerialTransport> {
+    return SerialTransport.open(await resolvePort(pathOrSerial), baudRate);
   }
 
   /** Opens a port by its path. The error names the path and what to check. */
