@@ -2,18 +2,19 @@
 // latest status and the alarms. No control logic: what rate to run is the controller's and supervisor's.
 import { MsgId, readAlarm, readPumpStatus } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
-import type { Timer } from '../../protocols/clock/clock.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
+import { LeaseRenewal } from './lease-renewal.ts';
 import type { DeviceLink } from '../link/device-link.ts';
 import { sendCommand } from './device-command.ts';
 
 export class InfusionPump {
   status: PumpStatusValues | null = null;
   readonly alarms: AlarmValues[] = [];
-  private renewal: Timer | null = null;
+  private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
 
-  constructor(readonly link: DeviceLink, private readonly clock: Clock) {
+  constructor(readonly link: DeviceLink, clock: Clock) {
+    this.renewal = new LeaseRenewal(clock);
     link.on({
       message: (id, buf, s, e) => {
         if (id === MsgId.PumpStatus) {
@@ -39,24 +40,14 @@ export class InfusionPump {
     return sendCommand(this.link, 'PumpSetRate', { rateMlPerH, leaseMs });
   }
 
-  /**
-   * Sets a rate and keeps renewing its lease (every third of it) until release() or stop(). If the host
-   * stops renewing (it hangs or dies), the pump falls back to its safe rate by itself.
-   */
-  async holdRate(rateMlPerH: number, leaseMs: number): Promise<void> {
-    this.release();
-    await this.setRate(rateMlPerH, leaseMs);
-    this.renewal = this.clock.every(leaseMs / 3, () => {
-      // A renewal that fails (link lost, refused) ends the hold: after a loss the pump has fallen back to
-      // its safe rate, and therapy resumes only when someone commands it again.
-      this.setRate(rateMlPerH, leaseMs).catch(() => this.release());
-    });
+  /** Sets a rate and keeps its lease renewed until release() or stop() (see LeaseRenewal). */
+  holdRate(rateMlPerH: number, leaseMs: number): Promise<void> {
+    return this.renewal.hold(() => this.setRate(rateMlPerH, leaseMs), leaseMs);
   }
 
   /** Stops renewing; the current lease runs out on the pump. */
   release(): void {
-    if (this.renewal) this.renewal.cancel();
-    this.renewal = null;
+    this.renewal.release();
   }
 
   stop(): Promise<void> {
