@@ -1,13 +1,11 @@
 // Firmware figures for `npm run bench`: each bundle's size and variables against its board, the emulator's
 // speed per node (simulated seconds per wall second), and on the real interpreter the cost of one command
 // frame and one control tick.
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { loadBoards } from '../build/boards.ts';
 import { buildNode, FIRMWARE_NODES } from '../build/firmware-build.ts';
 import { measureFit } from '../build/fit.ts';
-import { bundleForEspruino } from '../build/espruino-bundle.ts';
-import { espruinoBin, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { benchOnEspruino } from '../../hil/espruino/bench-on-espruino.ts';
 import { emulatedNode } from '../../hil/emulator/emulated-node.ts';
 import { SyringeMechanism } from '../../hil/sim/syringe-mechanism.ts';
 import { ArterialWaveform } from '../../hil/sim/arterial-waveform.ts';
@@ -50,15 +48,8 @@ async function emulatorSpeed() {
   };
 }
 
-async function onInterpreter() {
-  const bin = espruinoBin();
-  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
-  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-node-bench.ts', import.meta.url)));
-  const run = await runOnEspruino(code, { bin, until: 'NODE-BENCH ', timeoutMs: 60_000 });
-  await new Promise((r) => setTimeout(r, 100));
-  const line = run.stdout.split('\n').find((l) => l.startsWith('NODE-BENCH '));
-  if (!line) return { error: `no result from the interpreter: ${run.stdout.slice(-300)}` };
-  return { interpreter: bin.split('/').pop(), note: 'Linux build on this machine, not a board', ...JSON.parse(line.slice('NODE-BENCH '.length)) };
+function onInterpreter() {
+  return benchOnEspruino(new URL('./espruino-node-bench.ts', import.meta.url), 'NODE-BENCH ');
 }
 
 export async function firmwareBench() {

@@ -4,8 +4,9 @@
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
-import { espruinoBin, espruinoBinWithVariables, runOnEspruino } from '../../hil/espruino/espruino-interpreter.ts';
+import { espruinoBin, espruinoBinWithVariables } from '../../hil/espruino/espruino-interpreter.ts';
 import { loadThroughRepl } from '../../hil/espruino/repl-loader.ts';
+import { benchOnEspruino } from '../../hil/espruino/bench-on-espruino.ts';
 import { toTopLevelStatements } from '../../firmware/build/espruino-program.ts';
 import { messages } from '../catalogue/messages.ts';
 import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
@@ -108,15 +109,8 @@ function nodeFramingCost() {
   };
 }
 
-async function espruinoFramingCost() {
-  const bin = espruinoBin();
-  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
-  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-framing-bench.ts', import.meta.url)));
-  const run = await runOnEspruino(code, { bin, until: 'BENCH ', timeoutMs: 60_000 });
-  await new Promise((r) => setTimeout(r, 100));
-  const line = run.stdout.split('\n').find((l) => l.startsWith('BENCH '));
-  if (!line) return { error: `no result from the interpreter: ${run.stdout.slice(-400)}` };
-  return { interpreter: bin.split('/').pop(), ...JSON.parse(line.slice(6)) };
+function espruinoFramingCost() {
+  return benchOnEspruino(new URL('./espruino-framing-bench.ts', import.meta.url), 'BENCH ');
 }
 
 /**

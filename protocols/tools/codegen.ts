@@ -46,13 +46,6 @@ function encodeExpr(type: ScalarWireType, scale: number | undefined, v: string):
   return k === 1 ? v : `Math.round(${v} * ${k})`;
 }
 
-export function upperSnake(s: string): string {
-  return s
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toUpperCase();
-}
-
 function fixedSize(f: FieldDef): number | null {
   return f.type === 'array' || f.type === 'text' ? null : WIRE_SIZE[f.type];
 }
