@@ -21,6 +21,8 @@ export interface WaveformOptions {
   /** Sensor noise, standard deviation. */
   noiseMmHg?: number;
   seed?: number;
+  /** Pressures of each new beat from a model (a patient); the fixed values above otherwise. */
+  beatPressures?: (tS: number) => { systolicMmHg: number; diastolicMmHg: number };
 }
 
 export type Artifact =
@@ -62,7 +64,7 @@ export class ArterialWaveform {
       const startS = last ? last.startS + 60 / last.heartRateBpm : 0;
       const jitter = (this.o.rrJitter ?? 0) * (2 * this.random() - 1);
       const heartRateBpm = this.o.heartRateBpm / (1 + jitter);
-      const { systolicMmHg: sbp, diastolicMmHg: dbp } = this.o;
+      const { systolicMmHg: sbp, diastolicMmHg: dbp } = this.o.beatPressures ? this.o.beatPressures(startS) : this.o;
       // The true mean of the beat, integrated finely from the shape itself.
       const rrS = 60 / heartRateBpm;
       let acc = 0;
@@ -106,4 +108,13 @@ export class ArterialWaveform {
 function gaussian(random: () => number): number {
   const u = Math.max(1e-12, random());
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** The mean of one beat as a share of its pulse pressure above diastolic (the shape's own mean). */
+export function shapeMeanFraction(heartRateBpm: number): number {
+  const rrS = 60 / heartRateBpm;
+  let acc = 0;
+  const steps = 2000;
+  for (let i = 0; i < steps; i++) acc += shape(((i + 0.5) / steps) * rrS, rrS);
+  return acc / steps;
 }

@@ -1,0 +1,102 @@
+// The SIL bench of the blood-pressure loop: a patient model, the bp-sensor and infusion-pump firmware
+// bundles each in its own board emulator, the arterial line and syringe mechanism between them and the
+// patient, and the host's links to both boards, all on one virtual clock. The engine owns the clock and
+// integrates the patient at a fixed step from the drug the mechanism actually delivered. Controllers (on
+// the host) see only what comes over the links; the patient's state is ground truth for metrics only.
+import { VirtualClock } from '../../../protocols/clock/virtual-clock.ts';
+import { InfusionPump } from '../../../host/devices/infusion-pump.ts';
+import { PressureSensor } from '../../../host/devices/pressure-sensor.ts';
+import { DeviceLink } from '../../../host/link/device-link.ts';
+import type { BpSensorBoardConfig, PumpBoardConfig } from '../../../firmware/src/board-config.ts';
+import { BoardEmulator } from '../../emulator/board-emulator.ts';
+import { boardById, builtProgram } from '../../emulator/emulated-node.ts';
+import { ArterialWaveform, shapeMeanFraction } from '../arterial-waveform.ts';
+import { attachTransducer } from '../pressure-transducer.ts';
+import { SyringeMechanism } from '../syringe-mechanism.ts';
+
+/** Any patient model driven by the infusion rate actually delivered. */
+export interface DrugResponsePatient {
+  step(deliveredRateMlPerH: number): number;
+  readonly mapMmHg: number;
+}
+
+export interface SilBenchOptions {
+  patient: DrugResponsePatient;
+  /** Integration step of the patient, s (it must match the patient's own). */
+  patientStepS: number;
+  heartRateBpm: number;
+  pulsePressureMmHg: number;
+  noiseMmHg: number;
+  seed: number;
+  board?: string;
+}
+
+export interface SilBench {
+  clock: VirtualClock;
+  sensor: PressureSensor;
+  pump: InfusionPump;
+  sensorLink: DeviceLink;
+  pumpLink: DeviceLink;
+  mechanism: SyringeMechanism;
+  /** Ground truth, for metrics only. */
+  truthMapMmHg(): number;
+  /** Runs virtual time in slices, letting the host's promises settle between them. */
+  run(ms: number): Promise<void>;
+  /** Runs virtual time until a host promise (a command) settles, at most 10 s of it. */
+  settle<T>(p: Promise<T>): Promise<T>;
+}
+
+export async function silBench(o: SilBenchOptions): Promise<SilBench> {
+  const boardConfig = boardById(o.board ?? 'pico');
+  const clock = new VirtualClock();
+  const sensorBoard = new BoardEmulator({ clock, serial: 'sil-bp-sensor' });
+  const pumpBoard = new BoardEmulator({ clock, serial: 'sil-infusion-pump' });
+  sensorBoard.load(await builtProgram('bp-sensor', boardConfig));
+  pumpBoard.load(await builtProgram('infusion-pump', boardConfig));
+  const mechanism = new SyringeMechanism(pumpBoard, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
+
+  // The patient, stepped on the drug delivered during each step.
+  let lastDelivered = 0;
+  clock.every(o.patientStepS * 1000, () => {
+    const delivered = mechanism.deliveredMl;
+    o.patient.step(((delivered - lastDelivered) * 3600) / o.patientStepS);
+    lastDelivered = delivered;
+  });
+  const meanShare = shapeMeanFraction(o.heartRateBpm);
+  const wave = new ArterialWaveform({
+    systolicMmHg: 0, diastolicMmHg: 0, heartRateBpm: o.heartRateBpm, noiseMmHg: o.noiseMmHg, rrJitter: 0.03, seed: o.seed,
+    beatPressures: () => {
+      const diastolic = o.patient.mapMmHg - o.pulsePressureMmHg * meanShare;
+      return { systolicMmHg: diastolic + o.pulsePressureMmHg, diastolicMmHg: diastolic };
+    },
+  });
+  attachTransducer(sensorBoard, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, wave);
+
+  const uart = boardConfig.uart.port;
+  const sensorLink = new DeviceLink({ name: 'bp-sensor', open: async () => sensorBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 1 });
+  const pumpLink = new DeviceLink({ name: 'infusion-pump', open: async () => pumpBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 2 });
+  const sensor = new PressureSensor(sensorLink);
+  const pump = new InfusionPump(pumpLink, clock);
+  sensorLink.start();
+  pumpLink.start();
+  const run = async (ms: number) => {
+    for (let t = 0; t < ms; t += 100) {
+      clock.advance(Math.min(100, ms - t));
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await run(1000);
+  if (!sensorLink.ready || !pumpLink.ready) {
+    throw new Error(`the SIL bench did not come up: sensor ${sensorLink.state} (${sensorLink.lastProblem}), pump ${pumpLink.state} (${pumpLink.lastProblem})`);
+  }
+  const settle = async <T>(p: Promise<T>): Promise<T> => {
+    let done = false;
+    p.then(() => (done = true), () => (done = true));
+    for (let i = 0; i < 1000 && !done; i++) {
+      clock.advance(10);
+      await new Promise((r) => setImmediate(r));
+    }
+    return p;
+  };
+  return { clock, sensor, pump, sensorLink, pumpLink, mechanism, truthMapMmHg: () => o.patient.mapMmHg, run, settle };
+}
