@@ -35,14 +35,17 @@ export type Artifact =
 /** The systolic upstroke lasts about 0.1 s whatever the rate; the run-off fills the rest of the cycle. */
 const UPSTROKE_S = 0.1;
 
+const RUNOFF_K = 2.5;
+const RUNOFF_END = Math.exp(-RUNOFF_K);
+
 /** Shape of one beat of length rrS at time t into it: 0 at the diastolic foot, 1 at the systolic peak. */
 function shape(t: number, rrS: number): number {
   if (t < UPSTROKE_S) return Math.sin((Math.PI / 2) * (t / UPSTROKE_S));
   const u = (t - UPSTROKE_S) / (rrS - UPSTROKE_S);
-  const k = 2.5;
-  const runoff = (Math.exp(-k * u) - Math.exp(-k)) / (1 - Math.exp(-k));
-  const dicrotic = 0.08 * Math.exp(-(((t - UPSTROKE_S - 0.2) / 0.05) ** 2));
-  return runoff + dicrotic;
+  const runoff = (Math.exp(-RUNOFF_K * u) - RUNOFF_END) / (1 - RUNOFF_END);
+  // The dicrotic wave: a narrow bump 0.2 s after the upstroke (negligible beyond 0.2 s from its centre).
+  const d = (t - UPSTROKE_S - 0.2) / 0.05;
+  return d > -4 && d < 4 ? runoff + 0.08 * Math.exp(-d * d) : runoff;
 }
 
 export class ArterialWaveform {
