@@ -1,0 +1,81 @@
+// Virtual cohorts as data (*.cohort.json): a seeded draw of patients over the parameter ranges of a model's
+// params file, each labelled with its subgroups and assigned to the tuning or the held-out split.
+// The same file and seed always give the same patients.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
+import { loadParams } from '../patients/patient-params.ts';
+
+const range = z.strictObject({ min: z.number(), max: z.number() }).refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
+
+export const cohortSchema = z.strictObject({
+  $comment: z.string().optional(),
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  model: z.enum(['slate-vasodilator']),
+  params: z.string(),
+  seed: z.number().int().min(0),
+  size: z.number().int().min(1).max(10_000),
+  heldOutShare: z.number().min(0).max(0.9),
+  baselineMapMmHg: range,
+  weightKg: range,
+  draw: z.record(z.string(), z.enum(['uniform', 'log-uniform'])),
+  subgroups: z.array(z.strictObject({
+    name: z.string(),
+    by: z.string(),
+    bands: z.array(z.tuple([z.string(), z.number(), z.number()])).min(1),
+  })),
+});
+
+export type CohortFile = z.infer<typeof cohortSchema>;
+
+export interface VirtualPatient {
+  id: string;
+  params: Record<string, number>;
+  baselineMapMmHg: number;
+  weightKg: number;
+  subgroups: Record<string, string>;
+  split: 'tuning' | 'held-out';
+}
+
+export function loadCohort(path: string): { file: CohortFile; patients: VirtualPatient[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: cannot read the cohort (${(e as Error).message})`);
+  }
+  const r = cohortSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  }
+  const file = r.data;
+  const params = loadParams(resolve(dirname(path), file.params), Object.keys(file.draw));
+  return { file, patients: drawCohort(file, params.parameters) };
+}
+
+export function drawCohort(file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[] {
+  const random = seededRandom(file.seed);
+  const within = (lo: number, hi: number, how: 'uniform' | 'log-uniform') =>
+    how === 'uniform' ? lo + (hi - lo) * random() : Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * random());
+  const patients: VirtualPatient[] = [];
+  for (let i = 0; i < file.size; i++) {
+    const params: Record<string, number> = {};
+    for (const [name, how] of Object.entries(file.draw)) params[name] = within(ranges[name].min, ranges[name].max, how);
+    const baselineMapMmHg = within(file.baselineMapMmHg.min, file.baselineMapMmHg.max, 'uniform');
+    const weightKg = within(file.weightKg.min, file.weightKg.max, 'uniform');
+    const values: Record<string, number> = { ...params, weightKg, baselineMapMmHg };
+    const subgroups: Record<string, string> = {};
+    for (const g of file.subgroups) {
+      const v = values[g.by];
+      const band = g.bands.find(([, lo, hi]) => v >= lo && v <= hi);
+      subgroups[g.name] = band ? band[0] : 'outside';
+    }
+    patients.push({
+      id: `${file.name}-${String(i + 1).padStart(3, '0')}`, params, baselineMapMmHg, weightKg, subgroups,
+      split: random() < file.heldOutShare ? 'held-out' : 'tuning',
+    });
+  }
+  return patients;
+}
