@@ -82,9 +82,10 @@ program
   .option('--protocol-port <path|serial>', 'where the node speaks the protocol, if not on --port')
   .option('--baud <n>', 'baud rate of the flashing port', number(1200, 2_000_000, '--baud'))
   .option('--hello-timeout <ms>', 'how long to wait for the Hello', number(100, 120_000, '--hello-timeout'), 10_000)
-  .action(async (opts: { node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number }) => {
+  .option('--throttle', 'upload slowly, for a line that loses characters')
+  .action(async (opts: { node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number; throttle?: boolean }) => {
     const peer = await flashNode(
-      { node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout },
+      { node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout, throttle: opts.throttle },
       (l) => console.log(l),
     );
     console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);

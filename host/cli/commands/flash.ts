@@ -25,6 +25,8 @@ export interface FlashOptions {
   protocolPort?: string;
   baud?: number;
   helloTimeoutMs: number;
+  /** Slow the upload down (the Espruino CLI's "throttle send"), for lines that lose characters. */
+  throttle?: boolean;
 }
 
 const espruinoCli = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
@@ -64,10 +66,18 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
     writeFileSync(file, built.program.code);
     // SAVE_ON_SEND=1 stores the code with E.setBootCode: it runs from flash at each boot and survives a
     // reset. Line numbers would cost a variable per function.
-    await runCli(
-      ['--no-ble', '-p', port, '-b', String(o.baud ?? board.uart.baud), '--config', 'SAVE_ON_SEND=1', '--config', 'STORE_LINE_NUMBERS=false', file],
-      log,
-    );
+    const args = ['--no-ble', '-p', port, '-b', String(o.baud ?? board.uart.baud), '--config', 'SAVE_ON_SEND=1', '--config', 'STORE_LINE_NUMBERS=false'];
+    if (o.throttle) args.push('--config', 'SERIAL_THROTTLE_SEND=1');
+    // A line that drops characters fails an upload now and then: try it three times in all.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCli([...args, file], log);
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        log(`upload failed (${(e as Error).message.slice(0, 120)}); trying again`);
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
