@@ -107,8 +107,10 @@ describe('PIL level', () => {
     for (let i = 0; i < 400 && !(pump.status && pump.status.state === PumpState.SafeRate); i++) await sleep(10);
     const safeAfterMs = Date.now() - killedAt;
     expect(pump.status!.state).toBe(PumpState.SafeRate);
-    // Lease 2000 ms, renewed every 667 ms: safe within the lease plus a control tick, plus test slack.
-    expect(safeAfterMs).toBeLessThan(2000 + 100 + 1500);
+    // Lease 2000 ms, renewed every 667 ms: the pump is safe within the lease plus a control tick (timed
+    // exactly in virtual time by the firmware tests); here the new host must also connect and wait for the
+    // next periodic status (1 s), in real time on a loaded machine, hence the slack.
+    expect(safeAfterMs).toBeLessThan(2000 + 100 + 1000 + 2000);
     // About 3 s at 60 mL/h before the kill, plus what ran until the lease lapsed.
     expect(pump.status!.deliveredMl).toBeGreaterThan(0.04);
     expect(pump.status!.deliveredMl).toBeLessThan(0.12);
