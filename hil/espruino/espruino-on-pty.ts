@@ -8,13 +8,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
+import { typeLines } from './repl-loader.ts';
 
 export interface EspruinoOnPty {
   transport: SerialTransport;
   /** What the interpreter printed on its console (stdout). */
   console(): string;
-  /** Runs a line at the REPL (the console stays on stdin/stdout). */
-  repl(line: string): void;
   stop(): void;
 }
 
@@ -49,27 +48,15 @@ async function startOnPty(bin: string, program: string): Promise<EspruinoOnPty> 
     socat.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
-  const send = async (text: string) => {
-    for (let i = 0; i < text.length; i += 16) {
-      interp.stdin.write(text.slice(i, i + 16));
-      await sleep(2);
-    }
-  };
-  const lines = ['echo(0);', ...program.split('\n')].filter((l) => l.trim());
-  for (let n = 0; n < lines.length; n++) {
-    await send(lines[n] + `\nprint("LINE-DONE ${n}");\n`);
-    const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
-    for (let k = 0; k < 2500 && !done.test(out) && interp.exitCode === null; k++) await sleep(2);
-    if (!done.test(out)) {
-      stop();
-      throw new Error(`the interpreter did not run line ${n} of the program: ${out.slice(-300)}${/ASSERT\(len <= 64\)/.test(out) ? ' ASSERT(len <= 64)' : ''}`);
-    }
+  const missing = await typeLines((t) => interp.stdin.write(t), () => out, ['echo(0);', ...program.split('\n')], () => interp.exitCode === null);
+  if (missing >= 0) {
+    stop();
+    throw new Error(`the interpreter did not run line ${missing} of the program: ${out.slice(-300)}${/ASSERT\(len <= 64\)/.test(out) ? ' ASSERT(len <= 64)' : ''}`);
   }
   const transport = await SerialTransport.open(hostEnd, 115200);
   return {
     transport,
     console: () => out,
-    repl: (line) => void send(line + '\n'),
     stop: () => {
       transport.close();
       stop();

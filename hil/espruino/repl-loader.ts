@@ -22,6 +22,38 @@ export function pinAliases(pinNames: string[]): string {
   return pinNames.map((name, i) => `global[${JSON.stringify(name)}]=D${i};`).join('');
 }
 
+/**
+ * Types lines into an interpreter's REPL the way the Espruino CLI feeds a board, each followed by a marker
+ * it prints once the line has run, and waits for that marker before the next line. The Linux build's input
+ * thread appends to the event queue while the main thread pops it, without a lock (src/jsdevices.c,
+ * jshPushIOCharEvents); under bulk input the queue gets corrupted and an assertion fails (len <= 64). A
+ * board takes input in interrupts and has no such race. So each line goes in 16-byte pieces 2 ms apart
+ * (no loss in 4 of 4 trials, against 0 of 4 at 32 bytes a millisecond). Returns the index of the first
+ * line whose marker never came, or -1 when every line ran.
+ */
+export async function typeLines(
+  write: (text: string) => void,
+  output: () => string,
+  allLines: string[],
+  alive: () => boolean,
+  lineTimeoutMs = 5000,
+): Promise<number> {
+  const lines = allLines.filter((l) => l.trim());
+  let firstMissing = -1;
+  for (let n = 0; n < lines.length && alive(); n++) {
+    const line = lines[n] + `\nprint("LINE-DONE ${n}");\n`;
+    for (let i = 0; i < line.length; i += 16) {
+      write(line.slice(i, i + 16));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const until = Date.now() + lineTimeoutMs;
+    const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
+    while (!done.test(output()) && alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    if (firstMissing < 0 && !done.test(output())) firstMissing = n;
+  }
+  return firstMissing;
+}
+
 export interface ReplOptions {
   prelude?: string;
   settleMs?: number;
@@ -51,24 +83,7 @@ async function loadOnce(bin: string, program: string, options: ReplOptions): Pro
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.on('error', () => undefined);
   child.stdin.on('error', () => undefined);
-  // The Linux build's input thread appends to the event queue while the main thread pops it, without a lock
-  // (src/jsdevices.c, jshPushIOCharEvents); under bulk input the queue gets corrupted and an assertion fails
-  // (len <= 64). A board takes input in interrupts and has no such race. So: 16-byte pieces 2 ms apart
-  // (no loss in 4 of 4 trials, against 0 of 4 at 32 bytes a millisecond), and each line run before the next.
-  const lines = ['echo(0);', options.prelude ?? '', ...program.split('\n')].filter((l) => l.trim());
-  const perLineMs = options.lineTimeoutMs ?? 5000;
-  for (let n = 0; n < lines.length && child.exitCode === null; n++) {
-    const line = lines[n] + `\nprint("LINE-DONE ${n}");\n`;
-    for (let i = 0; i < line.length; i += 16) {
-      child.stdin.write(line.slice(i, i + 16));
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    const until = Date.now() + perLineMs;
-    const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
-    while (!done.test(stdout) && child.exitCode === null && Date.now() < until) {
-      await new Promise((r) => setTimeout(r, 2));
-    }
-  }
+  await typeLines((t) => child.stdin.write(t), () => stdout, ['echo(0);', options.prelude ?? '', ...program.split('\n')], () => child.exitCode === null, options.lineTimeoutMs);
   child.stdin.write(`setTimeout(function(){print("REPL-MEM "+JSON.stringify(process.memory()));},${options.settleMs ?? 300});\n`);
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (!/REPL-MEM \{.*\}/.test(stdout) && Date.now() < deadline && child.exitCode === null) {
