@@ -1,8 +1,8 @@
 // Sending one command to a device: the values are validated against the catalogue first (a bad value is
 // refused on the host with the field named), then the promise settles on the device's answer.
-import { codeTable } from '../../protocols/catalogue/codes.ts';
+import { codeName } from '../../protocols/catalogue/codes.ts';
 import type { MessageName } from '../../protocols/host/host-codec.ts';
-import { messageDef, validateValues } from '../../protocols/host/host-codec.ts';
+import { messageDef, messageId, validateValues } from '../../protocols/host/host-codec.ts';
 import type { MessageValues } from '../../protocols/generated/wire-registry.ts';
 import { wireCodecs } from '../../protocols/generated/wire-registry.ts';
 import type { DeviceLink } from '../link/device-link.ts';
@@ -14,17 +14,15 @@ export class DeviceCommandError extends Error {
   }
 }
 
-const ids: Record<string, number> = Object.fromEntries(Object.entries(wireCodecs).map(([id, c]) => [c.def.name, Number(id)]));
-
 export function sendCommand<N extends MessageName>(link: DeviceLink, name: N, values: MessageValues[N]): Promise<void> {
   return new Promise((resolve, reject) => {
     // Inside the promise, so a bad value rejects it like any other refusal.
     const v = validateValues(name, values);
-    const id = ids[name];
+    const id = messageId(name);
     const def = messageDef(name);
     link.session.sendCommand(id, wireCodecs[id].write as (b: Uint8Array, o: number, m: unknown) => number, v, (result) => {
       if (result === 0) return resolve();
-      const reason = Object.entries(codeTable('NackReason').values).find(([, x]) => x === result)?.[0] ?? `code ${result}`;
+      const reason = codeName('NackReason', result) ?? `code ${result}`;
       const why: Record<string, string> = {
         timeout: 'no answer after every retry: the link may be down',
         'link-lost': 'the link was lost before the device answered',

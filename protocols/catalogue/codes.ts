@@ -102,3 +102,9 @@ export function codeTable(name: string): CodeTable {
   if (!table) throw new Error(`unknown code table '${name}'`);
   return table;
 }
+
+/** The name of a code in a table, or undefined when the table has no such value. */
+export function codeName(table: string, value: number): string | undefined {
+  const hit = Object.entries(codeTable(table).values).find(([, v]) => v === value);
+  return hit ? hit[0] : undefined;
+}

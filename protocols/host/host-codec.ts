@@ -22,6 +22,13 @@ const byName: Readonly<Record<string, { id: number; def: MessageDef }>> = Object
   Object.entries(wireCodecs).map(([id, c]) => [c.def.name, { id: Number(id), def: c.def }]),
 );
 
+/** The id of a message, by name. */
+export function messageId(name: string): number {
+  const entry = byName[name];
+  if (!entry) throw new ProtocolError('unknown-message', `no message named '${name}' in the catalogue`, name);
+  return entry.id;
+}
+
 export function messageDef(name: string): MessageDef {
   const entry = byName[name];
   if (!entry) throw new ProtocolError('unknown-message', `no message named '${name}' in the catalogue`, name);

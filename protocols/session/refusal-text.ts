@@ -2,17 +2,14 @@
 // so firmware carries codes and no prose.
 import { NackReason, PROTOCOL_VERSION } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
-import { codeTable } from '../catalogue/codes.ts';
+import { codeName } from '../catalogue/codes.ts';
 
 const hex8 = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 
-function codeName(table: string, value: number): string {
-  const hit = Object.entries(codeTable(table).values).find(([, v]) => v === value);
-  return hit ? hit[0] : `${table} ${value}`;
-}
+const named = (table: string, value: number) => codeName(table, value) ?? `${table} ${value}`;
 
 export function describePeer(p: HelloValues): string {
-  return `'${p.uniqueId}' (${codeName('NodeRole', p.nodeRole)} on ${codeName('BoardId', p.boardId)}, firmware ${p.firmwareMajor}.${p.firmwareMinor}.${p.firmwarePatch})`;
+  return `'${p.uniqueId}' (${named('NodeRole', p.nodeRole)} on ${named('BoardId', p.boardId)}, firmware ${p.firmwareMajor}.${p.firmwareMinor}.${p.firmwarePatch})`;
 }
 
 export function refusalText(reason: number, peer: HelloValues | null, ours: { layoutHash: number; foreignVersion: number }): string {

@@ -3,7 +3,7 @@
 // with bit errors, on the virtual clock: handshake, a rate held by renewed leases, the pump falling to its
 // safe rate on its own when the host stops renewing, a command over the pump's hard limit refused, a stop,
 // and both sides' link counters. Runs in virtual time, so it finishes in about a second.
-import { codeTable } from '../../../protocols/catalogue/codes.ts';
+import { codeName } from '../../../protocols/catalogue/codes.ts';
 import { MsgId, PumpState, readAlarm, readPumpStatus, writePumpSetRate, writePumpStop } from '../../../protocols/generated/wire-codec.ts';
 import type { SessionCounters } from '../../../protocols/session/session-core.ts';
 import { emulatedNode } from '../../../hil/emulator/emulated-node.ts';
@@ -27,7 +27,7 @@ export interface PumpDemoResult {
   hostCounters: SessionCounters;
 }
 
-const name = (table: string, code: number) => Object.entries(codeTable(table).values).find(([, v]) => v === code)?.[0] ?? `code ${code}`;
+const name = (table: string, code: number) => codeName(table, code) ?? `code ${code}`;
 
 export async function runPumpDemo(o: PumpDemoOptions, print: (line: string) => void): Promise<PumpDemoResult> {
   let say: (s: string) => void = print;
