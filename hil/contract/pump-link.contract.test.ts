@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
+import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
 import { NodeRole, PumpState } from '../../protocols/generated/wire-codec.ts';
 import { SystemClock } from '../../host/clock/system-clock.ts';
 import { DeviceCommandError } from '../../host/devices/device-command.ts';
@@ -67,10 +68,7 @@ contract('in-memory', async () => {
   return {
     clock,
     open: async () => board.port('USB'),
-    wait: async (ms) => {
-      clock.advance(ms);
-      await new Promise((r) => setImmediate(r));
-    },
+    wait: (ms) => advanceSettling(clock, ms, ms),
     stop: () => undefined,
   };
 });

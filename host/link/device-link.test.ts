@@ -1,6 +1,7 @@
 // DeviceLink and the device proxies against the real pump firmware in the board emulator (virtual clock).
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
+import { advanceSettling, settleOn } from '../../protocols/testing/virtual-time.ts';
 import { ProtocolError } from '../../protocols/host/protocol-error.ts';
 import { PumpState } from '../../protocols/generated/wire-codec.ts';
 import { BoardEmulator } from '../../hil/emulator/board-emulator.ts';
@@ -28,20 +29,8 @@ async function rig() {
   return { clock, board, mech, device, link, states, pump };
 }
 
-/** Advances virtual time in 10 ms steps, letting promises (opening a port) settle between them. */
-async function run(clock: VirtualClock, ms: number): Promise<void> {
-  for (let t = 0; t < ms; t += 10) {
-    clock.advance(Math.min(10, ms - t));
-    await new Promise((r) => setImmediate(r));
-  }
-}
-
-async function settle<T>(clock: VirtualClock, p: Promise<T>): Promise<T> {
-  let done = false;
-  p.then(() => (done = true), () => (done = true));
-  for (let i = 0; i < 500 && !done; i++) await run(clock, 10);
-  return p;
-}
+const run = (clock: VirtualClock, ms: number) => advanceSettling(clock, ms);
+const settle = <T>(clock: VirtualClock, p: Promise<T>) => settleOn(clock, p, 5000);
 
 async function ready(r: Awaited<ReturnType<typeof rig>>, withinMs = 2000) {
   for (let i = 0; i < withinMs / 10 && !r.link.ready; i++) await run(r.clock, 10);

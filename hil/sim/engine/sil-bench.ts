@@ -4,6 +4,7 @@
 // integrates the patient at a fixed step from the drug the mechanism actually delivered. Controllers (on
 // the host) see only what comes over the links; the patient's state is ground truth for metrics only.
 import { VirtualClock } from '../../../protocols/clock/virtual-clock.ts';
+import { advanceSettling, settleOn } from '../../../protocols/testing/virtual-time.ts';
 import { InfusionPump } from '../../../host/devices/infusion-pump.ts';
 import { PressureSensor } from '../../../host/devices/pressure-sensor.ts';
 import { DeviceLink } from '../../../host/link/device-link.ts';
@@ -79,24 +80,11 @@ export async function silBench(o: SilBenchOptions): Promise<SilBench> {
   const pump = new InfusionPump(pumpLink, clock);
   sensorLink.start();
   pumpLink.start();
-  const run = async (ms: number) => {
-    for (let t = 0; t < ms; t += 100) {
-      clock.advance(Math.min(100, ms - t));
-      await new Promise((r) => setImmediate(r));
-    }
-  };
+  const run = (ms: number) => advanceSettling(clock, ms, 100);
   await run(1000);
   if (!sensorLink.ready || !pumpLink.ready) {
     throw new Error(`the SIL bench did not come up: sensor ${sensorLink.state} (${sensorLink.lastProblem}), pump ${pumpLink.state} (${pumpLink.lastProblem})`);
   }
-  const settle = async <T>(p: Promise<T>): Promise<T> => {
-    let done = false;
-    p.then(() => (done = true), () => (done = true));
-    for (let i = 0; i < 1000 && !done; i++) {
-      clock.advance(10);
-      await new Promise((r) => setImmediate(r));
-    }
-    return p;
-  };
+  const settle = <T>(p: Promise<T>) => settleOn(clock, p, 10_000);
   return { clock, sensor, pump, sensorLink, pumpLink, mechanism, truthMapMmHg: () => o.patient.mapMmHg, run, settle };
 }
