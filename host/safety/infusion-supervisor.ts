@@ -5,6 +5,7 @@
 // cumulative dose budget; a maximum change per decision; no increase on stale, flagged or implausible
 // pressure; a pressure floor that stops the drug.
 import { z } from 'zod';
+import { parseConfig } from '../config/config-file.ts';
 
 export const supervisorConfigSchema = z.strictObject({
   /** Drug concentration in ug/mL. A value in mg/mL (0.2 for 200 ug/mL) is refused as implausible. */
@@ -23,12 +24,7 @@ export type SupervisorConfig = z.infer<typeof supervisorConfigSchema>;
 
 /** Validates a supervisor configuration before anything is infused; the error names the field and the unit. */
 export function parseSupervisorConfig(raw: unknown): SupervisorConfig {
-  const r = supervisorConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`supervisor config: ${i.path.join('.')}: ${i.message}`);
-  }
-  return r.data;
+  return parseConfig('supervisor config', supervisorConfigSchema, raw);
 }
 
 export interface SupervisorState {

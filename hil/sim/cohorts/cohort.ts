@@ -1,11 +1,11 @@
 // Virtual cohorts as data (*.cohort.json): a seeded draw of patients over the parameter ranges of a model's
 // params file, each labelled with its subgroups and assigned to the tuning or the held-out split.
 // The same file and seed always give the same patients.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
 import { loadParams } from '../patients/patient-params.ts';
+import { readConfigFile } from '../../../host/config/config-file.ts';
 
 const range = z.strictObject({ min: z.number(), max: z.number() }).refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
 
@@ -39,18 +39,7 @@ export interface VirtualPatient {
 }
 
 export function loadCohort(path: string): { file: CohortFile; patients: VirtualPatient[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`${path}: cannot read the cohort (${(e as Error).message})`);
-  }
-  const r = cohortSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
-  }
-  const file = r.data;
+  const file = readConfigFile(path, 'the cohort', cohortSchema);
   const params = loadParams(resolve(dirname(path), file.params), Object.keys(file.draw));
   return { file, patients: drawCohort(file, params.parameters) };
 }

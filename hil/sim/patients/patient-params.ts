@@ -1,8 +1,8 @@
 // Reads a patient model's parameter file (*.params.json): every parameter with its nominal value, the
 // range a virtual cohort spans, its unit and its source. Validated with zod, so a wrong file is refused
 // with the file and the parameter named.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readConfigFile } from '../../../host/config/config-file.ts';
 
 const parameter = z.strictObject({
   nominal: z.number(),
@@ -23,20 +23,10 @@ export const paramsFileSchema = z.strictObject({
 export type ParamsFile = z.infer<typeof paramsFileSchema>;
 
 export function loadParams(path: string, required: string[]): ParamsFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new Error(`${path}: cannot read patient parameters (${(e as Error).message})`);
-  }
-  const r = paramsFileSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new Error(`${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
-  }
-  const missing = required.filter((k) => !(k in r.data.parameters));
+  const data = readConfigFile(path, 'patient parameters', paramsFileSchema);
+  const missing = required.filter((k) => !(k in data.parameters));
   if (missing.length > 0) throw new Error(`${path}: parameters missing: ${missing.join(', ')}`);
-  return r.data;
+  return data;
 }
 
 /** The nominal value of every parameter. */
