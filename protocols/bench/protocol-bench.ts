@@ -121,7 +121,7 @@ async function espruinoResponderMemory() {
   const bin = espruinoBin();
   if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
   const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-responder-memory.ts', import.meta.url)));
-  const program = 'E.setFlags({pretokenise:1});\n' + toTopLevelStatements(code, 'responder.js').code;
+  const program = toTopLevelStatements(code, 'responder.js').code;
   const builds: Record<string, unknown> = {};
   for (const variables of [0, 5100, 2756, 2630]) {
     const b = variables === 0 ? bin : espruinoBinWithVariables(variables)!;
