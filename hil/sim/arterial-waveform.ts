@@ -3,6 +3,7 @@
 // frozen value. Shapes are generic [U]: a 0.1 s quarter-sine upstroke and an exponential run-off with a
 // small dicrotic wave.
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import { gaussian } from './gaussian.ts';
 
 export interface BeatTruth {
   startS: number;
@@ -68,12 +69,7 @@ export class ArterialWaveform {
       const jitter = (this.o.rrJitter ?? 0) * (2 * this.random() - 1);
       const heartRateBpm = this.o.heartRateBpm / (1 + jitter);
       const { systolicMmHg: sbp, diastolicMmHg: dbp } = this.o.beatPressures ? this.o.beatPressures(startS) : this.o;
-      // The true mean of the beat, integrated finely from the shape itself.
-      const rrS = 60 / heartRateBpm;
-      let acc = 0;
-      const steps = 2000;
-      for (let i = 0; i < steps; i++) acc += shape(((i + 0.5) / steps) * rrS, rrS);
-      last = { startS, systolicMmHg: sbp, diastolicMmHg: dbp, meanMmHg: dbp + (sbp - dbp) * (acc / steps), heartRateBpm };
+      last = { startS, systolicMmHg: sbp, diastolicMmHg: dbp, meanMmHg: dbp + (sbp - dbp) * shapeMean(60 / heartRateBpm), heartRateBpm };
       this.beats.push(last);
     }
     // Time mostly moves forward: look from the last beat used, back only when asked about the past.
@@ -108,16 +104,36 @@ export class ArterialWaveform {
   }
 }
 
-function gaussian(random: () => number): number {
-  const u = Math.max(1e-12, random());
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+
+/**
+ * The shape's mean over a beat of length rrS: the upstroke and the run-off in closed form, the short
+ * dicrotic bump by a fine sum over its window (it may be cut off by the end of a fast beat).
+ */
+function shapeMean(rrS: number): number {
+  const upstroke = (UPSTROKE_S * 2) / Math.PI;
+  const runoff = (rrS - UPSTROKE_S) * ((1 - RUNOFF_END) / RUNOFF_K - RUNOFF_END) / (1 - RUNOFF_END);
+  const centre = UPSTROKE_S + 0.2;
+  const from = centre - 0.2;
+  const to = Math.min(rrS, centre + 0.2);
+  let bump = 0;
+  const steps = 64;
+  const h = (to - from) / steps;
+  for (let i = 0; i < steps; i++) {
+    const d = (from + (i + 0.5) * h - centre) / 0.05;
+    bump += 0.08 * Math.exp(-d * d) * h;
+  }
+  return (upstroke + runoff + Math.max(0, bump)) / rrS;
 }
 
 /** The mean of one beat as a share of its pulse pressure above diastolic (the shape's own mean). */
 export function shapeMeanFraction(heartRateBpm: number): number {
+  return shapeMean(60 / heartRateBpm);
+}
+
+/** The same mean summed finely from the shape itself: the check on shapeMean's closed form. */
+export function shapeMeanBySum(heartRateBpm: number, steps = 20_000): number {
   const rrS = 60 / heartRateBpm;
   let acc = 0;
-  const steps = 2000;
   for (let i = 0; i < steps; i++) acc += shape(((i + 0.5) / steps) * rrS, rrS);
   return acc / steps;
 }

@@ -11,7 +11,10 @@ import { DeviceLink } from '../../../host/link/device-link.ts';
 import type { BpSensorBoardConfig, PumpBoardConfig } from '../../../firmware/src/board-config.ts';
 import { BoardEmulator } from '../../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../../emulator/emulated-node.ts';
+import type { Artifact } from '../arterial-waveform.ts';
 import { ArterialWaveform, shapeMeanFraction } from '../arterial-waveform.ts';
+import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
+import { gaussian } from '../gaussian.ts';
 import { attachTransducer } from '../pressure-transducer.ts';
 import { SyringeMechanism } from '../syringe-mechanism.ts';
 
@@ -28,8 +31,12 @@ export interface SilBenchOptions {
   heartRateBpm: number;
   pulsePressureMmHg: number;
   noiseMmHg: number;
+  /** White noise on each beat's mean pressure (physiological variation the controller must filter). */
+  beatNoiseMmHg?: number;
   seed: number;
   board?: string;
+  /** Arterial-line artifacts (flush, over-damping, offset, dropout, frozen). */
+  artifacts?: Artifact[];
 }
 
 export interface SilBench {
@@ -64,13 +71,15 @@ export async function silBench(o: SilBenchOptions): Promise<SilBench> {
     lastDelivered = delivered;
   });
   const meanShare = shapeMeanFraction(o.heartRateBpm);
+  const beatRandom = seededRandom(o.seed + 7919);
   const wave = new ArterialWaveform({
     systolicMmHg: 0, diastolicMmHg: 0, heartRateBpm: o.heartRateBpm, noiseMmHg: o.noiseMmHg, rrJitter: 0.03, seed: o.seed,
     beatPressures: () => {
-      const diastolic = o.patient.mapMmHg - o.pulsePressureMmHg * meanShare;
+      const beatMean = o.patient.mapMmHg + (o.beatNoiseMmHg ?? 0) * gaussian(beatRandom);
+      const diastolic = beatMean - o.pulsePressureMmHg * meanShare;
       return { systolicMmHg: diastolic + o.pulsePressureMmHg, diastolicMmHg: diastolic };
     },
-  });
+  }, o.artifacts ?? []);
   attachTransducer(sensorBoard, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, wave);
 
   const uart = boardConfig.uart.port;
@@ -80,7 +89,7 @@ export async function silBench(o: SilBenchOptions): Promise<SilBench> {
   const pump = new InfusionPump(pumpLink, clock);
   sensorLink.start();
   pumpLink.start();
-  const run = (ms: number) => advanceSettling(clock, ms, 100);
+  const run = (ms: number) => advanceSettling(clock, ms, 500);
   await run(1000);
   if (!sensorLink.ready || !pumpLink.ready) {
     throw new Error(`the SIL bench did not come up: sensor ${sensorLink.state} (${sensorLink.lastProblem}), pump ${pumpLink.state} (${pumpLink.lastProblem})`);

@@ -13,6 +13,8 @@ export interface SlateParameters {
 }
 
 export class SlatePatient {
+  /** Factor on the gain for drug arriving from now on (a scenario's drift or step of sensitivity). */
+  sensitivity = 1;
   /** Pressure drop caused by the drug. */
   private dropMmHg = 0;
   private readonly history: Float64Array;
@@ -41,7 +43,7 @@ export class SlatePatient {
     const recirculated = this.history[(this.at - this.recircSteps + n) % n];
     this.at = (this.at + 1) % n;
     const p = this.p;
-    this.dropMmHg = this.decay * this.dropMmHg + (1 - this.decay) * p.gainMmHgPerMlPerH * (delayed + p.recirculationFraction * recirculated);
+    this.dropMmHg = this.decay * this.dropMmHg + (1 - this.decay) * p.gainMmHgPerMlPerH * this.sensitivity * (delayed + p.recirculationFraction * recirculated);
     return this.dropMmHg;
   }
 
