@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { silBench } from '../../hil/sim/engine/sil-bench.ts';
 import { SlatePatient } from '../../hil/sim/patients/slate-patient.ts';
-import type { PidSettings, PidState } from '../control/bp/pid-controller.ts';
-import { pidStart, pidStep } from '../control/bp/pid-controller.ts';
+import type { PidSettings } from '../control/bp/pid-controller.ts';
+import { pidController } from '../control/bp/pid-controller.ts';
 import { parseSupervisorConfig } from '../safety/infusion-supervisor.ts';
 import { BpLoop } from './bp-loop.ts';
 
@@ -15,13 +15,15 @@ describe('BP loop at the SIL level', () => {
   it('brings the nominal patient from 120 to within 5 mmHg of 90 and keeps it there, every decision explained', async () => {
     const patient = new SlatePatient({ gainMmHgPerMlPerH: 0.72, transportDelayS: 30, recirculationDelayS: 45, recirculationFraction: 0.4, timeConstantS: 40 }, 120, 0.5);
     const bench = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 0.5, seed: 11 });
-    const loop = new BpLoop<PidState>({
+    const loop = new BpLoop({
       clock: bench.clock, sensor: bench.sensor, pump: bench.pump,
-      controller: (s, obs, now) => pidStep(pid, s, obs, now), controllerState: pidStart(0),
-      supervisor: parseSupervisorConfig({
-        concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 100,
-        maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 },
-      }),
+      setup: {
+        controller: pidController(pid) as never, advisory: null, drift: null,
+        supervisor: parseSupervisorConfig({
+          concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 100,
+          maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 },
+        }),
+      },
       periodMs: 5000, leaseMs: 15_000,
     });
     await bench.run(5000);

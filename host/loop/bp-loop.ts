@@ -1,55 +1,67 @@
-// The blood-pressure loop on the host: every decision period it takes the latest beat that came over the
-// link, asks the controller for a rate, lets the supervisor limit it, and commands the pump with a lease
-// a few periods long (so a hung loop stops the drug by itself). Each decision is kept with its reasons.
+// The blood-pressure loop on the host, the I/O shell around decide(): it gathers the beats that came over
+// the link in each decision period, takes operator actions and advisory answers, makes a decision every
+// period (and at once on an answer), and commands the pump with a lease a few periods long, so a hung
+// loop stops the drug by itself. Everything it learns and does goes to the recorder as it happens.
 import type { Clock, Timer } from '../../protocols/clock/clock.ts';
 import type { PressureBeatValues } from '../../protocols/generated/wire-codec.ts';
-import type { BpObservation, ControllerDecision } from '../control/bp/pid-controller.ts';
 import type { InfusionPump } from '../devices/infusion-pump.ts';
 import type { PressureSensor } from '../devices/pressure-sensor.ts';
-import type { SupervisorConfig, SupervisorState } from '../safety/infusion-supervisor.ts';
-import { supervise, supervisorStart } from '../safety/infusion-supervisor.ts';
+import type { AdvisoryRequest } from '../safety/advisory-gate.ts';
+import type { Alarm } from '../safety/infusion-supervisor.ts';
+import type { Decision, DecisionInputs, DecisionSetup, LoopState, OperatorAction, PeriodObservation } from './bp-decision.ts';
+import { decide, loopStart } from './bp-decision.ts';
 
-export type Controller<S> = (state: S, obs: BpObservation, nowMs: number) => ControllerDecision<S>;
-
-export interface LoopDecision {
-  tMs: number;
-  observedMmHg: number | null;
-  proposedMlPerH: number;
-  commandedMlPerH: number;
-  controllerReason: string;
-  limits: string[];
-  alarm: string | null;
-  commandResult: string;
+/** Where the loop's events go (host/record's file recorder, or nothing). */
+export interface LoopRecorder {
+  record(kind: string, tMs: number, data: object): void;
 }
 
-export interface BpLoopOptions<S> {
+/** Who answers advisory requests: a terminal, a dashboard, or a script in tests. */
+export interface Confirmer {
+  ask(request: AdvisoryRequest, answer: (accept: boolean) => void): void;
+}
+
+export interface BpLoopOptions {
   clock: Clock;
   sensor: PressureSensor;
   pump: InfusionPump;
-  controller: Controller<S>;
-  controllerState: S;
-  supervisor: SupervisorConfig;
+  setup: DecisionSetup;
   periodMs: number;
   leaseMs: number;
+  initialRateMlPerH?: number;
+  recorder?: LoopRecorder;
+  confirmer?: Confirmer;
 }
 
-export class BpLoop<S> {
-  readonly decisions: LoopDecision[] = [];
-  private latest: { tMs: number; beat: PressureBeatValues } | null = null;
-  private cState: S;
-  private sState: SupervisorState = supervisorStart();
-  private timer: Timer | null = null;
+export interface LoopDecision extends Decision {
+  commandResult: string;
+}
 
-  constructor(private readonly o: BpLoopOptions<S>) {
-    this.cState = o.controllerState;
+export class BpLoop {
+  readonly decisions: LoopDecision[] = [];
+  /** Alarm raises, for metrics (a condition that stays active is one raise). */
+  readonly alarmLog: { tMs: number; alarm: Alarm }[] = [];
+  private beats: { tMs: number; beat: PressureBeatValues }[] = [];
+  private lastBeatMs: number | null = null;
+  private state: LoopState;
+  private timer: Timer | null = null;
+  private operator: OperatorAction | null = null;
+  private active = new Map<string, Alarm>();
+  private pending: AdvisoryRequest | null = null;
+
+  constructor(private readonly o: BpLoopOptions) {
+    this.state = loopStart(o.setup, o.initialRateMlPerH ?? 0);
     // Beats are stamped with the host's time of arrival: the controller sees no patient state, only the link.
     o.sensor.onBeat((beat) => {
-      this.latest = { tMs: o.clock.now(), beat };
+      const tMs = o.clock.now();
+      this.beats.push({ tMs, beat });
+      this.lastBeatMs = tMs;
+      o.recorder?.record('beat', tMs, beat);
     });
   }
 
   start(): void {
-    this.timer = this.o.clock.every(this.o.periodMs, () => this.decide());
+    this.timer = this.o.clock.every(this.o.periodMs, () => this.decideNow(null));
   }
 
   stop(): void {
@@ -57,28 +69,89 @@ export class BpLoop<S> {
     this.timer = null;
   }
 
-  private decide(): void {
-    const now = this.o.clock.now();
-    const latest = this.latest;
-    let proposed = this.sState.lastRateMlPerH;
-    let reason = 'no beat yet: holding';
-    if (latest) {
-      const c = this.o.controller(this.cState, { tMs: latest.tMs, meanMmHg: latest.beat.meanMmHg, quality: latest.beat.quality }, now);
-      this.cState = c.state;
-      proposed = c.rateMlPerH;
-      reason = c.reason;
+  /** A person takes over at this rate, or hands back to the controller; applied at the next decision. */
+  operatorAction(action: OperatorAction): void {
+    this.operator = action;
+    this.o.recorder?.record('operator', this.o.clock.now(), action);
+  }
+
+  get pendingRequest(): AdvisoryRequest | null {
+    return this.pending;
+  }
+
+  get mode(): string {
+    return this.decisions.at(-1)?.mode ?? 'auto';
+  }
+
+  /** The period's beats, summarised. */
+  private observe(): PeriodObservation | null {
+    if (this.lastBeatMs === null) return null;
+    let sum = 0;
+    let clean = 0;
+    let flagged = 0;
+    let quality = 0;
+    for (const b of this.beats) {
+      quality |= b.beat.quality;
+      if (b.beat.quality === 0) {
+        sum += b.beat.meanMmHg;
+        clean++;
+      } else {
+        flagged++;
+      }
     }
-    const beat = latest ? { tMs: latest.tMs, meanMmHg: latest.beat.meanMmHg, quality: latest.beat.quality } : null;
-    const d = supervise(this.o.supervisor, this.sState, { proposedRateMlPerH: proposed, beat }, now);
-    this.sState = d.state;
-    const entry: LoopDecision = {
-      tMs: now, observedMmHg: latest ? latest.beat.meanMmHg : null, proposedMlPerH: proposed, commandedMlPerH: d.rateMlPerH,
-      controllerReason: reason, limits: d.limits, alarm: d.alarm ? `${d.alarm.priority}: ${d.alarm.text}` : null, commandResult: 'sent',
-    };
+    this.beats = [];
+    return { tMs: this.lastBeatMs, meanMmHg: clean > 0 ? sum / clean : NaN, cleanBeats: clean, flaggedBeats: flagged, quality };
+  }
+
+  private decideNow(answer: DecisionInputs['answer']): void {
+    const now = this.o.clock.now();
+    const inputs: DecisionInputs = { nowMs: now, obs: this.observe(), operator: this.operator, answer };
+    this.operator = null;
+    const { state, decision } = decide(this.o.setup, this.state, inputs);
+    this.state = state;
+    const entry: LoopDecision = { ...decision, commandResult: decision.renewLease ? 'sent' : 'not sent: lease left to lapse' };
     this.decisions.push(entry);
-    this.o.pump.setRate(d.rateMlPerH, this.o.leaseMs).then(
-      () => (entry.commandResult = 'acknowledged'),
-      (e: Error) => (entry.commandResult = `failed: ${e.message}`),
+    const rec = this.o.recorder;
+    rec?.record('decision', now, { inputs, decision });
+    this.trackAlarms(now, decision.alarms);
+    if (decision.resolved && this.pending?.id === decision.resolved.requestId) this.pending = null;
+    if (decision.asked) {
+      this.pending = decision.asked;
+      const id = decision.asked.id;
+      this.o.confirmer?.ask(decision.asked, (accept) => {
+        if (this.pending?.id !== id) return;
+        rec?.record('answer', this.o.clock.now(), { requestId: id, accept });
+        this.decideNow({ requestId: id, accept });
+      });
+    }
+    if (!decision.renewLease) return;
+    const rate = decision.commandedMlPerH;
+    this.o.pump.setRate(rate, this.o.leaseMs).then(
+      () => {
+        entry.commandResult = 'acknowledged';
+        rec?.record('ack', this.o.clock.now(), { rateMlPerH: rate });
+      },
+      (e: Error) => {
+        entry.commandResult = `failed: ${e.message}`;
+        rec?.record('command-failed', this.o.clock.now(), { rateMlPerH: rate, error: e.message });
+      },
     );
+  }
+
+  private trackAlarms(now: number, alarms: Alarm[]): void {
+    const seen = new Set<string>();
+    for (const a of alarms) {
+      seen.add(a.id);
+      if (!this.active.has(a.id)) {
+        this.alarmLog.push({ tMs: now, alarm: a });
+        this.o.recorder?.record('alarm', now, { raised: a });
+      }
+      this.active.set(a.id, a);
+    }
+    for (const [id, a] of this.active) {
+      if (seen.has(id)) continue;
+      this.active.delete(id);
+      this.o.recorder?.record('alarm', now, { cleared: a });
+    }
   }
 }

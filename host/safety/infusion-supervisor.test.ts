@@ -1,5 +1,6 @@
 // Each rule of the supervisor with a case where it must act and one where it must not.
 import { describe, expect, it } from 'vitest';
+import type { BpObservation } from '../control/bp/bp-controller.ts';
 import type { SupervisorConfig, SupervisorState } from './infusion-supervisor.ts';
 import { ceilingMlPerH, parseSupervisorConfig, supervise, supervisorStart } from './infusion-supervisor.ts';
 
@@ -7,62 +8,64 @@ const config: SupervisorConfig = parseSupervisorConfig({
   concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 50,
   maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 },
 });
-const clean = (tMs: number, meanMmHg = 100) => ({ tMs, meanMmHg, quality: 0 });
+const clean = (tMs: number, meanMmHg = 100): BpObservation => ({ tMs, meanMmHg, cleanBeats: 6, flaggedBeats: 0, quality: 0, infusedMlPerH: 0 });
+const flagged = (tMs: number): BpObservation => ({ tMs, meanMmHg: NaN, cleanBeats: 0, flaggedBeats: 6, quality: 1, infusedMlPerH: 0 });
 const running = (rate: number, tMs = 0): SupervisorState => ({ ...supervisorStart(), lastRateMlPerH: rate, lastTMs: tMs });
 
 describe('infusion supervisor', () => {
   it('ceiling: 10 ug/kg/min at 200 ug/mL for 70 kg is 210 mL/h; it caps above and passes below', () => {
     expect(ceilingMlPerH(config)).toBeCloseTo(210, 9);
-    const above = supervise(config, running(200), { proposedRateMlPerH: 215, beat: clean(1000) }, 1000);
+    const above = supervise(config, running(200), { proposedRateMlPerH: 215, obs: clean(1000), manualRateMlPerH: null }, 1000);
     expect(above.rateMlPerH).toBeCloseTo(210, 9);
     expect(above.limits.join()).toMatch(/ceiling 210\.0 mL\/h/);
-    expect(supervise(config, running(190), { proposedRateMlPerH: 200, beat: clean(1000) }, 1000).limits).toEqual([]);
+    expect(supervise(config, running(190), { proposedRateMlPerH: 200, obs: clean(1000), manualRateMlPerH: null }, 1000).limits).toEqual([]);
   });
 
   it('rate change: an increase over 20 mL/h is cut; a decrease of any size passes', () => {
-    expect(supervise(config, running(10), { proposedRateMlPerH: 50, beat: clean(1000) }, 1000).rateMlPerH).toBe(30);
-    const down = supervise(config, running(50), { proposedRateMlPerH: 0, beat: clean(1000) }, 1000);
+    expect(supervise(config, running(10), { proposedRateMlPerH: 50, obs: clean(1000), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(30);
+    const down = supervise(config, running(50), { proposedRateMlPerH: 0, obs: clean(1000), manualRateMlPerH: null }, 1000);
     expect(down.rateMlPerH).toBe(0);
     expect(down.limits).toEqual([]);
   });
 
   it('stale pressure blocks an increase but not a decrease', () => {
-    expect(supervise(config, running(10, 20_000), { proposedRateMlPerH: 20, beat: clean(0) }, 20_000).rateMlPerH).toBe(10);
-    expect(supervise(config, running(10, 20_000), { proposedRateMlPerH: 5, beat: clean(0) }, 20_000).rateMlPerH).toBe(5);
-    expect(supervise(config, running(10, 5000), { proposedRateMlPerH: 20, beat: clean(1000) }, 5000).rateMlPerH).toBe(20);
+    expect(supervise(config, running(10, 20_000), { proposedRateMlPerH: 20, obs: clean(0), manualRateMlPerH: null }, 20_000).rateMlPerH).toBe(10);
+    expect(supervise(config, running(10, 20_000), { proposedRateMlPerH: 5, obs: clean(0), manualRateMlPerH: null }, 20_000).rateMlPerH).toBe(5);
+    expect(supervise(config, running(10, 5000), { proposedRateMlPerH: 20, obs: clean(1000), manualRateMlPerH: null }, 5000).rateMlPerH).toBe(20);
   });
 
   it('a flagged or implausible beat never increases the infusion', () => {
-    const flush = supervise(config, running(10), { proposedRateMlPerH: 30, beat: { tMs: 1000, meanMmHg: 300, quality: 1 } }, 1000);
+    const flush = supervise(config, running(10), { proposedRateMlPerH: 30, obs: flagged(1000), manualRateMlPerH: null }, 1000);
     expect(flush.rateMlPerH).toBe(10);
     expect(flush.limits.join()).toMatch(/flagged/);
-    expect(supervise(config, running(10), { proposedRateMlPerH: 30, beat: clean(1000, 250) }, 1000).rateMlPerH).toBe(10);
+    expect(supervise(config, running(10), { proposedRateMlPerH: 30, obs: clean(1000, 250), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(10);
   });
 
   it('the pressure floor stops the vasodilator with a high alarm; above it nothing happens', () => {
-    const low = supervise(config, running(40), { proposedRateMlPerH: 40, beat: clean(1000, 60) }, 1000);
+    const low = supervise(config, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 60), manualRateMlPerH: null }, 1000);
     expect(low.rateMlPerH).toBe(0);
-    expect(low.alarm!.priority).toBe('high');
-    expect(supervise(config, running(40), { proposedRateMlPerH: 40, beat: clean(1000, 70) }, 1000).rateMlPerH).toBe(40);
+    expect(low.alarms[0].priority).toBe('high');
+    expect(low.alarms[0].text).toMatch(/below 65 mmHg: vasodilator stopped/);
+    expect(supervise(config, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 70), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(40);
   });
 
   it('time at the ceiling: stopped after 10 minutes there, not before', () => {
-    let d = supervise(config, running(210), { proposedRateMlPerH: 250, beat: clean(0) }, 0);
+    let d = supervise(config, running(210), { proposedRateMlPerH: 250, obs: clean(0), manualRateMlPerH: null }, 0);
     for (let t = 1; t <= 9 * 60; t++) {
-      d = supervise(config, d.state, { proposedRateMlPerH: 250, beat: clean(t * 1000) }, t * 1000);
+      d = supervise(config, d.state, { proposedRateMlPerH: 250, obs: clean(t * 1000), manualRateMlPerH: null }, t * 1000);
       expect(d.rateMlPerH).toBeCloseTo(210, 9);
     }
-    for (let t = 9 * 60 + 1; t <= 10 * 60; t++) d = supervise(config, d.state, { proposedRateMlPerH: 250, beat: clean(t * 1000) }, t * 1000);
+    for (let t = 9 * 60 + 1; t <= 10 * 60; t++) d = supervise(config, d.state, { proposedRateMlPerH: 250, obs: clean(t * 1000), manualRateMlPerH: null }, t * 1000);
     expect(d.rateMlPerH).toBe(0);
-    expect(d.alarm!.text).toMatch(/ceiling held for 10 min/);
+    expect(d.alarms[0].text).toMatch(/ceiling held for 10 min/);
   });
 
   it('the cumulative dose budget stops the infusion once reached', () => {
     // 100 mL/h of 200 ug/mL is 20 mg/h: 50 mg after 2.5 h.
-    let d = supervise(config, running(100), { proposedRateMlPerH: 100, beat: clean(0) }, 0);
+    let d = supervise(config, running(100), { proposedRateMlPerH: 100, obs: clean(0), manualRateMlPerH: null }, 0);
     let stoppedAtMin = -1;
     for (let m = 1; m <= 200 && stoppedAtMin < 0; m++) {
-      d = supervise(config, d.state, { proposedRateMlPerH: 100, beat: clean(m * 60_000) }, m * 60_000);
+      d = supervise(config, d.state, { proposedRateMlPerH: 100, obs: clean(m * 60_000), manualRateMlPerH: null }, m * 60_000);
       if (d.rateMlPerH === 0) stoppedAtMin = m;
     }
     expect(stoppedAtMin).toBe(150);
@@ -72,5 +75,41 @@ describe('infusion supervisor', () => {
     const base = { weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 50, maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 } };
     expect(() => parseSupervisorConfig({ ...base, concentrationUgPerMl: 0.2 })).toThrow(/concentrationUgPerMl: .*mg\/mL.*give it in ug\/mL/);
     expect(() => parseSupervisorConfig({ ...base, concentrationUgPerMl: 200, weightKg: 70000 })).toThrow(/weightKg/);
+  });
+
+  it('fallback: pressure invalid for 15 s holds at most the fallback rate; a brief artifact only blocks increases', () => {
+    let d = supervise(config, running(30, 0), { proposedRateMlPerH: 40, obs: flagged(5000), manualRateMlPerH: null }, 5000);
+    expect(d.mode).toBe('auto');
+    expect(d.rateMlPerH).toBe(30);
+    for (const t of [10_000, 15_000]) d = supervise(config, d.state, { proposedRateMlPerH: 40, obs: flagged(t), manualRateMlPerH: null }, t);
+    expect(d.mode).toBe('auto');
+    d = supervise(config, d.state, { proposedRateMlPerH: 40, obs: flagged(20_000), manualRateMlPerH: null }, 20_000);
+    expect(d.mode).toBe('fallback');
+    expect(d.rateMlPerH).toBe(0);
+    expect(d.alarms.map((a) => a.id)).toEqual(['fallback']);
+    expect(d.renewLease).toBe(true);
+    const back = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(25_000), manualRateMlPerH: null }, 25_000);
+    expect(back.mode).toBe('auto');
+    expect(back.alarms).toEqual([]);
+  });
+
+  it('lease: renewed while the pressure is valid, not after 60 s without a valid pressure', () => {
+    let d = supervise(config, running(10, 0), { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 0);
+    for (let t = 5000; t <= 55_000; t += 5000) {
+      d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, t);
+      expect(d.renewLease).toBe(true);
+    }
+    d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 80_000);
+    expect(d.renewLease).toBe(false);
+    expect(d.alarms[0]).toMatchObject({ id: 'no-valid-pressure', priority: 'high' });
+    for (let t = 0; t <= 120_000; t += 5000) {
+      expect(supervise(config, running(10, t), { proposedRateMlPerH: 10, obs: clean(t), manualRateMlPerH: null }, t).renewLease).toBe(true);
+    }
+  });
+
+  it('manual: the person\'s rate runs, beyond the rate-change limit but never beyond the ceiling', () => {
+    const m = supervise(config, running(0), { proposedRateMlPerH: 0, obs: clean(1000), manualRateMlPerH: 80 }, 1000);
+    expect(m).toMatchObject({ mode: 'manual', rateMlPerH: 80 });
+    expect(supervise(config, running(0), { proposedRateMlPerH: 0, obs: clean(1000), manualRateMlPerH: 500 }, 1000).rateMlPerH).toBeCloseTo(210, 9);
   });
 });

@@ -4,6 +4,7 @@ import { SlatePatient } from '../../../hil/sim/patients/slate-patient.ts';
 import type { SlateParameters } from '../../../hil/sim/patients/slate-patient.ts';
 import type { PidSettings, PidState } from './pid-controller.ts';
 import { pidStart, pidStep } from './pid-controller.ts';
+import { cleanObservation } from './bp-controller.ts';
 
 const settings: PidSettings = {
   targetMmHg: 90, kpMlPerHPerMmHg: 0.5, integralTimeS: 90, derivativeTimeS: 0, derivativeFilterS: 5, minRateMlPerH: 0, maxRateMlPerH: 100,
@@ -18,7 +19,7 @@ function closeLoop(p: SlateParameters, baseline: number, seconds: number, s = se
   const trace: { tS: number; map: number; rate: number }[] = [];
   let maxIntegral = 0;
   for (let t = 0; t < seconds; t++) {
-    const d = pidStep(s, state, { tMs: t * 1000, meanMmHg: patient.mapMmHg, quality: 0 }, t * 1000);
+    const d = pidStep(s, state, cleanObservation(t * 1000, patient.mapMmHg, 0), t * 1000);
     state = d.state;
     rate = d.rateMlPerH;
     maxIntegral = Math.max(maxIntegral, Math.abs(state.integralMlPerH));
@@ -46,22 +47,22 @@ describe('PID controller', () => {
   });
 
   it('takes over from a manual rate without a bump', () => {
-    const d = pidStep(settings, pidStart(17), { tMs: 0, meanMmHg: 104, quality: 0 }, 0);
+    const d = pidStep(settings, pidStart(17), cleanObservation(0, 104, 0), 0);
     expect(d.rateMlPerH).toBeCloseTo(17, 9);
-    const next = pidStep(settings, d.state, { tMs: 1000, meanMmHg: 104, quality: 0 }, 1000);
+    const next = pidStep(settings, d.state, cleanObservation(1000, 104, 0), 1000);
     expect(Math.abs(next.rateMlPerH - 17)).toBeLessThan(0.2);
   });
 
   it('holds its output on a flagged beat and says why', () => {
-    const running = pidStep(settings, pidStart(20), { tMs: 0, meanMmHg: 95, quality: 0 }, 0).state;
-    const d = pidStep(settings, running, { tMs: 1000, meanMmHg: 300, quality: 1 }, 1000);
+    const running = pidStep(settings, pidStart(20), cleanObservation(0, 95, 0), 0).state;
+    const d = pidStep(settings, running, { tMs: 1000, meanMmHg: NaN, cleanBeats: 0, flaggedBeats: 3, quality: 1, infusedMlPerH: 20 }, 1000);
     expect(d.rateMlPerH).toBe(running.outputMlPerH);
     expect(d.reason).toMatch(/flagged.*holding/);
   });
 
   it('explains each decision with its terms', () => {
-    const d = pidStep(settings, pidStart(0), { tMs: 0, meanMmHg: 100, quality: 0 }, 0);
-    const e = pidStep(settings, d.state, { tMs: 1000, meanMmHg: 100, quality: 0 }, 1000);
+    const d = pidStep(settings, pidStart(0), cleanObservation(0, 100, 0), 0);
+    const e = pidStep(settings, d.state, cleanObservation(1000, 100, 0), 1000);
     expect(e.reason).toMatch(/^MAP 100\.0 vs target 90\.0: P 5\.0 \+ I .* = .* mL\/h$/);
   });
 });

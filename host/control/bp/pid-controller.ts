@@ -3,23 +3,23 @@
 // target asks for more drug. Integral with anti-windup (it stops growing while the output is pinned at a
 // limit in the direction the error pushes), derivative on the measurement through a first-order filter,
 // and bumpless transfer: started from a manual rate, its first output is that rate.
+import { z } from 'zod';
+import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
+import { f1 } from './bp-controller.ts';
 
-export interface BpObservation {
-  tMs: number;
-  meanMmHg: number;
-  /** PressureQuality flags; 0 is a clean beat. */
-  quality: number;
-}
+export const pidSettingsSchema = z.strictObject({
+  $comment: z.string().optional(),
+  kind: z.literal('pid').default('pid'),
+  targetMmHg: z.number().min(50).max(150),
+  kpMlPerHPerMmHg: z.number().min(0).max(50),
+  integralTimeS: z.number().min(1).max(3600),
+  derivativeTimeS: z.number().min(0).max(600),
+  derivativeFilterS: z.number().min(0.1).max(600),
+  minRateMlPerH: z.number().min(0).max(1000),
+  maxRateMlPerH: z.number().min(0).max(1000),
+});
 
-export interface PidSettings {
-  targetMmHg: number;
-  kpMlPerHPerMmHg: number;
-  integralTimeS: number;
-  derivativeTimeS: number;
-  derivativeFilterS: number;
-  minRateMlPerH: number;
-  maxRateMlPerH: number;
-}
+export type PidSettings = z.input<typeof pidSettingsSchema>;
 
 export interface PidState {
   integralMlPerH: number;
@@ -29,23 +29,14 @@ export interface PidState {
   outputMlPerH: number;
 }
 
-export interface ControllerDecision<S> {
-  rateMlPerH: number;
-  reason: string;
-  /** 0..1: how much the controller trusts its own output (fixed for a PID). */
-  confidence: number;
-  state: S;
-}
-
 export function pidStart(manualRateMlPerH: number): PidState {
   return { integralMlPerH: manualRateMlPerH, derivativeMmHgPerS: 0, lastMeanMmHg: null, lastTMs: null, outputMlPerH: manualRateMlPerH };
 }
 
-const f1 = (x: number) => x.toFixed(1);
-
 export function pidStep(s: PidSettings, state: PidState, obs: BpObservation, _nowMs: number): ControllerDecision<PidState> {
-  if (obs.quality !== 0) {
-    return { rateMlPerH: state.outputMlPerH, reason: `beat flagged (quality ${obs.quality}): holding ${f1(state.outputMlPerH)} mL/h`, confidence: 1, state };
+  if (obs.cleanBeats === 0) {
+    const why = obs.flaggedBeats > 0 ? `only flagged beats (quality ${obs.quality})` : 'no beats';
+    return { rateMlPerH: state.outputMlPerH, reason: `${why}: holding ${f1(state.outputMlPerH)} mL/h`, confidence: 1, state };
   }
   const error = obs.meanMmHg - s.targetMmHg;
   const dtS = state.lastTMs === null ? 0 : Math.max(0, (obs.tMs - state.lastTMs) / 1000);
@@ -79,4 +70,9 @@ export function pidStep(s: PidSettings, state: PidState, obs: BpObservation, _no
       outputMlPerH: output,
     },
   };
+}
+
+/** The PID as a BpController. */
+export function pidController(settings: PidSettings): BpController<PidState> {
+  return { name: 'pid', settings, start: pidStart, step: (state, obs, now) => pidStep(settings, state, obs, now) };
 }

@@ -1,0 +1,224 @@
+// A personalised controller for a vasodilator: a bank of candidate patient models identifies the patient's
+// drug sensitivity and transport delay online (multiple-model adaptive estimation, after the He, Kaufman &
+// Roy model bank for nitroprusside), and a PI controller is tuned from the identified model by the SIMC
+// rules (Skogestad 2003: Kc = tau / (Kss (tauC + theta)), Ti = min(tau, 4 (tauC + theta))).
+//
+// Each candidate is the Slate structure with one (gain, delay) pair and the nominal lag and recirculation.
+// Its unknown baseline pressure is tracked by a scalar Kalman filter (a random walk, so slow disturbances
+// are absorbed); the filter's innovations score the candidate, with forgetting so the bank follows a
+// patient whose sensitivity changes. Confidence is the posterior share within a factor 1.5 of the
+// estimate; when it is low the tuning assumes a more sensitive, slower patient than the estimate, so the
+// controller is gentler. The PI runs in velocity form from the rate actually commanded, so gain changes
+// and the supervisor's limits cause no bump and no windup.
+import { z } from 'zod';
+import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
+import { f1 } from './bp-controller.ts';
+
+export const adaptiveSettingsSchema = z.strictObject({
+  $comment: z.string().optional(),
+  kind: z.literal('adaptive').default('adaptive'),
+  targetMmHg: z.number().min(50).max(150),
+  minRateMlPerH: z.number().min(0).max(1000),
+  maxRateMlPerH: z.number().min(0).max(1000),
+  /** Candidate gains: a log-spaced grid. */
+  gainGrid: z.strictObject({ minMmHgPerMlPerH: z.number().positive(), maxMmHgPerMlPerH: z.number().positive(), count: z.number().int().min(2).max(64) }),
+  /** Candidate transport delays. */
+  delaysS: z.array(z.number().min(0).max(300)).min(1).max(16),
+  /** The candidates' shared lag and recirculation delay (clinical-models.md section 1 nominal values). */
+  timeConstantS: z.number().min(1).max(600),
+  /** Candidate recirculation fractions (the late share of the effect). */
+  recirculationFractions: z.array(z.number().min(0).max(1)).min(1).max(8),
+  recirculationDelayS: z.number().min(0).max(300),
+  /** The model bank's step; decisions closer together than this reuse the last update. */
+  periodS: z.number().min(1).max(60),
+  /** SD of one period's observed mean pressure around the model. */
+  observationSdMmHg: z.number().positive().max(30),
+  /** SD per step of the baseline's random walk: how fast disturbances are absorbed. */
+  baselineStepSdMmHg: z.number().positive().max(30),
+  /** Forgetting of old evidence per step (1: never forget). */
+  forgetting: z.number().min(0.5).max(1),
+  /** Least weight any candidate keeps, so the bank can move to it when the patient changes. */
+  weightFloor: z.number().min(0).max(0.1),
+  /** How far below the target a candidate's predicted pressure may dip on its way there. */
+  dipMarginMmHg: z.number().min(0).max(20),
+  /** The weighted quantile of the candidates' rates that is commanded, at zero and at full confidence (below 0.5: cautious). */
+  quantileAtNoConfidence: z.number().min(0.001).max(0.5),
+  quantileAtFullConfidence: z.number().min(0.001).max(0.5),
+});
+
+export type AdaptiveSettings = z.input<typeof adaptiveSettingsSchema>;
+type Settings = z.output<typeof adaptiveSettingsSchema>;
+
+interface Candidate {
+  gain: number;
+  delayS: number;
+  recirculation: number;
+  delaySteps: number;
+  recircSteps: number;
+  dropMmHg: number;
+  baselineMmHg: number;
+  baselineVar: number;
+  logLik: number;
+}
+
+export interface AdaptiveState {
+  candidates: Candidate[];
+  /** Rates of past steps, newest last, as long as the longest delay needs. */
+  history: number[];
+  lastUpdateMs: number | null;
+  outputMlPerH: number;
+  /** The last decision, for decisions that fall between model updates. */
+  last: { reason: string; confidence: number; gain: number; delayS: number } | null;
+}
+
+export function adaptiveController(raw: AdaptiveSettings): BpController<AdaptiveState> {
+  const s = adaptiveSettingsSchema.parse(raw);
+  return { name: 'adaptive', settings: s, start: (rate) => adaptiveStart(s, rate), step: (state, obs, now) => adaptiveStep(s, state, obs, now) };
+}
+
+function gains(s: Settings): number[] {
+  const { minMmHgPerMlPerH: lo, maxMmHgPerMlPerH: hi, count } = s.gainGrid;
+  return Array.from({ length: count }, (_, i) => lo * Math.pow(hi / lo, i / (count - 1)));
+}
+
+export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveState {
+  const candidates: Candidate[] = [];
+  for (const gain of gains(s)) {
+    for (const delayS of s.delaysS) {
+      for (const recirculation of s.recirculationFractions) {
+      candidates.push({
+        gain, delayS, recirculation,
+        delaySteps: Math.round(delayS / s.periodS),
+        recircSteps: Math.round((delayS + s.recirculationDelayS) / s.periodS),
+        dropMmHg: 0, baselineMmHg: NaN, baselineVar: 0, logLik: 0,
+      });
+      }
+    }
+  }
+  const longest = Math.max(...candidates.map((c) => c.recircSteps)) + 1;
+  // Bumpless: a rate already running is taken as having run long enough to reach its steady state in
+  // every candidate; each candidate's baseline then starts from the first observation.
+  const history = new Array<number>(longest).fill(runningRateMlPerH);
+  for (const c of candidates) c.dropMmHg = c.gain * runningRateMlPerH * (1 + c.recirculation);
+  return { candidates, history, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, last: null };
+}
+
+/** Weights of the candidates from their log-likelihoods, floored and normalised. */
+function weights(s: Settings, cs: Candidate[]): number[] {
+  const top = Math.max(...cs.map((c) => c.logLik));
+  const raw = cs.map((c) => Math.exp(c.logLik - top));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const floored = raw.map((w) => Math.max(s.weightFloor, w / sum));
+  const total = floored.reduce((a, b) => a + b, 0);
+  return floored.map((w) => w / total);
+}
+
+export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservation, nowMs: number): ControllerDecision<AdaptiveState> {
+  const hold = (why: string): ControllerDecision<AdaptiveState> => ({
+    rateMlPerH: state.outputMlPerH, reason: `${why}: holding ${f1(state.outputMlPerH)} mL/h`,
+    confidence: state.last?.confidence ?? 0,
+    identified: state.last ? { gainMmHgPerMlPerH: state.last.gain, delayS: state.last.delayS } : undefined,
+    state,
+  });
+  if (state.lastUpdateMs !== null && nowMs - state.lastUpdateMs < s.periodS * 1000 * 0.9) return hold('between model updates');
+  if (obs.cleanBeats === 0) return hold(obs.flaggedBeats > 0 ? `only flagged beats (quality ${obs.quality})` : 'no beats');
+
+  // 1. Every candidate predicts this period's pressure from the rates that were commanded.
+  const history = [...state.history.slice(1), obs.infusedMlPerH];
+  const n = history.length;
+  const decay = Math.exp(-s.periodS / s.timeConstantS);
+  const r = s.observationSdMmHg ** 2;
+  const q = s.baselineStepSdMmHg ** 2;
+  const candidates = state.candidates.map((c) => {
+    const u = history[n - 1 - c.delaySteps] + c.recirculation * history[n - 1 - c.recircSteps];
+    const dropMmHg = decay * c.dropMmHg + (1 - decay) * c.gain * u;
+    if (Number.isNaN(c.baselineMmHg)) {
+      // First observation: it sets the baseline and scores nothing.
+      return { ...c, dropMmHg, baselineMmHg: obs.meanMmHg + dropMmHg, baselineVar: r };
+    }
+    const priorVar = c.baselineVar + q;
+    const innovation = obs.meanMmHg - (c.baselineMmHg - dropMmHg);
+    const innovationVar = priorVar + r;
+    const k = priorVar / innovationVar;
+    return {
+      ...c, dropMmHg,
+      baselineMmHg: c.baselineMmHg + k * innovation,
+      baselineVar: (1 - k) * priorVar,
+      logLik: s.forgetting * c.logLik - 0.5 * (innovation * innovation / innovationVar + Math.log(innovationVar)),
+    };
+  });
+
+  // 2. The estimate, its spread and the confidence in it.
+  const w = weights(s, candidates);
+  let meanLogGain = 0;
+  let meanDelay = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    meanLogGain += w[i] * Math.log(candidates[i].gain);
+    meanDelay += w[i] * candidates[i].delayS;
+  }
+  let confidence = 0;
+  let baselineMmHg = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const dl = Math.log(candidates[i].gain) - meanLogGain;
+    if (Math.abs(dl) < Math.log(1.5)) confidence += w[i];
+    baselineMmHg += w[i] * candidates[i].baselineMmHg;
+  }
+  const gain = Math.exp(meanLogGain);
+
+  // 3. For each candidate, the highest constant rate from now on that brings its predicted pressure to
+  // the target, counting the drug already on its way (committed by past rates). The commanded rate is a
+  // low weighted quantile of these: one that most credible candidates say will not overshoot. The lower
+  // the confidence, the lower the quantile, so the first doses are safe for the most sensitive patients
+  // the bank still believes in (the transport delay hides the answer for up to a minute).
+  const horizon = n + Math.ceil((4 * s.timeConstantS) / s.periodS);
+  const safe = candidates.map((c, i) => ({ rate: safeRate(s, c, history, horizon, decay), w: w[i] }));
+  safe.sort((a, b) => a.rate - b.rate);
+  const quantile = s.quantileAtNoConfidence + (s.quantileAtFullConfidence - s.quantileAtNoConfidence) * confidence;
+  let acc = 0;
+  let raw = safe[safe.length - 1].rate;
+  for (const x of safe) {
+    acc += x.w;
+    if (acc >= quantile) {
+      raw = x.rate;
+      break;
+    }
+  }
+  const rate = Math.min(s.maxRateMlPerH, Math.max(s.minRateMlPerH, raw));
+  const reason = `MAP ${f1(obs.meanMmHg)} vs ${f1(s.targetMmHg)}; patient: ${gain.toFixed(2)} mmHg per mL/h, delay ${meanDelay.toFixed(0)} s, baseline ${f1(baselineMmHg)}` +
+    ` (confidence ${(confidence * 100).toFixed(0)}%); highest rate that keeps ${((1 - quantile) * 100).toFixed(0)}% of candidates above the target: ${f1(rate)} mL/h` +
+    (rate !== raw ? ` (limited from ${f1(raw)})` : '');
+  // Evidence older than the forgetting horizon fades; keep the likelihoods from growing without bound.
+  const top = Math.max(...candidates.map((c) => c.logLik));
+  for (const c of candidates) c.logLik -= top;
+  return {
+    rateMlPerH: rate, reason, confidence,
+    identified: { gainMmHgPerMlPerH: gain, delayS: meanDelay },
+    state: { candidates, history, lastUpdateMs: nowMs, outputMlPerH: rate, last: { reason, confidence, gain, delayS: meanDelay } },
+  };
+}
+
+/**
+ * The highest constant rate from now on that brings candidate c's predicted pressure to the target at
+ * the end of the horizon without dipping more than the margin below it on the way. The predicted drop is linear in that rate: free (from the drug already
+ * committed) plus forced (per mL/h of the new rate), so each future step bounds the rate directly.
+ */
+function safeRate(s: Settings, c: Candidate, history: number[], horizon: number, decay: number): number {
+  const allowed = c.baselineMmHg - s.targetMmHg;
+  const n = history.length;
+  let free = c.dropMmHg;
+  let forced = 0;
+  let best = Infinity;
+  const input = (k: number, steps: number, mine: boolean) => {
+    const at = n - 1 + k - steps;
+    return at <= n - 1 ? (mine ? 0 : history[at]) : (mine ? 1 : 0);
+  };
+  for (let k = 1; k <= horizon; k++) {
+    free = decay * free + (1 - decay) * c.gain * (input(k, c.delaySteps, false) + c.recirculation * input(k, c.recircSteps, false));
+    forced = decay * forced + (1 - decay) * c.gain * (input(k, c.delaySteps, true) + c.recirculation * input(k, c.recircSteps, true));
+    // On the way, a dip of up to the margin below the target is tolerated; none at the end.
+    const room = allowed + (k < horizon ? s.dipMarginMmHg : 0) - free;
+    if (forced > 1e-9) best = Math.min(best, room / forced);
+    else if (room < 0) best = 0;
+  }
+  return Math.max(0, Number.isFinite(best) ? best : 0);
+}

@@ -1,0 +1,43 @@
+// What every blood-pressure controller is: a pure step of (settings, state, observation, now) ->
+// (rate, reason, confidence, new state). It sees only what came over the link, summarised per decision
+// period by the loop; never the patient's state.
+
+/** The beats of one decision period, as they came over the link. */
+export interface BpObservation {
+  /** Arrival time of the latest beat (host clock). */
+  tMs: number;
+  /** Mean of the period's clean beats' mean pressures; NaN when there were none. */
+  meanMmHg: number;
+  cleanBeats: number;
+  flaggedBeats: number;
+  /** PressureQuality flags seen in the period, OR-ed; 0 when every beat was clean. */
+  quality: number;
+  /** The rate commanded over the period that just ended (what the controller's action was). */
+  infusedMlPerH: number;
+}
+
+export interface ControllerDecision<S> {
+  rateMlPerH: number;
+  reason: string;
+  /** 0..1: how much the controller trusts its own output (always 1 for a fixed PID). */
+  confidence: number;
+  /** What the controller believes about the patient, when it identifies one. */
+  identified?: { gainMmHgPerMlPerH: number; delayS: number };
+  state: S;
+}
+
+export interface BpController<S> {
+  readonly name: string;
+  /** The settings, as recorded with every run. */
+  readonly settings: object;
+  /** A fresh state, bumpless from a rate already running (manual, or a previous controller). */
+  start(runningRateMlPerH: number): S;
+  step(state: S, obs: BpObservation, nowMs: number): ControllerDecision<S>;
+}
+
+/** A period with one clean beat of the given mean: for tests and models driven without firmware. */
+export function cleanObservation(tMs: number, meanMmHg: number, infusedMlPerH: number): BpObservation {
+  return { tMs, meanMmHg, cleanBeats: 1, flaggedBeats: 0, quality: 0, infusedMlPerH };
+}
+
+export const f1 = (x: number) => x.toFixed(1);
