@@ -8,6 +8,9 @@ import { monitor } from './commands/monitor.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import { SystemClock } from '../clock/system-clock.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
+import { simBp } from './commands/sim-bp.ts';
+import { replay } from './commands/replay.ts';
+import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -89,6 +92,54 @@ program
       (l) => console.log(l),
     );
     console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);
+  });
+
+const sim = program.command('sim').description('closed loops on virtual patients');
+sim
+  .command('bp')
+  .description('blood-pressure control on a virtual cohort: both firmware bundles in the emulator, the host loop, a report')
+  .option('--cohort <name|file>', 'a cohort of hil/sim/cohorts, or a .cohort.json file', 'default')
+  .option('--scenario <name|file>', 'a scenario of hil/sim/scenarios, or a .scenario.json file', 'default')
+  .option('--controller <pid|adaptive|file>', 'the controller, or a .controller.json file', 'adaptive')
+  .option('--patients <n>', 'run only the first n patients of the split', number(1, 10_000, '--patients'))
+  .option('--split <all|tuning|held-out>', 'which patients of the cohort', (v: string) => {
+    if (v !== 'all' && v !== 'tuning' && v !== 'held-out') throw new InvalidArgumentError(`--split must be all, tuning or held-out, got '${v}'`);
+    return v;
+  }, 'all')
+  .option('--seed <n>', 'seed of noise and artifacts', number(0, 2 ** 31, '--seed'), 1)
+  .option('--cohort-seed <n>', 'draw another cohort from the same ranges', number(0, 2 ** 31, '--cohort-seed'))
+  .option('--level <sil|pil>', 'where the firmware runs', 'sil')
+  .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
+  .option('--board <id>', 'board the firmware is built for', 'pico')
+  .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
+  .action(async (opts) => {
+    // Each run gets its own directory, so no record is ever overwritten.
+    opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
+    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
+    const progress = (t: string) => process.stderr.isTTY ? process.stderr.write(`\r${t.padEnd(79)}`) : undefined;
+    let lastLine = -1;
+    const logProgress = (t: string) => {
+      if (process.stderr.isTTY) return progress(t);
+      const done = Number(t.match(/ (\d+)\//)?.[1] ?? 0);
+      if (done !== lastLine) process.stderr.write(`${t}\n`);
+      lastLine = done;
+    };
+    try {
+      const r = await simBp(opts, (l) => console.log(l), logProgress, interactive?.confirmer);
+      process.exitCode = r.runs.some((x) => x.error) ? 1 : 0;
+    } finally {
+      interactive?.close();
+    }
+  });
+
+program
+  .command('replay')
+  .description('feed a record\'s decision inputs through a controller again and compare its decisions with the recorded ones')
+  .argument('<record>', 'a .record.jsonl file written by sim bp or a live loop')
+  .option('--controller <pid|adaptive|file>', 'another controller than the recorded one')
+  .action((record: string, opts: { controller?: string }) => {
+    const r = replay(record, opts.controller, (l) => console.log(l));
+    process.exitCode = r.ok ? 0 : 1;
   });
 
 try {

@@ -19,6 +19,8 @@ export interface LoopRecorder {
 /** Who answers advisory requests: a terminal, a dashboard, or a script in tests. */
 export interface Confirmer {
   ask(request: AdvisoryRequest, answer: (accept: boolean) => void): void;
+  /** For a person on a simulated loop: resolves once the open request is answered or given up. */
+  settle?(): Promise<void>;
 }
 
 export interface BpLoopOptions {

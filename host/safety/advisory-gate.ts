@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 export const advisoryConfigSchema = z.strictObject({
+  $comment: z.string().optional(),
   maxUnconfirmedIncreaseMlPerH: z.number().min(0).max(1000),
   minConfidence: z.number().min(0).max(1),
   timeoutMs: z.number().int().min(1000).max(3_600_000),

@@ -10,7 +10,7 @@
 //  - the pump's lease is renewed only while inputs are valid: after maxInvalidMs without a valid pressure
 //    nothing is sent, and the pump falls to its own safe rate when the lease runs out.
 import { z } from 'zod';
-import { parseConfig } from '../config/config-file.ts';
+import { parseConfig, readConfigFile } from '../config/config-file.ts';
 import type { BpObservation } from '../control/bp/bp-controller.ts';
 
 export const supervisorConfigSchema = z.strictObject({
@@ -165,4 +165,11 @@ export function supervise(c: SupervisorConfig, s: SupervisorState, x: Supervisor
       lastRateMlPerH: rate, atCeilingSinceMs, deliveredUg, lastTMs: nowMs, invalidSinceMs,
     },
   };
+}
+
+/** A supervisor file (*.supervisor.json): every limit but the patient's weight, which each run supplies. */
+export const supervisorFileSchema = supervisorConfigSchema.omit({ weightKg: true });
+
+export function loadSupervisorFile(path: string): z.output<typeof supervisorFileSchema> {
+  return readConfigFile(path, 'the supervisor limits', supervisorFileSchema);
 }

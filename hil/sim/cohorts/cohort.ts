@@ -38,8 +38,10 @@ export interface VirtualPatient {
   split: 'tuning' | 'held-out';
 }
 
-export function loadCohort(path: string): { file: CohortFile; patients: VirtualPatient[] } {
-  const file = readConfigFile(path, 'the cohort', cohortSchema);
+/** Reads a cohort file and draws its patients; a seed given here replaces the file's (another draw). */
+export function loadCohort(path: string, seed?: number): { file: CohortFile; patients: VirtualPatient[] } {
+  const read = readConfigFile(path, 'the cohort', cohortSchema);
+  const file = seed === undefined ? read : { ...read, seed };
   const params = loadParams(resolve(dirname(path), file.params), Object.keys(file.draw));
   return { file, patients: drawCohort(file, params.parameters) };
 }

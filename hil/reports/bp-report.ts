@@ -1,0 +1,123 @@
+// The report of a blood-pressure cohort run: metrics.json and metrics.csv for machines, and HTML for
+// people: a cohort page (summary, splits, subgroups with call-outs, every patient) and one page per
+// patient with its plots (true and observed pressure against the target band, infusion rate, controller
+// confidence, alarms). Plots are inline SVG, so the report is self-contained and opens anywhere.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PatientRun } from '../runner/bp-run.ts';
+import type { GroupSummary, PatientMetrics } from './bp-metrics.ts';
+import { cohortSummaries } from './bp-metrics.ts';
+
+export interface ReportInput {
+  title: string;
+  settings: Record<string, string>;
+  runs: PatientRun[];
+  metrics: PatientMetrics[];
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const fmt = (v: number | null | boolean | string, d = 1) => (v === null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
+
+const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
+td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
+.callout{background:#fde2e2}.note{color:#555}svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;
+
+interface Series {
+  points: [number, number][];
+  colour: string;
+  label: string;
+}
+
+/** A line plot over time in minutes, with an optional shaded band. */
+function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = []): string {
+  const W = 1000;
+  const H = 220;
+  const L = 50;
+  const B = 25;
+  const all = series.flatMap((s) => s.points);
+  const xMax = Math.max(1, ...all.map((p) => p[0]));
+  let yMin = Math.min(...all.map((p) => p[1]), ...(band ?? []));
+  let yMax = Math.max(...all.map((p) => p[1]), ...(band ?? []));
+  if (!Number.isFinite(yMin)) (yMin = 0), (yMax = 1);
+  if (yMax - yMin < 1e-9) yMax = yMin + 1;
+  const X = (x: number) => L + ((W - L - 10) * x) / xMax;
+  const Y = (y: number) => H - B - ((H - B - 10) * (y - yMin)) / (yMax - yMin);
+  const parts: string[] = [`<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><text x="${L}" y="12" font-size="12">${esc(title)}</text>`];
+  if (band) parts.push(`<rect x="${L}" y="${Y(band[1])}" width="${W - L - 10}" height="${Y(band[0]) - Y(band[1])}" fill="#d8f0d8"/>`);
+  for (const m of marks) parts.push(`<line x1="${X(m)}" x2="${X(m)}" y1="10" y2="${H - B}" stroke="#e33" stroke-dasharray="3,3"/>`);
+  for (const s of series) {
+    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join('');
+    parts.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.3"><title>${esc(s.label)}</title></path>`);
+  }
+  for (let i = 0; i <= 4; i++) {
+    const y = yMin + ((yMax - yMin) * i) / 4;
+    parts.push(`<text x="2" y="${Y(y) + 4}" font-size="10">${y.toFixed(yMax - yMin < 5 ? 2 : 0)}</text>`);
+  }
+  for (let m = 0; m <= xMax; m += Math.max(1, Math.round(xMax / 10))) parts.push(`<text x="${X(m) - 4}" y="${H - 8}" font-size="10">${m}</text>`);
+  parts.push(`<text x="${W - 140}" y="${H - 8}" font-size="10">minutes; ${esc(yLabel)}</text>`);
+  parts.push(series.map((s, i) => `<text x="${L + 200 + i * 160}" y="12" font-size="11" fill="${s.colour}">${esc(s.label)}</text>`).join(''));
+  return parts.join('') + '</svg>';
+}
+
+function groupTable(groups: GroupSummary[]): string {
+  const head = ['group', 'patients', 'settled %', 'median settling min', 'in +-5 after settling %', 'in +-5 %', 'in +-10% %', 'max overshoot mmHg', 'below 65 %', 'MDPE %', 'MDAPE %', 'wobble %', 'dose mg', 'alarms/h', 'fallback %'];
+  const rows = groups.map((g) => `<tr${g.callout ? ' class="callout"' : ''}><td>${esc(g.name)}${g.callout ? `<br><b>called out:</b> ${esc(g.callout)}` : ''}</td>` +
+    [g.patients, g.settledPct, g.medianSettlingTimeS === null ? null : g.medianSettlingTimeS / 60, g.meanTimeInBand5AfterSettlingPct, g.meanTimeInBand5Pct,
+      g.meanTimeInBand10PctPct, g.maxOvershootMmHg, g.meanTimeBelow65Pct, g.medianMdpePct, g.medianMdapePct, g.medianWobblePct, g.meanTotalDoseMg, g.meanAlarmsPerHour, g.meanTimeInFallbackPct]
+      .map((v, i) => `<td>${fmt(v, i === 0 ? 0 : 1)}</td>`).join('') + '</tr>');
+  return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
+}
+
+const COLUMNS: (keyof PatientMetrics)[] = ['id', 'split', 'settled', 'settlingTimeS', 'riseTimeS', 'overshootMmHg', 'timeInBand5Pct', 'timeInBand5AfterSettlingPct',
+  'timeInBand10PctPct', 'timeBelowPct', 'timeAbovePct', 'timeBelow65Pct', 'minMapMmHg', 'steadyStateDeviationMmHg', 'mdpePct', 'mdapePct', 'wobblePct',
+  'divergencePctPerH', 'sdMmHg', 'totalDoseMg', 'meanDoseUgPerKgPerMin', 'timeAtCeilingPct', 'alarmsPerHour', 'timeInFallbackPct', 'error'];
+
+function csv(ms: PatientMetrics[]): string {
+  const groups = [...new Set(ms.flatMap((m) => Object.keys(m.subgroups)))];
+  const cell = (v: unknown) => (v === null ? '' : typeof v === 'number' ? String(Number(v.toFixed(4))) : `"${String(v).replace(/"/g, '""')}"`);
+  const lines = [[...COLUMNS, ...groups].join(',')];
+  for (const m of ms) lines.push([...COLUMNS.map((c) => cell(m[c])), ...groups.map((g) => cell(m.subgroups[g]))].join(','));
+  return lines.join('\n') + '\n';
+}
+
+function patientPage(r: PatientRun, m: PatientMetrics): string {
+  const min = (s: number) => s / 60;
+  const alarmMarks = r.alarms.map((a) => a.tMs / 60_000);
+  const observed = r.samples.filter((s) => s.observedMmHg !== null).map((s): [number, number] => [min(s.tS), s.observedMmHg!]);
+  const rows = COLUMNS.slice(2).map((c) => `<tr><td>${c}</td><td>${fmt(m[c] as number | null, 2)}</td></tr>`).join('');
+  const alarms = r.alarms.map((a) => `<tr><td>${(a.tMs / 60_000).toFixed(1)} min</td><td>${a.alarm.priority}</td><td style="text-align:left">${esc(a.alarm.text)}</td></tr>`).join('');
+  const p = r.patient.params;
+  return `<!doctype html><meta charset="utf-8"><title>${esc(r.patient.id)}</title><style>${STYLE}</style>
+<p><a href="../index.html">cohort</a></p><h1>${esc(r.patient.id)} (${r.patient.split})</h1>
+<p class="note">Gain ${p.gainMmHgPerMlPerH.toFixed(2)} mmHg per mL/h, delay ${p.transportDelayS.toFixed(0)} s, recirculation ${p.recirculationFraction.toFixed(2)} after ${p.recirculationDelayS.toFixed(0)} s,
+lag ${p.timeConstantS.toFixed(0)} s; baseline ${r.patient.baselineMapMmHg.toFixed(0)} mmHg; ${r.patient.weightKg.toFixed(0)} kg; ${Object.entries(r.patient.subgroups).map(([k, v]) => `${k} ${v}`).join(', ')}.
+Record: ${esc(r.recordPath.split(/[\\/]/).pop()!)}${r.error ? `; <b>run failed: ${esc(r.error)}</b>` : ''}</p>
+${plot('Mean arterial pressure (mmHg)', [
+    { points: r.samples.map((s) => [min(s.tS), s.mapMmHg]), colour: '#1a5fb4', label: 'true MAP (patient)' },
+    { points: observed, colour: '#999', label: 'observed over the link' },
+  ], 'mmHg', [r.targetMmHg - 5, r.targetMmHg + 5], alarmMarks)}
+${plot('Infusion rate commanded (mL/h)', [{ points: r.samples.map((s) => [min(s.tS), s.rateMlPerH]), colour: '#c64600', label: 'rate' }], 'mL/h', undefined, alarmMarks)}
+${plot('Controller confidence', [{ points: r.samples.map((s) => [min(s.tS), s.confidence]), colour: '#26a269', label: 'confidence' }], '0..1')}
+<h2>Metrics</h2><table>${rows}</table><h2>Alarms (dashed red lines)</h2><table>${alarms || '<tr><td>none</td></tr>'}</table>`;
+}
+
+export function writeReport(dir: string, input: ReportInput): { index: string; json: string; csv: string } {
+  mkdirSync(join(dir, 'patients'), { recursive: true });
+  const s = cohortSummaries(input.metrics);
+  const json = join(dir, 'metrics.json');
+  writeFileSync(json, JSON.stringify({ title: input.title, settings: input.settings, summary: s, patients: input.metrics }, null, 1));
+  const csvPath = join(dir, 'metrics.csv');
+  writeFileSync(csvPath, csv(input.metrics));
+  input.runs.forEach((r, i) => writeFileSync(join(dir, 'patients', `${r.patient.id}.html`), patientPage(r, input.metrics[i])));
+  const callouts = s.subgroups.filter((g) => g.callout);
+  const patientRows = input.metrics.map((m) => `<tr><td><a href="patients/${m.id}.html">${m.id}</a></td><td>${m.split}</td><td>${fmt(m.settlingTimeS === null ? null : m.settlingTimeS / 60)}</td>` +
+    `<td>${fmt(m.timeInBand5AfterSettlingPct)}</td><td>${fmt(m.overshootMmHg)}</td><td>${fmt(m.minMapMmHg)}</td><td>${fmt(m.mdapePct)}</td><td>${fmt(m.totalDoseMg, 2)}</td><td>${fmt(m.alarmsPerHour)}</td><td>${m.error ? esc(m.error) : ''}</td></tr>`).join('');
+  const index = join(dir, 'index.html');
+  writeFileSync(index, `<!doctype html><meta charset="utf-8"><title>${esc(input.title)}</title><style>${STYLE}</style>
+<h1>${esc(input.title)}</h1><p class="note">${Object.entries(input.settings).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(' &middot; ')}</p>
+<p class="note">Metrics on each patient's true mean pressure, once per 5 s decision. Settling: in +-5 mmHg for 5 minutes running; "after settling" includes later disturbances.</p>
+<h2>Cohort and splits</h2>${groupTable([s.cohort, ...s.splits])}
+<h2>Subgroups</h2>${callouts.length ? `<p><b>${callouts.length} subgroup(s) called out</b>: results well below the cohort's.</p>` : '<p>No subgroup falls well below the cohort.</p>'}${groupTable(s.subgroups)}
+<h2>Patients</h2><table><tr><th>patient</th><th>split</th><th>settling min</th><th>in +-5 after settling %</th><th>overshoot mmHg</th><th>min MAP</th><th>MDAPE %</th><th>dose mg</th><th>alarms/h</th><th>error</th></tr>${patientRows}</table>`);
+  return { index, json, csv: csvPath };
+}

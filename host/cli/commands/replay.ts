@@ -1,0 +1,19 @@
+// `homeostat replay <record>`: the recorded decision inputs through the recorded (or another) controller,
+// decision by decision; prints how many decisions came out the same and the first differences.
+import { loadControllerFile, shippedControllerPath } from '../../control/bp/controller-file.ts';
+import { readRecord } from '../../record/record-file.ts';
+import type { ReplayReport } from '../../record/replay.ts';
+import { replayRecord } from '../../record/replay.ts';
+
+export function replay(path: string, controller: string | undefined, out: (line: string) => void): ReplayReport & { ok: boolean } {
+  const rec = readRecord(path);
+  const other = controller === undefined ? undefined
+    : loadControllerFile(controller === 'pid' || controller === 'adaptive' ? shippedControllerPath(controller) : controller);
+  const r = replayRecord(rec, other);
+  const against = other ? `the ${other.kind} controller of ${controller}` : 'the recorded controller';
+  out(`${path}: ${r.decisions} decisions replayed through ${against}${rec.complete ? '' : ' (the record ends without its end line: the run crashed or is still going)'}`);
+  out(`identical: ${r.identical} of ${r.decisions}`);
+  for (const d of r.differences) out(`  at ${(d.tMs / 1000).toFixed(0)} s, ${d.field}: recorded ${JSON.stringify(d.recorded)}, replayed ${JSON.stringify(d.replayed)}`);
+  // With the recorded controller every decision must match; with another, differences are the answer.
+  return { ...r, ok: other ? true : r.identical === r.decisions };
+}

@@ -1,0 +1,78 @@
+// `homeostat sim bp`: a cohort through a scenario with a controller at the SIL level, with a progress
+// bar on stderr, a summary table on stdout, and the report, metrics and records on disk.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { shippedControllerPath } from '../../control/bp/controller-file.ts';
+import type { CohortRunResult } from '../../../hil/runner/bp-cohort-run.ts';
+import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
+import type { Confirmer } from '../../loop/bp-loop.ts';
+
+export interface SimBpOptions {
+  cohort: string;
+  scenario: string;
+  controller: string;
+  patients?: number;
+  split: 'all' | 'tuning' | 'held-out';
+  seed: number;
+  cohortSeed?: number;
+  level: string;
+  advisory: boolean;
+  board: string;
+  out: string;
+}
+
+const repo = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
+
+/** A name of a shipped file, or a path to one of the user's. */
+function dataFile(value: string, kind: string, shippedDir: string): string {
+  if (value.includes('/') || value.endsWith('.json')) {
+    if (!existsSync(value)) throw new Error(`--${kind}: no file ${value}`);
+    return resolve(value);
+  }
+  const shipped = repo(`${shippedDir}/${value}.${kind}.json`);
+  if (!existsSync(shipped)) throw new Error(`--${kind}: no shipped ${kind} '${value}' (looked for ${shippedDir}/${value}.${kind}.json); give a name or a path to a .${kind}.json file`);
+  return shipped;
+}
+
+function bar(share: number, width = 28): string {
+  const n = Math.round(share * width);
+  return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
+}
+
+export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
+  if (o.level !== 'sil') {
+    throw new Error(`--level ${o.level}: only the SIL level runs a cohort here; the PIL rig (hil/pil) runs the same firmware on pseudo-terminals in real time but is not wired to sim bp yet`);
+  }
+  const controllerPath = o.controller === 'pid' || o.controller === 'adaptive' ? shippedControllerPath(o.controller) : dataFile(o.controller, 'controller', 'host/control/bp');
+  const started = performance.now();
+  const r = await runCohort({
+    cohortPath: dataFile(o.cohort, 'cohort', 'hil/sim/cohorts'),
+    scenarioPath: dataFile(o.scenario, 'scenario', 'hil/sim/scenarios'),
+    controllerPath,
+    supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
+    driftPath: repo('host/safety/default.drift.json'),
+    advisoryPath: o.advisory ? repo('host/safety/default.advisory.json') : null,
+    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer,
+    onProgress: (done, total, current, share) => {
+      const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
+      const wallS = (performance.now() - started) / 1000;
+      progress(`${bar(overall)} ${done}/${total} patients ${current ? `(${current} ${(share * 100).toFixed(0)}%)` : ''} ${wallS.toFixed(0)} s`);
+    },
+  });
+  const s = r.summary;
+  const row = (g: typeof s.cohort) =>
+    `${g.name.padEnd(22)} ${String(g.patients).padStart(4)} ${g.settledPct.toFixed(0).padStart(8)}% ${(g.medianSettlingTimeS === null ? '-' : (g.medianSettlingTimeS / 60).toFixed(1)).padStart(9)} ` +
+    `${(g.meanTimeInBand5AfterSettlingPct ?? NaN).toFixed(1).padStart(10)}% ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelow65Pct.toFixed(2).padStart(8)}% ${(g.medianMdapePct ?? NaN).toFixed(1).padStart(6)}%` +
+    (g.callout ? `  <- ${g.callout}` : '');
+  out('');
+  out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<65 mmHg'.padStart(9)} ${'MDAPE'.padStart(7)}`);
+  for (const g of [s.cohort, ...s.splits, ...s.subgroups]) out(row(g));
+  const failed = r.runs.filter((x) => x.error);
+  for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
+  const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
+  if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
+  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included`);
+  out(`report: ${r.report.index}`);
+  out(`metrics: ${r.report.json}, ${r.report.csv}; records: one per patient beside them`);
+  return r;
+}
