@@ -1,15 +1,16 @@
 // A personalised controller for a vasodilator: a bank of candidate patient models identifies the patient's
-// drug sensitivity and transport delay online (multiple-model adaptive estimation, after the He, Kaufman &
-// Roy model bank for nitroprusside), and a PI controller is tuned from the identified model by the SIMC
-// rules (Skogestad 2003: Kc = tau / (Kss (tauC + theta)), Ti = min(tau, 4 (tauC + theta))).
+// drug sensitivity, transport delay and recirculation online (multiple-model adaptive estimation, after
+// the He, Kaufman & Roy model bank for nitroprusside), and the rate is chosen from the candidates'
+// predictions, counting the drug already on its way.
 //
-// Each candidate is the Slate structure with one (gain, delay) pair and the nominal lag and recirculation.
-// Its unknown baseline pressure is tracked by a scalar Kalman filter (a random walk, so slow disturbances
-// are absorbed); the filter's innovations score the candidate, with forgetting so the bank follows a
-// patient whose sensitivity changes. Confidence is the posterior share within a factor 1.5 of the
-// estimate; when it is low the tuning assumes a more sensitive, slower patient than the estimate, so the
-// controller is gentler. The PI runs in velocity form from the rate actually commanded, so gain changes
-// and the supervisor's limits cause no bump and no windup.
+// Each candidate is the Slate structure with one (gain, delay, recirculation) and the nominal lag. Its
+// unknown baseline pressure is tracked by a scalar Kalman filter (a random walk, so slow disturbances are
+// absorbed and act like integral action); the filter's innovations score the candidate, with forgetting
+// so the bank follows a patient whose sensitivity changes. Confidence measures how far the posterior has
+// narrowed from the prior. The commanded rate is a low weighted quantile of the candidates' own rates for
+// the target; the lower the confidence, the lower the quantile, so an unidentified patient gets a rate
+// safe for the most sensitive candidates still believed. It works from the rate actually commanded, so
+// the supervisor's limits cause no windup.
 import { z } from 'zod';
 import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
 import { f1 } from './bp-controller.ts';
@@ -67,6 +68,8 @@ export interface AdaptiveState {
   history: number[];
   lastUpdateMs: number | null;
   outputMlPerH: number;
+  /** The prior's share within a factor 1.5 of its own centre: the zero of confidence. */
+  priorShare: number;
   /** The last decision, for decisions that fall between model updates. */
   last: { reason: string; confidence: number; gain: number; delayS: number } | null;
 }
@@ -100,7 +103,10 @@ export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveS
   // every candidate; each candidate's baseline then starts from the first observation.
   const history = new Array<number>(longest).fill(runningRateMlPerH);
   for (const c of candidates) c.dropMmHg = c.gain * runningRateMlPerH * (1 + c.recirculation);
-  return { candidates, history, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, last: null };
+  const logs = candidates.map((c) => Math.log(c.gain));
+  const centre = logs.reduce((a, b) => a + b, 0) / logs.length;
+  const priorShare = logs.filter((l) => Math.abs(l - centre) < Math.log(1.5)).length / logs.length;
+  return { candidates, history, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, priorShare, last: null };
 }
 
 /** Weights of the candidates from their log-likelihoods, floored and normalised. */
@@ -156,14 +162,17 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
     meanLogGain += w[i] * Math.log(candidates[i].gain);
     meanDelay += w[i] * candidates[i].delayS;
   }
-  let confidence = 0;
+  let share = 0;
   let baselineMmHg = 0;
   for (let i = 0; i < candidates.length; i++) {
     const dl = Math.log(candidates[i].gain) - meanLogGain;
-    if (Math.abs(dl) < Math.log(1.5)) confidence += w[i];
+    if (Math.abs(dl) < Math.log(1.5)) share += w[i];
     baselineMmHg += w[i] * candidates[i].baselineMmHg;
   }
   const gain = Math.exp(meanLogGain);
+  // Confidence: how far the posterior has narrowed from the prior (0 before any evidence, 1 when all
+  // weight lies within a factor 1.5 of the estimate).
+  const confidence = Math.max(0, (share - state.priorShare) / (1 - state.priorShare));
 
   // 3. For each candidate, the highest constant rate from now on that brings its predicted pressure to
   // the target, counting the drug already on its way (committed by past rates). The commanded rate is a
@@ -193,7 +202,7 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   return {
     rateMlPerH: rate, reason, confidence,
     identified: { gainMmHgPerMlPerH: gain, delayS: meanDelay },
-    state: { candidates, history, lastUpdateMs: nowMs, outputMlPerH: rate, last: { reason, confidence, gain, delayS: meanDelay } },
+    state: { candidates, history, lastUpdateMs: nowMs, outputMlPerH: rate, priorShare: state.priorShare, last: { reason, confidence, gain, delayS: meanDelay } },
   };
 }
 

@@ -1,0 +1,94 @@
+// The blood-pressure loop on virtual patients at the SIL level, through the same runner as `homeostat
+// sim bp`: the adaptive controller on held-out patients it was never tuned on, line artifacts that must
+// never raise the infusion, exact replay of a record, and bad files refused before any infusion.
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { shippedControllerPath } from '../../host/control/bp/controller-file.ts';
+import { readRecord } from '../../host/record/record-file.ts';
+import { replayRecord } from '../../host/record/replay.ts';
+import type { CohortRunOptions } from './bp-cohort-run.ts';
+import { runCohort } from './bp-cohort-run.ts';
+
+const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
+const tmp = () => mkdtempSync(join(tmpdir(), 'bp-cohort-'));
+
+function options(over: Partial<CohortRunOptions>): CohortRunOptions {
+  return {
+    cohortPath: repo('hil/sim/cohorts/default.cohort.json'), scenarioPath: repo('hil/sim/scenarios/default.scenario.json'),
+    controllerPath: shippedControllerPath('adaptive'), supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
+    driftPath: repo('host/safety/default.drift.json'), advisoryPath: null, split: 'held-out', seed: 3, board: 'pico', outDir: tmp(), ...over,
+  };
+}
+
+function scenarioFile(over: object): string {
+  const path = join(tmp(), 'test.scenario.json');
+  writeFileSync(path, JSON.stringify({
+    name: 'test', durationMin: 20, targetMmHg: 85, heartRateBpm: 75, pulsePressureMmHg: 40, sensorNoiseMmHg: 1, beatNoiseMmHg: 3,
+    disturbances: [], sensitivity: [], artifacts: [], ...over,
+  }));
+  return path;
+}
+
+describe('BP cohort at the SIL level', () => {
+  it('the adaptive controller, untouched, brings held-out patients to target without taking them below 65 mmHg', async () => {
+    const r = await runCohort(options({ patients: 6, scenarioPath: scenarioFile({}) }));
+    expect(r.metrics.every((m) => m.split === 'held-out')).toBe(true);
+    for (const m of r.metrics) {
+      expect(m.error, m.id).toBeNull();
+      expect(m.settled, `${m.id} settles`).toBe(true);
+      expect(m.settlingTimeS!, m.id).toBeLessThan(10 * 60);
+      expect(m.timeInBand5AfterSettlingPct!, m.id).toBeGreaterThan(90);
+      expect(m.minMapMmHg, m.id).toBeGreaterThan(65);
+    }
+    // Every decision is explained.
+    for (const run of r.runs) expect(run.decisions.every((d) => d.controllerReason.length > 0)).toBe(true);
+  }, 120_000);
+
+  it('a line artifact (flush, dropout, frozen, over-damping) never increases the infusion', async () => {
+    const scenarioPath = scenarioFile({
+      artifacts: [
+        { kind: 'flush', atMin: 3, durationS: 20, pressureMmHg: 300 },
+        { kind: 'dropout', atMin: 6, durationS: 30 },
+        { kind: 'frozen', atMin: 9, durationS: 30 },
+        { kind: 'over-damped', atMin: 12, durationS: 40, timeConstantS: 0.2 },
+      ],
+    });
+    const r = await runCohort(options({ patients: 3, split: 'all', scenarioPath }));
+    let gated = 0;
+    for (const run of r.runs) {
+      let last = 0;
+      for (const d of run.decisions) {
+        const line = d.limits.join('; ');
+        if (/flagged|no fresh pressure|implausible/.test(line) || d.mode === 'fallback') {
+          gated++;
+          expect(d.commandedMlPerH, `${run.patient.id} at ${d.tMs} ms: ${line}`).toBeLessThanOrEqual(last + 1e-9);
+        }
+        last = d.commandedMlPerH;
+      }
+    }
+    expect(gated).toBeGreaterThan(5);
+  }, 120_000);
+
+  it('replay feeds a record through the same controller and reproduces every decision exactly; another controller differs', async () => {
+    const r = await runCohort(options({ patients: 1, scenarioPath: scenarioFile({ durationMin: 10 }) }));
+    const rec = readRecord(r.runs[0].recordPath);
+    expect(rec.complete).toBe(true);
+    expect(rec.header).toMatchObject({ level: 'sil', versions: { protocolLayoutHash: expect.stringMatching(/^0x/) } });
+    const same = replayRecord(rec);
+    expect(same.decisions).toBe(120);
+    expect(same.identical).toBe(same.decisions);
+    const other = replayRecord(rec, { ...JSON.parse(JSON.stringify(rec.header.controller)), kind: 'adaptive', quantileAtFullConfidence: 0.1 });
+    expect(other.identical).toBeLessThan(other.decisions);
+  }, 60_000);
+
+  it('a concentration in mg/mL is refused before any patient runs or anything is recorded', async () => {
+    const dir = tmp();
+    const supervisorPath = join(dir, 'bad.supervisor.json');
+    writeFileSync(supervisorPath, JSON.stringify({ ...JSON.parse(JSON.stringify(await import('../../host/safety/nitroprusside.supervisor.json', { with: { type: 'json' } }).then((m) => m.default))), concentrationUgPerMl: 0.2 }));
+    const outDir = join(dir, 'out');
+    await expect(runCohort(options({ supervisorPath, outDir }))).rejects.toThrow(/bad\.supervisor\.json: concentrationUgPerMl: concentration below 10 ug\/mL: is it in mg\/mL\?/);
+    expect(() => readdirSync(outDir)).toThrow();
+  });
+});
