@@ -2,6 +2,7 @@
 // clock), metrics per patient, summaries per split and subgroup, the report and a record per patient.
 // A patient whose run fails keeps its record up to the failure and is reported with its error.
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { loadControllerFile } from '../../host/control/bp/controller-file.ts';
 import { advisoryConfigSchema } from '../../host/safety/advisory-gate.ts';
@@ -14,7 +15,8 @@ import { loadScenario } from '../sim/scenarios/scenario.ts';
 import type { GroupSummary, PatientMetrics } from '../reports/bp-metrics.ts';
 import { cohortSummaries, patientMetrics } from '../reports/bp-metrics.ts';
 import { writeReport } from '../reports/bp-report.ts';
-import type { PatientRun } from './bp-run.ts';
+import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { BpRunSetup, PatientRun } from './bp-run.ts';
 import { runPatient } from './bp-run.ts';
 
 export interface CohortRunOptions {
@@ -32,6 +34,8 @@ export interface CohortRunOptions {
   cohortSeed?: number;
   board: string;
   outDir: string;
+  /** Worker threads running patients side by side (1: in this thread). A confirmer forces 1. */
+  workers?: number;
   confirmer?: Confirmer;
   onProgress?: (done: number, total: number, current: string, share: number) => void;
 }
@@ -58,13 +62,17 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
   const recordDir = join(o.outDir, 'records');
   mkdirSync(recordDir, { recursive: true });
-  const runs: PatientRun[] = [];
-  for (const [i, p] of chosen.entries()) {
-    o.onProgress?.(i, chosen.length, p.id, 0);
-    runs.push(await runPatient(
-      { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, confirmer: o.confirmer },
-      p, (share) => o.onProgress?.(i, chosen.length, p.id, share),
-    ));
+  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir };
+  const workers = o.confirmer ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
+  let runs: PatientRun[];
+  if (workers === 1) {
+    runs = [];
+    for (const [i, p] of chosen.entries()) {
+      o.onProgress?.(i, chosen.length, p.id, 0);
+      runs.push(await runPatient({ ...setup, confirmer: o.confirmer }, p, (share) => o.onProgress?.(i, chosen.length, p.id, share)));
+    }
+  } else {
+    runs = await runInWorkers(setup, chosen, workers, o.onProgress);
   }
   o.onProgress?.(chosen.length, chosen.length, '', 1);
   const metrics = runs.map(patientMetrics);
@@ -77,4 +85,44 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
     runs, metrics,
   });
   return { runs, metrics, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
+}
+
+/** Patients shared out to worker threads; results come back in cohort order. */
+async function runInWorkers(setup: BpRunSetup, patients: VirtualPatient[], count: number, onProgress: CohortRunOptions['onProgress']): Promise<PatientRun[]> {
+  const results: PatientRun[] = new Array(patients.length);
+  let next = 0;
+  let done = 0;
+  const boot = new URL('./worker-boot.js', import.meta.url);
+  const entry = new URL('./bp-run-worker.ts', import.meta.url).href;
+  const one = (): Promise<void> => new Promise((resolve, reject) => {
+    const worker = new Worker(boot, { workerData: { entry } });
+    const feed = () => {
+      if (next >= patients.length) {
+        void worker.terminate().then(() => resolve());
+        return;
+      }
+      const i = next++;
+      worker.once('message', function answer(m: { progress?: number; run?: PatientRun; error?: string }) {
+        if (m.progress !== undefined) {
+          onProgress?.(done, patients.length, patients[i].id, m.progress);
+          worker.once('message', answer);
+          return;
+        }
+        if (m.error) {
+          void worker.terminate();
+          reject(new Error(m.error));
+          return;
+        }
+        results[i] = m.run!;
+        done++;
+        onProgress?.(done, patients.length, '', 0);
+        feed();
+      });
+      worker.postMessage({ setup, patient: patients[i] });
+    };
+    worker.once('error', reject);
+    feed();
+  });
+  await Promise.all(Array.from({ length: count }, one));
+  return results;
 }

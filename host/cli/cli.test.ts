@@ -1,5 +1,8 @@
 // The installed command, run as a user would run it.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadGolden } from '../../protocols/golden/golden-file.ts';
@@ -32,5 +35,32 @@ describe('homeostat command', () => {
     const r = run('demo', 'pump', '--rate', '9000');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--rate must be a number from 0 to 100, got '9000'/);
+  });
+
+  it('sim bp runs patients in worker threads, writes the report, metrics and records; replay reproduces a record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-bp-'));
+    const scenario = JSON.parse(readFileSync(new URL('../../hil/sim/scenarios/default.scenario.json', import.meta.url), 'utf8'));
+    writeFileSync(join(dir, 'short.scenario.json'), JSON.stringify({ ...scenario, durationMin: 8, disturbances: [] }));
+    const out = join(dir, 'out');
+    const r = run('sim', 'bp', '--patients', '2', '--workers', '2', '--scenario', join(dir, 'short.scenario.json'), '--out', out);
+    expect(r.stderr + r.stdout).toMatch(/2\/2 patients/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^cohort\s+2\s+/m);
+    expect(r.stdout).toMatch(/2 worker threads/);
+    for (const f of ['index.html', 'metrics.json', 'metrics.csv', 'patients/default-001.html']) expect(existsSync(join(out, f)), f).toBe(true);
+    const records = readdirSync(join(out, 'records'));
+    expect(records).toHaveLength(2);
+    const replay = run('replay', join(out, 'records', records[0]));
+    expect(replay.stdout).toMatch(/identical: 96 of 96/);
+    expect(replay.status).toBe(0);
+  }, 60_000);
+
+  it('sim bp refuses a bad scenario file naming the file, the field and the allowed range', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-bp-'));
+    const scenario = JSON.parse(readFileSync(new URL('../../hil/sim/scenarios/default.scenario.json', import.meta.url), 'utf8'));
+    writeFileSync(join(dir, 'bad.scenario.json'), JSON.stringify({ ...scenario, targetMmHg: 300 }));
+    const r = run('sim', 'bp', '--scenario', join(dir, 'bad.scenario.json'), '--out', join(dir, 'out'));
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/bad\.scenario\.json: targetMmHg: .*150/);
   });
 });

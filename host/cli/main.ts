@@ -1,4 +1,5 @@
 // The homeostat command line.
+import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { runPumpDemo } from './commands/pump-demo.ts';
 import { decodeFrameHex } from './commands/decode-frame.ts';
@@ -111,6 +112,7 @@ sim
   .option('--level <sil|pil>', 'where the firmware runs', 'sil')
   .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
   .option('--board <id>', 'board the firmware is built for', 'pico')
+  .option('--workers <n>', 'patients run side by side in worker threads', number(1, 64, '--workers'), Math.max(1, Math.min(8, availableParallelism())))
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
   .action(async (opts) => {
     // Each run gets its own directory, so no record is ever overwritten.

@@ -19,6 +19,7 @@ export interface SimBpOptions {
   advisory: boolean;
   board: string;
   out: string;
+  workers: number;
 }
 
 const repo = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
@@ -52,7 +53,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
     driftPath: repo('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repo('host/safety/default.advisory.json') : null,
-    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer,
+    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
       const wallS = (performance.now() - started) / 1000;
@@ -71,7 +72,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
   const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
   if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
-  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included`);
+  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads)`);
   out(`report: ${r.report.index}`);
   out(`metrics: ${r.report.json}, ${r.report.csv}; records: one per patient beside them`);
   return r;

@@ -60,6 +60,8 @@ interface Candidate {
   baselineMmHg: number;
   baselineVar: number;
   logLik: number;
+  /** Predicted drop per mL/h of a rate held from now on, step by step over the horizon (fixed per candidate). */
+  forced: Float64Array;
 }
 
 export interface AdaptiveState {
@@ -93,12 +95,15 @@ export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveS
         gain, delayS, recirculation,
         delaySteps: Math.round(delayS / s.periodS),
         recircSteps: Math.round((delayS + s.recirculationDelayS) / s.periodS),
-        dropMmHg: 0, baselineMmHg: NaN, baselineVar: 0, logLik: 0,
+        dropMmHg: 0, baselineMmHg: NaN, baselineVar: 0, logLik: 0, forced: new Float64Array(0),
       });
       }
     }
   }
   const longest = Math.max(...candidates.map((c) => c.recircSteps)) + 1;
+  const horizon = longest + Math.ceil((4 * s.timeConstantS) / s.periodS);
+  const decay = Math.exp(-s.periodS / s.timeConstantS);
+  for (const c of candidates) c.forced = forcedResponse(c, horizon, decay);
   // Bumpless: a rate already running is taken as having run long enough to reach its steady state in
   // every candidate; each candidate's baseline then starts from the first observation.
   const history = new Array<number>(longest).fill(runningRateMlPerH);
@@ -179,8 +184,7 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   // low weighted quantile of these: one that most credible candidates say will not overshoot. The lower
   // the confidence, the lower the quantile, so the first doses are safe for the most sensitive patients
   // the bank still believes in (the transport delay hides the answer for up to a minute).
-  const horizon = n + Math.ceil((4 * s.timeConstantS) / s.periodS);
-  const safe = candidates.map((c, i) => ({ rate: safeRate(s, c, history, horizon, decay), w: w[i] }));
+  const safe = candidates.map((c, i) => ({ rate: safeRate(s, c, history, decay), w: w[i] }));
   safe.sort((a, b) => a.rate - b.rate);
   const quantile = s.quantileAtNoConfidence + (s.quantileAtFullConfidence - s.quantileAtNoConfidence) * confidence;
   let acc = 0;
@@ -206,26 +210,39 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   };
 }
 
+/** A candidate's drop per mL/h of a rate started now, at each step of the horizon. */
+function forcedResponse(c: Candidate, horizon: number, decay: number): Float64Array {
+  const out = new Float64Array(horizon);
+  let drop = 0;
+  for (let k = 1; k <= horizon; k++) {
+    const u = (k > c.delaySteps ? 1 : 0) + c.recirculation * (k > c.recircSteps ? 1 : 0);
+    drop = decay * drop + (1 - decay) * c.gain * u;
+    out[k - 1] = drop;
+  }
+  return out;
+}
+
 /**
  * The highest constant rate from now on that brings candidate c's predicted pressure to the target at
- * the end of the horizon without dipping more than the margin below it on the way. The predicted drop is linear in that rate: free (from the drug already
- * committed) plus forced (per mL/h of the new rate), so each future step bounds the rate directly.
+ * the end of the horizon without dipping more than the margin below it on the way. The predicted drop is
+ * linear in that rate: free (from the drug already committed) plus forced (per mL/h of the new rate), so
+ * each future step bounds the rate directly.
  */
-function safeRate(s: Settings, c: Candidate, history: number[], horizon: number, decay: number): number {
+function safeRate(s: Settings, c: Candidate, history: number[], decay: number): number {
   const allowed = c.baselineMmHg - s.targetMmHg;
-  const n = history.length;
+  const last = history.length - 1;
+  const horizon = c.forced.length;
   let free = c.dropMmHg;
-  let forced = 0;
   let best = Infinity;
-  const input = (k: number, steps: number, mine: boolean) => {
-    const at = n - 1 + k - steps;
-    return at <= n - 1 ? (mine ? 0 : history[at]) : (mine ? 1 : 0);
-  };
   for (let k = 1; k <= horizon; k++) {
-    free = decay * free + (1 - decay) * c.gain * (input(k, c.delaySteps, false) + c.recirculation * input(k, c.recircSteps, false));
-    forced = decay * forced + (1 - decay) * c.gain * (input(k, c.delaySteps, true) + c.recirculation * input(k, c.recircSteps, true));
+    // Past rates still on their way; future ones count in the forced response.
+    const a = last + k - c.delaySteps;
+    const b = last + k - c.recircSteps;
+    const u = (a <= last ? history[a] : 0) + c.recirculation * (b <= last ? history[b] : 0);
+    free = decay * free + (1 - decay) * c.gain * u;
     // On the way, a dip of up to the margin below the target is tolerated; none at the end.
     const room = allowed + (k < horizon ? s.dipMarginMmHg : 0) - free;
+    const forced = c.forced[k - 1];
     if (forced > 1e-9) best = Math.min(best, room / forced);
     else if (room < 0) best = 0;
   }
