@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { protocolBench } from '../../protocols/bench/protocol-bench.ts';
 import { firmwareBench } from '../../firmware/bench/firmware-bench.ts';
 import { linkBench } from './link-bench.ts';
+import { bpLoopBench } from './bp-loop-bench.ts';
 
 const results = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
@@ -12,6 +13,7 @@ const results = {
   protocol: await protocolBench(),
   firmware: await firmwareBench(),
   link: await linkBench(),
+  bpLoop: await bpLoopBench(),
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('dist/bench', { recursive: true });
