@@ -19,15 +19,21 @@ export interface PilBoard {
   stop(keepDir?: boolean): void;
 }
 
+/** A socat pseudo-terminal pair with its ends linked at host and board; resolves once both exist. */
+export async function ptyPair(host: string, boardEnd: string): Promise<ChildProcess> {
+  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) throw new Error('the PIL level needs socat: apt-get install socat');
+  const p = spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' });
+  for (let i = 0; i < 300 && !(existsSync(host) && existsSync(boardEnd)); i++) await sleep(10);
+  if (!existsSync(host)) throw new Error(`socat made no pseudo-terminal at ${host}`);
+  return p;
+}
+
 /** `dir` reuses a folder, so a restarted board appears at the same path (a device re-enumerating). */
 export async function startPilBoard(node: string, board: string, options: { wrongBaud?: boolean; dir?: string } = {}): Promise<PilBoard> {
-  if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) throw new Error('the PIL level needs socat: apt-get install socat');
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
   const host = join(dir, 'host');
   const boardEnd = join(dir, 'board');
-  const procs: ChildProcess[] = [];
-  procs.push(spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' }));
-  for (let i = 0; i < 300 && !(existsSync(host) && existsSync(boardEnd)); i++) await sleep(10);
+  const procs: ChildProcess[] = [await ptyPair(host, boardEnd)];
   const args = ['--import', 'tsx', boardScript, '--node', node, '--board', board, '--tty', boardEnd];
   if (options.wrongBaud) args.push('--wrong-baud');
   const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -34,8 +34,11 @@ export interface CohortRunOptions {
   cohortSeed?: number;
   board: string;
   outDir: string;
-  /** Worker threads running patients side by side (1: in this thread). A confirmer forces 1. */
+  /** Worker threads running patients side by side (1: in this thread). A confirmer or the PIL level forces 1. */
   workers?: number;
+  level?: 'sil' | 'pil';
+  /** PIL only: times real time. */
+  speed?: number;
   confirmer?: Confirmer;
   onProgress?: (done: number, total: number, current: string, share: number) => void;
 }
@@ -62,8 +65,8 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
   const recordDir = join(o.outDir, 'records');
   mkdirSync(recordDir, { recursive: true });
-  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir };
-  const workers = o.confirmer ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
+  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed };
+  const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
   if (workers === 1) {
     runs = [];
@@ -80,7 +83,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
-      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: 'SIL', seed: String(o.seed), board: o.board,
+      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : 'SIL', seed: String(o.seed), board: o.board,
     },
     runs, metrics,
   });

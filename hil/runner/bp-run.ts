@@ -17,7 +17,10 @@ import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts'
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
 import { ScenarioPatient } from '../sim/engine/scenario-patient.ts';
+import type { SilBench } from '../sim/engine/sil-bench.ts';
 import { silBench } from '../sim/engine/sil-bench.ts';
+import { pilBpEnvironment } from '../pil/pil-bp-environment.ts';
+import type { LoopEnvironment } from './loop-environment.ts';
 import type { SlateParameters } from '../sim/patients/slate-patient.ts';
 import { SlatePatient } from '../sim/patients/slate-patient.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
@@ -34,6 +37,9 @@ export interface BpRunSetup {
   board: string;
   /** Where each patient's record is written. */
   recordDir: string;
+  level?: 'sil' | 'pil';
+  /** PIL only: how many times faster than real time the rig and the host run. */
+  speed?: number;
   confirmer?: Confirmer;
 }
 
@@ -70,13 +76,15 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const started = performance.now();
   const s = setup.scenario;
   const supervisor = parseSupervisorConfig({ ...setup.supervisor, weightKg: Number(patient.weightKg.toFixed(1)) });
-  const model = new SlatePatient(patient.params as unknown as SlateParameters, patient.baselineMapMmHg, PATIENT_STEP_S);
-  const scenarioPatient = new ScenarioPatient(model, s, PATIENT_STEP_S);
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
-  const bench = await silBench({
-    patient: scenarioPatient, patientStepS: PATIENT_STEP_S, heartRateBpm: s.heartRateBpm, pulsePressureMmHg: s.pulsePressureMmHg,
-    noiseMmHg: s.sensorNoiseMmHg, beatNoiseMmHg: s.beatNoiseMmHg, seed, board: setup.board, artifacts: lineArtifacts(s),
-  });
+  const level = setup.level ?? 'sil';
+  const env: LoopEnvironment = level === 'pil'
+    ? await pilBpEnvironment({ scenario: s, patient, seed, board: setup.board, speed: setup.speed ?? 1, patientStepS: PATIENT_STEP_S })
+    : silEnvironment(await silBench({
+      patient: new ScenarioPatient(new SlatePatient(patient.params as unknown as SlateParameters, patient.baselineMapMmHg, PATIENT_STEP_S), s, PATIENT_STEP_S),
+      patientStepS: PATIENT_STEP_S, heartRateBpm: s.heartRateBpm, pulsePressureMmHg: s.pulsePressureMmHg,
+      noiseMmHg: s.sensorNoiseMmHg, beatNoiseMmHg: s.beatNoiseMmHg, seed, board: setup.board, artifacts: lineArtifacts(s),
+    }));
   const board = boardById(setup.board);
   const header: LoopHeader & object = {
     controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift, initialRateMlPerH: 0,
@@ -88,16 +96,15 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
       [`infusion-pump.${board.id}`]: await builtProgram('infusion-pump', board),
     }),
-    level: 'sil', patient, scenario: s, seed,
+    level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed,
   });
   const loop = new BpLoop({
-    clock: bench.clock, sensor: bench.sensor, pump: bench.pump, periodMs: PERIOD_MS, leaseMs: LEASE_MS, recorder, confirmer: setup.confirmer,
+    clock: env.clock, sensor: env.sensor, pump: env.pump, periodMs: PERIOD_MS, leaseMs: LEASE_MS, recorder, confirmer: setup.confirmer,
     setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift },
   });
-  for (const a of s.operator) bench.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
-  const links = { 'bp-sensor': bench.sensorLink, 'infusion-pump': bench.pumpLink };
-  for (const [name, l] of Object.entries(links)) {
-    l.on({ state: (state, detail) => recorder.record('link', bench.clock.now(), { link: name, state, detail, counters: l.session.counters() }) });
+  for (const a of s.operator) env.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
+  for (const [name, l] of Object.entries(env.links)) {
+    l.on({ state: (state, detail) => recorder.record('link', env.clock.now(), { link: name, state, detail, counters: l.session.counters() }) });
   }
   const samples: TruthSample[] = [];
   loop.start();
@@ -105,16 +112,16 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   let error: string | null = null;
   try {
     for (let tS = 0; tS < durationS; tS += PERIOD_MS / 1000) {
-      await bench.run(PERIOD_MS);
+      await env.run(PERIOD_MS);
       // A person answering an advisory request: virtual time waits for them.
       if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
       const last = loop.decisions.at(-1);
       samples.push({
-        tS: tS + PERIOD_MS / 1000, mapMmHg: bench.truthMapMmHg(), observedMmHg: last?.observedMmHg ?? null,
+        tS: tS + PERIOD_MS / 1000, mapMmHg: env.truthMapMmHg(), observedMmHg: last?.observedMmHg ?? null,
         rateMlPerH: last?.commandedMlPerH ?? 0, confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto',
       });
       if (samples.length % 60 === 0) {
-        for (const [name, l] of Object.entries(links)) recorder.record('counters', bench.clock.now(), { link: name, counters: l.session.counters() });
+        for (const [name, l] of Object.entries(env.links)) recorder.record('counters', env.clock.now(), { link: name, counters: l.session.counters() });
         onProgress?.(tS / durationS);
       }
     }
@@ -122,13 +129,27 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     error = (e as Error).message;
   } finally {
     loop.stop();
+    env.close();
     recorder.close(error ? { ok: false, error } : { ok: true });
   }
   onProgress?.(1);
   return {
     patient, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
-    deliveredMl: bench.mechanism.deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
+    deliveredMl: env.deliveredMl(), concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: (supervisor.maxDoseUgPerKgPerMin * supervisor.weightKg * 60) / supervisor.concentrationUgPerMl,
     recordPath, wallMs: performance.now() - started, error,
+  };
+}
+
+function silEnvironment(bench: SilBench): LoopEnvironment {
+  return {
+    level: 'sil', clock: bench.clock, sensor: bench.sensor, pump: bench.pump,
+    links: { 'bp-sensor': bench.sensorLink, 'infusion-pump': bench.pumpLink },
+    truthMapMmHg: bench.truthMapMmHg, deliveredMl: () => bench.mechanism.deliveredMl,
+    run: bench.run,
+    close: () => {
+      bench.sensorLink.close();
+      bench.pumpLink.close();
+    },
   };
 }

@@ -50,11 +50,13 @@ export class BpLoop {
   private operator: OperatorAction | null = null;
   private active = new Map<string, Alarm>();
   private pending: AdvisoryRequest | null = null;
+  private stopped = false;
 
   constructor(private readonly o: BpLoopOptions) {
     this.state = loopStart(o.setup, o.initialRateMlPerH ?? 0);
     // Beats are stamped with the host's time of arrival: the controller sees no patient state, only the link.
     o.sensor.onBeat((beat) => {
+      if (this.stopped) return;
       const tMs = o.clock.now();
       this.beats.push({ tMs, beat });
       this.lastBeatMs = tMs;
@@ -69,6 +71,7 @@ export class BpLoop {
   stop(): void {
     if (this.timer) this.timer.cancel();
     this.timer = null;
+    this.stopped = true;
   }
 
   /** A person takes over at this rate, or hands back to the controller; applied at the next decision. */
@@ -121,7 +124,7 @@ export class BpLoop {
       this.pending = decision.asked;
       const id = decision.asked.id;
       this.o.confirmer?.ask(decision.asked, (accept) => {
-        if (this.pending?.id !== id) return;
+        if (this.stopped || this.pending?.id !== id) return;
         rec?.record('answer', this.o.clock.now(), { requestId: id, accept });
         this.decideNow({ requestId: id, accept });
       });

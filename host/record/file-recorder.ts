@@ -23,7 +23,14 @@ export class FileRecorder implements LoopRecorder {
     fsyncSync(this.fd);
   }
 
+  /** Events that arrived after the end line (an answer in flight when the run stopped); not written. */
+  lateEvents = 0;
+
   record(kind: string, tMs: number, data: object): void {
+    if (this.fd === null) {
+      this.lateEvents++;
+      return;
+    }
     this.write({ kind, seq: this.seq++, tMs, data });
     if (kind === 'alarm' && this.fd !== null) fsyncSync(this.fd);
   }

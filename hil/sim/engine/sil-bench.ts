@@ -54,11 +54,21 @@ export interface SilBench {
   settle<T>(p: Promise<T>): Promise<T>;
 }
 
-export async function silBench(o: SilBenchOptions): Promise<SilBench> {
+/** The plant of the loop: the patient, both boards running their firmware, the line and the mechanism. */
+export interface BpPlant {
+  sensorBoard: BoardEmulator;
+  pumpBoard: BoardEmulator;
+  mechanism: SyringeMechanism;
+  /** The boards' protocol UART. */
+  uart: string;
+  baud: number;
+}
+
+/** Builds the plant on a clock: both bundles loaded, the patient stepped on the drug actually delivered. */
+export async function bpPlant(clock: VirtualClock, o: SilBenchOptions): Promise<BpPlant> {
   const boardConfig = boardById(o.board ?? 'pico');
-  const clock = new VirtualClock();
-  const sensorBoard = new BoardEmulator({ clock, serial: 'sil-bp-sensor' });
-  const pumpBoard = new BoardEmulator({ clock, serial: 'sil-infusion-pump' });
+  const sensorBoard = new BoardEmulator({ clock, serial: 'bp-sensor' });
+  const pumpBoard = new BoardEmulator({ clock, serial: 'infusion-pump' });
   sensorBoard.load(await builtProgram('bp-sensor', boardConfig));
   pumpBoard.load(await builtProgram('infusion-pump', boardConfig));
   const mechanism = new SyringeMechanism(pumpBoard, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
@@ -81,8 +91,12 @@ export async function silBench(o: SilBenchOptions): Promise<SilBench> {
     },
   }, o.artifacts ?? []);
   attachTransducer(sensorBoard, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, wave);
+  return { sensorBoard, pumpBoard, mechanism, uart: boardConfig.uart.port, baud: boardConfig.uart.baud };
+}
 
-  const uart = boardConfig.uart.port;
+export async function silBench(o: SilBenchOptions): Promise<SilBench> {
+  const clock = new VirtualClock();
+  const { sensorBoard, pumpBoard, mechanism, uart } = await bpPlant(clock, o);
   const sensorLink = new DeviceLink({ name: 'bp-sensor', open: async () => sensorBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 1 });
   const pumpLink = new DeviceLink({ name: 'infusion-pump', open: async () => pumpBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 2 });
   const sensor = new PressureSensor(sensorLink);

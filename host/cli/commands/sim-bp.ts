@@ -20,6 +20,7 @@ export interface SimBpOptions {
   board: string;
   out: string;
   workers: number;
+  speed: number;
 }
 
 const repo = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
@@ -35,15 +36,15 @@ function dataFile(value: string, kind: string, shippedDir: string): string {
   return shipped;
 }
 
+const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
+
 function bar(share: number, width = 28): string {
   const n = Math.round(share * width);
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
 }
 
 export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
-  if (o.level !== 'sil') {
-    throw new Error(`--level ${o.level}: only the SIL level runs a cohort here; the PIL rig (hil/pil) runs the same firmware on pseudo-terminals in real time but is not wired to sim bp yet`);
-  }
+  if (o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be sil or pil, got '${o.level}'`);
   const controllerPath = o.controller === 'pid' || o.controller === 'adaptive' ? shippedControllerPath(o.controller) : dataFile(o.controller, 'controller', 'host/control/bp');
   const started = performance.now();
   const r = await runCohort({
@@ -53,7 +54,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
     driftPath: repo('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repo('host/safety/default.advisory.json') : null,
-    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers,
+    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
       const wallS = (performance.now() - started) / 1000;
@@ -63,7 +64,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   const s = r.summary;
   const row = (g: typeof s.cohort) =>
     `${g.name.padEnd(22)} ${String(g.patients).padStart(4)} ${g.settledPct.toFixed(0).padStart(8)}% ${(g.medianSettlingTimeS === null ? '-' : (g.medianSettlingTimeS / 60).toFixed(1)).padStart(9)} ` +
-    `${(g.meanTimeInBand5AfterSettlingPct ?? NaN).toFixed(1).padStart(10)}% ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelow65Pct.toFixed(2).padStart(8)}% ${(g.medianMdapePct ?? NaN).toFixed(1).padStart(6)}%` +
+    `${pct(g.meanTimeInBand5AfterSettlingPct).padStart(11)} ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelow65Pct.toFixed(2).padStart(8)}% ${pct(g.medianMdapePct).padStart(7)}` +
     (g.callout ? `  <- ${g.callout}` : '');
   out('');
   out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<65 mmHg'.padStart(9)} ${'MDAPE'.padStart(7)}`);
@@ -72,7 +73,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
   const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
   if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
-  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads)`);
+  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);
   out(`report: ${r.report.index}`);
   out(`metrics: ${r.report.json}, ${r.report.csv}; records: one per patient beside them`);
   return r;

@@ -1,0 +1,85 @@
+// The host's side of the PIL blood-pressure rig: two pseudo-terminal pairs, the rig process on their
+// board ends, and the host's links opened on the other ends with the real serialport package, on a
+// system clock running at the rig's speed. Truth lines from the rig feed metrics only.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SystemClock } from '../../host/clock/system-clock.ts';
+import { InfusionPump } from '../../host/devices/infusion-pump.ts';
+import { PressureSensor } from '../../host/devices/pressure-sensor.ts';
+import { DeviceLink } from '../../host/link/device-link.ts';
+import { SerialTransport } from '../../host/transport/serial-transport.ts';
+import { boardById } from '../emulator/emulated-node.ts';
+import type { LoopEnvironment } from '../runner/loop-environment.ts';
+import type { PilBpSpec } from './pil-bp-rig.ts';
+import { ptyPair } from './pil-rig.ts';
+
+const rigScript = fileURLToPath(new URL('./pil-bp-rig.ts', import.meta.url));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function pilBpEnvironment(spec: Omit<PilBpSpec, 'sensorTty' | 'pumpTty'>): Promise<LoopEnvironment> {
+  const dir = mkdtempSync(join(tmpdir(), 'homeostat-pil-bp-'));
+  const procs: ChildProcess[] = [];
+  const stop = () => {
+    for (const p of procs) p.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    procs.push(await ptyPair(join(dir, 'sensor-host'), join(dir, 'sensor-board')));
+    procs.push(await ptyPair(join(dir, 'pump-host'), join(dir, 'pump-board')));
+    const specPath = join(dir, 'spec.json');
+    writeFileSync(specPath, JSON.stringify({ ...spec, sensorTty: join(dir, 'sensor-board'), pumpTty: join(dir, 'pump-board') }));
+    const rig = spawn(process.execPath, ['--import', 'tsx', rigScript, '--spec', specPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    procs.push(rig);
+    let out = '';
+    let truth = NaN;
+    let delivered = 0;
+    let pending = '';
+    rig.stdout!.on('data', (d: Buffer) => {
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const l of lines) {
+        const m = /^TRUTH (\S+) (\S+) (\S+)/.exec(l);
+        if (m) {
+          truth = Number(m[2]);
+          delivered = Number(m[3]);
+        } else out += l + '\n';
+      }
+    });
+    rig.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 3000 && !out.includes('PIL ready'); i++) {
+      if (rig.exitCode !== null) break;
+      await sleep(10);
+    }
+    if (!out.includes('PIL ready')) throw new Error(`the PIL rig did not start: ${out.slice(-500)}`);
+    const clock = new SystemClock(spec.speed);
+    const baud = boardById(spec.board).uart.baud;
+    const sensorLink = new DeviceLink({ name: 'bp-sensor', open: () => SerialTransport.open(join(dir, 'sensor-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 1 });
+    const pumpLink = new DeviceLink({ name: 'infusion-pump', open: () => SerialTransport.open(join(dir, 'pump-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 2 });
+    const sensor = new PressureSensor(sensorLink);
+    const pump = new InfusionPump(pumpLink, clock);
+    sensorLink.start();
+    pumpLink.start();
+    for (let i = 0; i < 500 && !(sensorLink.ready && pumpLink.ready); i++) await sleep(10);
+    if (!sensorLink.ready || !pumpLink.ready) {
+      throw new Error(`the PIL rig's boards did not answer: sensor ${sensorLink.state} (${sensorLink.lastProblem}), pump ${pumpLink.state} (${pumpLink.lastProblem})`);
+    }
+    return {
+      level: 'pil', clock, sensor, pump, links: { 'bp-sensor': sensorLink, 'infusion-pump': pumpLink },
+      truthMapMmHg: () => truth, deliveredMl: () => delivered,
+      run: (ms) => sleep(ms / spec.speed),
+      close: () => {
+        sensorLink.close();
+        pumpLink.close();
+        stop();
+      },
+    };
+  } catch (e) {
+    stop();
+    throw e;
+  }
+}
