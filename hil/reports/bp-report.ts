@@ -54,8 +54,8 @@ function plot(title: string, series: Series[], yLabel: string, band?: [number, n
     parts.push(`<text x="2" y="${Y(y) + 4}" font-size="10">${y.toFixed(yMax - yMin < 5 ? 2 : 0)}</text>`);
   }
   for (let m = 0; m <= xMax; m += Math.max(1, Math.round(xMax / 10))) parts.push(`<text x="${X(m) - 4}" y="${H - 8}" font-size="10">${m}</text>`);
-  parts.push(`<text x="${W - 140}" y="${H - 8}" font-size="10">minutes; ${esc(yLabel)}</text>`);
-  parts.push(series.map((s, i) => `<text x="${L + 200 + i * 160}" y="12" font-size="11" fill="${s.colour}">${esc(s.label)}</text>`).join(''));
+  parts.push(`<text x="${W - 160}" y="12" font-size="10">x: minutes, y: ${esc(yLabel)}</text>`);
+  if (series.length <= 4) parts.push(series.map((s, i) => `<text x="${L + 200 + i * 160}" y="12" font-size="11" fill="${s.colour}">${esc(s.label)}</text>`).join(''));
   return parts.join('') + '</svg>';
 }
 
@@ -117,6 +117,10 @@ export function writeReport(dir: string, input: ReportInput): { index: string; j
 <h1>${esc(input.title)}</h1><p class="note">${Object.entries(input.settings).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(' &middot; ')}</p>
 <p class="note">Metrics on each patient's true mean pressure, once per 5 s decision. Settling: in +-5 mmHg for 5 minutes running; "after settling" includes later disturbances.</p>
 <h2>Cohort and splits</h2>${groupTable([s.cohort, ...s.splits])}
+${plot('True mean pressure of every patient (mmHg)', input.runs.map((r) => ({
+    points: r.samples.map((x): [number, number] => [x.tS / 60, x.mapMmHg]), colour: r.patient.split === 'held-out' ? '#c64600' : '#1a5fb4', label: r.patient.id,
+  })), 'mmHg', input.runs.length ? [input.runs[0].targetMmHg - 5, input.runs[0].targetMmHg + 5] : undefined)}
+<p class="note">Blue: tuning split; orange: held-out split. Green: the target band.</p>
 <h2>Subgroups</h2>${callouts.length ? `<p><b>${callouts.length} subgroup(s) called out</b>: results well below the cohort's.</p>` : '<p>No subgroup falls well below the cohort.</p>'}${groupTable(s.subgroups)}
 <h2>Patients</h2><table><tr><th>patient</th><th>split</th><th>settling min</th><th>in +-5 after settling %</th><th>overshoot mmHg</th><th>min MAP</th><th>MDAPE %</th><th>dose mg</th><th>alarms/h</th><th>error</th></tr>${patientRows}</table>`);
   return { index, json, csv: csvPath };

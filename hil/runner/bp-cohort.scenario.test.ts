@@ -91,4 +91,27 @@ describe('BP cohort at the SIL level', () => {
     await expect(runCohort(options({ supervisorPath, outDir }))).rejects.toThrow(/bad\.supervisor\.json: concentrationUgPerMl: concentration below 10 ug\/mL: is it in mg\/mL\?/);
     expect(() => readdirSync(outDir)).toThrow();
   });
+
+  it('advisory mode: large or unconfident increases wait for a person; accepted ones run, unanswered ones time out to the held rate; replay agrees', async () => {
+    const asked: number[] = [];
+    const r = await runCohort(options({
+      patients: 1, split: 'all', scenarioPath: scenarioFile({ durationMin: 12 }), advisoryPath: repo('host/safety/default.advisory.json'),
+      // A scripted person: says yes to every other request at once, and never answers the rest.
+      confirmer: { ask: (req, answer) => { asked.push(req.id); if (req.id % 2 === 1) answer(true); } },
+    }));
+    const d = r.runs[0].decisions;
+    expect(asked.length).toBeGreaterThanOrEqual(2);
+    const accepted = d.filter((x) => x.resolved?.outcome === 'accepted');
+    const timedOut = d.filter((x) => x.resolved?.outcome === 'timed out');
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(timedOut.length).toBeGreaterThan(0);
+    for (const x of accepted) expect(x.commandedMlPerH, 'an accepted increase runs at once').toBeGreaterThan(d[d.indexOf(x) - 1].commandedMlPerH);
+    // While a request waits, the rate never rises above where it was when it was asked.
+    for (const x of d.filter((y) => y.asked)) {
+      const end = d.findIndex((y, i) => i > d.indexOf(x) && y.resolved?.requestId === x.asked!.id);
+      for (const y of d.slice(d.indexOf(x), end === -1 ? undefined : end)) expect(y.commandedMlPerH).toBeLessThanOrEqual(x.asked!.fromRateMlPerH + 1e-9);
+    }
+    const replay = replayRecord(readRecord(r.runs[0].recordPath));
+    expect(replay.identical).toBe(replay.decisions);
+  }, 60_000);
 });

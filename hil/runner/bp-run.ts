@@ -3,6 +3,7 @@
 // gates, all on one virtual clock. The loop's record goes to a file as it happens; ground truth (the
 // patient's own mean pressure) is sampled for metrics only and never reaches the loop.
 import { join } from 'node:path';
+import { MsgId, readAlarm } from '../../protocols/generated/wire-codec.ts';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { controllerFrom } from '../../host/control/bp/controller-file.ts';
 import type { Confirmer, LoopDecision } from '../../host/loop/bp-loop.ts';
@@ -103,9 +104,17 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift },
   });
   for (const a of s.operator) env.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
+  // Everything the devices say besides beats goes to the record too: their own alarms and the pump's status.
   for (const [name, l] of Object.entries(env.links)) {
-    l.on({ state: (state, detail) => recorder.record('link', env.clock.now(), { link: name, state, detail, counters: l.session.counters() }) });
+    l.on({
+      state: (state, detail) => recorder.record('link', env.clock.now(), { link: name, state, detail, counters: l.session.counters() }),
+      message: (id, buf, start, end) => {
+        const a = id === MsgId.Alarm ? readAlarm(buf, start, end) : null;
+        if (a) recorder.record('device-alarm', env.clock.now(), { device: name, ...a });
+      },
+    });
   }
+  env.pump.onStatus((status) => recorder.record('pump-status', env.clock.now(), status));
   const samples: TruthSample[] = [];
   loop.start();
   const durationS = s.durationMin * 60;

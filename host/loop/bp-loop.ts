@@ -51,6 +51,7 @@ export class BpLoop {
   private active = new Map<string, Alarm>();
   private pending: AdvisoryRequest | null = null;
   private stopped = false;
+  private lastObs: PeriodObservation | null = null;
 
   constructor(private readonly o: BpLoopOptions) {
     this.state = loopStart(o.setup, o.initialRateMlPerH ?? 0);
@@ -110,7 +111,10 @@ export class BpLoop {
 
   private decideNow(answer: DecisionInputs['answer']): void {
     const now = this.o.clock.now();
-    const inputs: DecisionInputs = { nowMs: now, obs: this.observe(), operator: this.operator, answer };
+    // A decision on an answer comes between periods: it sees the period observation the question was asked on.
+    const obs = answer ? this.lastObs : this.observe();
+    this.lastObs = obs;
+    const inputs: DecisionInputs = { nowMs: now, obs, operator: this.operator, answer };
     this.operator = null;
     const { state, decision } = decide(this.o.setup, this.state, inputs);
     this.state = state;
@@ -123,10 +127,13 @@ export class BpLoop {
     if (decision.asked) {
       this.pending = decision.asked;
       const id = decision.asked.id;
+      // An answer is taken as its own decision, never inside the one that asked (a confirmer may answer at once).
       this.o.confirmer?.ask(decision.asked, (accept) => {
-        if (this.stopped || this.pending?.id !== id) return;
-        rec?.record('answer', this.o.clock.now(), { requestId: id, accept });
-        this.decideNow({ requestId: id, accept });
+        this.o.clock.after(0, () => {
+          if (this.stopped || this.pending?.id !== id) return;
+          rec?.record('answer', this.o.clock.now(), { requestId: id, accept });
+          this.decideNow({ requestId: id, accept });
+        });
       });
     }
     if (!decision.renewLease) return;
