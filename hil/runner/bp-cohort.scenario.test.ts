@@ -114,4 +114,22 @@ describe('BP cohort at the SIL level', () => {
     const replay = replayRecord(readRecord(r.runs[0].recordPath));
     expect(replay.identical).toBe(replay.decisions);
   }, 60_000);
+
+  it('a run that fails mid-way keeps everything recorded up to the failure, and the failure is reported', async () => {
+    const r = await runCohort(options({
+      patients: 1, split: 'all', scenarioPath: scenarioFile({ durationMin: 10 }), advisoryPath: repo('host/safety/default.advisory.json'),
+      // A terminal that breaks while a person is being asked.
+      confirmer: { ask: () => undefined, settle: () => Promise.reject(new Error('terminal went away')) },
+    }));
+    const run = r.runs[0];
+    expect(run.error).toBe('terminal went away');
+    expect(r.metrics[0].error).toBe('terminal went away');
+    const rec = readRecord(run.recordPath);
+    expect(rec.complete).toBe(true);
+    expect(rec.lines.at(-1)).toMatchObject({ kind: 'end', data: { ok: false, error: 'terminal went away' } });
+    const decisions = rec.lines.filter((l) => l.kind === 'decision');
+    expect(decisions.length).toBe(run.decisions.length);
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(rec.lines.filter((l) => l.kind === 'beat').length).toBeGreaterThan(0);
+  }, 60_000);
 });
