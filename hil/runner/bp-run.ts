@@ -114,7 +114,14 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       },
     });
   }
-  env.pump.onStatus((status) => recorder.record('pump-status', env.clock.now(), status));
+  // The pump's status: on every change of state or alarms, and every 30 s otherwise.
+  let lastStatus = { state: -1, alarms: -1, tMs: -Infinity };
+  env.pump.onStatus((status) => {
+    const now = env.clock.now();
+    if (status.state === lastStatus.state && status.alarms === lastStatus.alarms && now - lastStatus.tMs < 30_000) return;
+    lastStatus = { state: status.state, alarms: status.alarms, tMs: now };
+    recorder.record('pump-status', now, status);
+  });
   const samples: TruthSample[] = [];
   loop.start();
   const durationS = s.durationMin * 60;

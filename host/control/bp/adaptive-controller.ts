@@ -50,22 +50,26 @@ export const adaptiveSettingsSchema = z.strictObject({
 export type AdaptiveSettings = z.input<typeof adaptiveSettingsSchema>;
 type Settings = z.output<typeof adaptiveSettingsSchema>;
 
+/** One candidate patient model: fixed for the whole run. */
 interface Candidate {
   gain: number;
+  logGain: number;
   delayS: number;
   recirculation: number;
   delaySteps: number;
   recircSteps: number;
-  dropMmHg: number;
-  baselineMmHg: number;
-  baselineVar: number;
-  logLik: number;
-  /** Predicted drop per mL/h of a rate held from now on, step by step over the horizon (fixed per candidate). */
+  /** Predicted drop per mL/h of a rate held from now on, step by step over the horizon. */
   forced: Float64Array;
 }
 
 export interface AdaptiveState {
-  candidates: Candidate[];
+  /** The candidate models (shared, never changed after start). */
+  bank: readonly Candidate[];
+  /** Per candidate, by index: the predicted drug effect, the baseline estimate and its variance, the log-likelihood. */
+  dropMmHg: Float64Array;
+  baselineMmHg: Float64Array;
+  baselineVar: Float64Array;
+  logLik: Float64Array;
   /** Rates of past steps, newest last, as long as the longest delay needs. */
   history: number[];
   lastUpdateMs: number | null;
@@ -87,41 +91,46 @@ function gains(s: Settings): number[] {
 }
 
 export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveState {
-  const candidates: Candidate[] = [];
+  const decay = Math.exp(-s.periodS / s.timeConstantS);
+  const shapes: Omit<Candidate, 'forced'>[] = [];
   for (const gain of gains(s)) {
     for (const delayS of s.delaysS) {
       for (const recirculation of s.recirculationFractions) {
-      candidates.push({
-        gain, delayS, recirculation,
-        delaySteps: Math.round(delayS / s.periodS),
-        recircSteps: Math.round((delayS + s.recirculationDelayS) / s.periodS),
-        dropMmHg: 0, baselineMmHg: NaN, baselineVar: 0, logLik: 0, forced: new Float64Array(0),
-      });
+        shapes.push({
+          gain, logGain: Math.log(gain), delayS, recirculation,
+          delaySteps: Math.round(delayS / s.periodS),
+          recircSteps: Math.round((delayS + s.recirculationDelayS) / s.periodS),
+        });
       }
     }
   }
-  const longest = Math.max(...candidates.map((c) => c.recircSteps)) + 1;
+  const longest = Math.max(...shapes.map((c) => c.recircSteps)) + 1;
   const horizon = longest + Math.ceil((4 * s.timeConstantS) / s.periodS);
-  const decay = Math.exp(-s.periodS / s.timeConstantS);
-  for (const c of candidates) c.forced = forcedResponse(c, horizon, decay);
+  const bank = shapes.map((c) => ({ ...c, forced: forcedResponse(c, horizon, decay) }));
+  const n = bank.length;
   // Bumpless: a rate already running is taken as having run long enough to reach its steady state in
   // every candidate; each candidate's baseline then starts from the first observation.
   const history = new Array<number>(longest).fill(runningRateMlPerH);
-  for (const c of candidates) c.dropMmHg = c.gain * runningRateMlPerH * (1 + c.recirculation);
-  const logs = candidates.map((c) => Math.log(c.gain));
-  const centre = logs.reduce((a, b) => a + b, 0) / logs.length;
-  const priorShare = logs.filter((l) => Math.abs(l - centre) < Math.log(1.5)).length / logs.length;
-  return { candidates, history, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, priorShare, last: null };
+  const dropMmHg = Float64Array.from(bank, (c) => c.gain * runningRateMlPerH * (1 + c.recirculation));
+  const centre = bank.reduce((a, c) => a + c.logGain, 0) / n;
+  const priorShare = bank.filter((c) => Math.abs(c.logGain - centre) < Math.log(1.5)).length / n;
+  return {
+    bank, dropMmHg, baselineMmHg: new Float64Array(n).fill(NaN), baselineVar: new Float64Array(n), logLik: new Float64Array(n),
+    history, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, priorShare, last: null,
+  };
 }
 
 /** Weights of the candidates from their log-likelihoods, floored and normalised. */
-function weights(s: Settings, cs: Candidate[]): number[] {
-  const top = Math.max(...cs.map((c) => c.logLik));
-  const raw = cs.map((c) => Math.exp(c.logLik - top));
-  const sum = raw.reduce((a, b) => a + b, 0);
-  const floored = raw.map((w) => Math.max(s.weightFloor, w / sum));
-  const total = floored.reduce((a, b) => a + b, 0);
-  return floored.map((w) => w / total);
+function weights(s: Settings, logLik: Float64Array): Float64Array {
+  let top = -Infinity;
+  for (const l of logLik) top = Math.max(top, l);
+  const w = new Float64Array(logLik.length);
+  let sum = 0;
+  for (let i = 0; i < w.length; i++) sum += w[i] = Math.exp(logLik[i] - top);
+  let total = 0;
+  for (let i = 0; i < w.length; i++) total += w[i] = Math.max(s.weightFloor, w[i] / sum);
+  for (let i = 0; i < w.length; i++) w[i] /= total;
+  return w;
 }
 
 export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservation, nowMs: number): ControllerDecision<AdaptiveState> {
@@ -134,45 +143,51 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   if (state.lastUpdateMs !== null && nowMs - state.lastUpdateMs < s.periodS * 1000 * 0.9) return hold('between model updates');
   if (obs.cleanBeats === 0) return hold(obs.flaggedBeats > 0 ? `only flagged beats (quality ${obs.quality})` : 'no beats');
 
-  // 1. Every candidate predicts this period's pressure from the rates that were commanded.
+  // 1. Every candidate predicts this period's pressure from the rates that were commanded; its baseline
+  // filter scores the prediction.
   const history = [...state.history.slice(1), obs.infusedMlPerH];
   const n = history.length;
   const decay = Math.exp(-s.periodS / s.timeConstantS);
   const r = s.observationSdMmHg ** 2;
   const q = s.baselineStepSdMmHg ** 2;
-  const candidates = state.candidates.map((c) => {
+  const bank = state.bank;
+  const dropMmHg = state.dropMmHg.slice();
+  const baselineMmHg = state.baselineMmHg.slice();
+  const baselineVar = state.baselineVar.slice();
+  const logLik = state.logLik.slice();
+  for (let i = 0; i < bank.length; i++) {
+    const c = bank[i];
     const u = history[n - 1 - c.delaySteps] + c.recirculation * history[n - 1 - c.recircSteps];
-    const dropMmHg = decay * c.dropMmHg + (1 - decay) * c.gain * u;
-    if (Number.isNaN(c.baselineMmHg)) {
+    const drop = decay * dropMmHg[i] + (1 - decay) * c.gain * u;
+    dropMmHg[i] = drop;
+    if (Number.isNaN(baselineMmHg[i])) {
       // First observation: it sets the baseline and scores nothing.
-      return { ...c, dropMmHg, baselineMmHg: obs.meanMmHg + dropMmHg, baselineVar: r };
+      baselineMmHg[i] = obs.meanMmHg + drop;
+      baselineVar[i] = r;
+      continue;
     }
-    const priorVar = c.baselineVar + q;
-    const innovation = obs.meanMmHg - (c.baselineMmHg - dropMmHg);
+    const priorVar = baselineVar[i] + q;
+    const innovation = obs.meanMmHg - (baselineMmHg[i] - drop);
     const innovationVar = priorVar + r;
     const k = priorVar / innovationVar;
-    return {
-      ...c, dropMmHg,
-      baselineMmHg: c.baselineMmHg + k * innovation,
-      baselineVar: (1 - k) * priorVar,
-      logLik: s.forgetting * c.logLik - 0.5 * (innovation * innovation / innovationVar + Math.log(innovationVar)),
-    };
-  });
+    baselineMmHg[i] += k * innovation;
+    baselineVar[i] = (1 - k) * priorVar;
+    logLik[i] = s.forgetting * logLik[i] - 0.5 * (innovation * innovation / innovationVar + Math.log(innovationVar));
+  }
 
   // 2. The estimate, its spread and the confidence in it.
-  const w = weights(s, candidates);
+  const w = weights(s, logLik);
   let meanLogGain = 0;
   let meanDelay = 0;
-  for (let i = 0; i < candidates.length; i++) {
-    meanLogGain += w[i] * Math.log(candidates[i].gain);
-    meanDelay += w[i] * candidates[i].delayS;
+  for (let i = 0; i < bank.length; i++) {
+    meanLogGain += w[i] * bank[i].logGain;
+    meanDelay += w[i] * bank[i].delayS;
   }
   let share = 0;
-  let baselineMmHg = 0;
-  for (let i = 0; i < candidates.length; i++) {
-    const dl = Math.log(candidates[i].gain) - meanLogGain;
-    if (Math.abs(dl) < Math.log(1.5)) share += w[i];
-    baselineMmHg += w[i] * candidates[i].baselineMmHg;
+  let baseline = 0;
+  for (let i = 0; i < bank.length; i++) {
+    if (Math.abs(bank[i].logGain - meanLogGain) < Math.log(1.5)) share += w[i];
+    baseline += w[i] * baselineMmHg[i];
   }
   const gain = Math.exp(meanLogGain);
   // Confidence: how far the posterior has narrowed from the prior (0 before any evidence, 1 when all
@@ -184,34 +199,43 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   // low weighted quantile of these: one that most credible candidates say will not overshoot. The lower
   // the confidence, the lower the quantile, so the first doses are safe for the most sensitive patients
   // the bank still believes in (the transport delay hides the answer for up to a minute).
-  const safe = candidates.map((c, i) => ({ rate: safeRate(s, c, history, decay), w: w[i] }));
-  safe.sort((a, b) => a.rate - b.rate);
+  const rates = new Float64Array(bank.length);
+  const order: number[] = new Array(bank.length);
+  for (let i = 0; i < bank.length; i++) {
+    rates[i] = safeRate(s, bank[i], dropMmHg[i], baselineMmHg[i], history, decay);
+    order[i] = i;
+  }
+  order.sort((a, b) => rates[a] - rates[b]);
   const quantile = s.quantileAtNoConfidence + (s.quantileAtFullConfidence - s.quantileAtNoConfidence) * confidence;
   let acc = 0;
-  let raw = safe[safe.length - 1].rate;
-  for (const x of safe) {
-    acc += x.w;
+  let raw = rates[order[order.length - 1]];
+  for (const i of order) {
+    acc += w[i];
     if (acc >= quantile) {
-      raw = x.rate;
+      raw = rates[i];
       break;
     }
   }
   const rate = Math.min(s.maxRateMlPerH, Math.max(s.minRateMlPerH, raw));
-  const reason = `MAP ${f1(obs.meanMmHg)} vs ${f1(s.targetMmHg)}; patient: ${gain.toFixed(2)} mmHg per mL/h, delay ${meanDelay.toFixed(0)} s, baseline ${f1(baselineMmHg)}` +
+  const reason = `MAP ${f1(obs.meanMmHg)} vs ${f1(s.targetMmHg)}; patient: ${gain.toFixed(2)} mmHg per mL/h, delay ${meanDelay.toFixed(0)} s, baseline ${f1(baseline)}` +
     ` (confidence ${(confidence * 100).toFixed(0)}%); highest rate that keeps ${((1 - quantile) * 100).toFixed(0)}% of candidates above the target: ${f1(rate)} mL/h` +
     (rate !== raw ? ` (limited from ${f1(raw)})` : '');
-  // Evidence older than the forgetting horizon fades; keep the likelihoods from growing without bound.
-  const top = Math.max(...candidates.map((c) => c.logLik));
-  for (const c of candidates) c.logLik -= top;
+  // Keep the likelihoods from growing without bound: only their differences matter.
+  let top = -Infinity;
+  for (const l of logLik) top = Math.max(top, l);
+  for (let i = 0; i < logLik.length; i++) logLik[i] -= top;
   return {
     rateMlPerH: rate, reason, confidence,
     identified: { gainMmHgPerMlPerH: gain, delayS: meanDelay },
-    state: { candidates, history, lastUpdateMs: nowMs, outputMlPerH: rate, priorShare: state.priorShare, last: { reason, confidence, gain, delayS: meanDelay } },
+    state: {
+      bank, dropMmHg, baselineMmHg, baselineVar, logLik, history, lastUpdateMs: nowMs, outputMlPerH: rate, priorShare: state.priorShare,
+      last: { reason, confidence, gain, delayS: meanDelay },
+    },
   };
 }
 
 /** A candidate's drop per mL/h of a rate started now, at each step of the horizon. */
-function forcedResponse(c: Candidate, horizon: number, decay: number): Float64Array {
+function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: number): Float64Array {
   const out = new Float64Array(horizon);
   let drop = 0;
   for (let k = 1; k <= horizon; k++) {
@@ -228,11 +252,11 @@ function forcedResponse(c: Candidate, horizon: number, decay: number): Float64Ar
  * linear in that rate: free (from the drug already committed) plus forced (per mL/h of the new rate), so
  * each future step bounds the rate directly.
  */
-function safeRate(s: Settings, c: Candidate, history: number[], decay: number): number {
-  const allowed = c.baselineMmHg - s.targetMmHg;
+function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, history: number[], decay: number): number {
+  const allowed = baselineMmHg - s.targetMmHg;
   const last = history.length - 1;
   const horizon = c.forced.length;
-  let free = c.dropMmHg;
+  let free = dropMmHg;
   let best = Infinity;
   for (let k = 1; k <= horizon; k++) {
     // Past rates still on their way; future ones count in the forced response.
