@@ -13,14 +13,10 @@
 // the supervisor's limits cause no windup.
 import { z } from 'zod';
 import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
-import { f1 } from './bp-controller.ts';
+import { controllerBaseSchema, f1 } from './bp-controller.ts';
 
-export const adaptiveSettingsSchema = z.strictObject({
-  $comment: z.string().optional(),
+export const adaptiveSettingsSchema = controllerBaseSchema.extend({
   kind: z.literal('adaptive').default('adaptive'),
-  targetMmHg: z.number().min(50).max(150),
-  minRateMlPerH: z.number().min(0).max(1000),
-  maxRateMlPerH: z.number().min(0).max(1000),
   /** Candidate gains: a log-spaced grid. */
   gainGrid: z.strictObject({ minMmHgPerMlPerH: z.number().positive(), maxMmHgPerMlPerH: z.number().positive(), count: z.number().int().min(2).max(64) }),
   /** Candidate transport delays. */

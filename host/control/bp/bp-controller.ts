@@ -1,6 +1,15 @@
 // What every blood-pressure controller is: a pure step of (settings, state, observation, now) ->
 // (rate, reason, confidence, new state). It sees only what came over the link, summarised per decision
 // period by the loop; never the patient's state.
+import { z } from 'zod';
+
+/** What every controller file states: its target and the rates it may propose. */
+export const controllerBaseSchema = z.strictObject({
+  $comment: z.string().optional(),
+  targetMmHg: z.number().min(50).max(150),
+  minRateMlPerH: z.number().min(0).max(1000),
+  maxRateMlPerH: z.number().min(0).max(1000),
+});
 
 /** The beats of one decision period, as they came over the link. */
 export interface BpObservation {

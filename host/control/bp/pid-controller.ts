@@ -5,18 +5,14 @@
 // and bumpless transfer: started from a manual rate, its first output is that rate.
 import { z } from 'zod';
 import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
-import { f1 } from './bp-controller.ts';
+import { controllerBaseSchema, f1 } from './bp-controller.ts';
 
-export const pidSettingsSchema = z.strictObject({
-  $comment: z.string().optional(),
+export const pidSettingsSchema = controllerBaseSchema.extend({
   kind: z.literal('pid').default('pid'),
-  targetMmHg: z.number().min(50).max(150),
   kpMlPerHPerMmHg: z.number().min(0).max(50),
   integralTimeS: z.number().min(1).max(3600),
   derivativeTimeS: z.number().min(0).max(600),
   derivativeFilterS: z.number().min(0.1).max(600),
-  minRateMlPerH: z.number().min(0).max(1000),
-  maxRateMlPerH: z.number().min(0).max(1000),
 });
 
 export type PidSettings = z.input<typeof pidSettingsSchema>;
