@@ -1,7 +1,10 @@
 // The syringe pump's mechanics around the firmware: step pulses on the STEP pin (counted while the driver
-// is enabled) push the plunger; the volume pushed goes to the patient line, or, when the line is occluded,
-// into the line's compliance and raises its pressure, which the force sensor reads. The end stop closes
-// when the syringe is empty.
+// is enabled) push the plunger. A freshly loaded syringe has slack in the drive train that the plunger must
+// take up before anything flows (the start-up delay of IEC 60601-2-24 trumpet curves, long at low rates;
+// once taken up it stays taken up, the leadscrew staying engaged when the motor stops); what is pushed
+// then fills the compliant line, which empties into the patient with a time constant (so low rates reach
+// the patient smoothed and late). When the line is occluded the volume pushed is trapped in its compliance
+// and raises its pressure, which the force sensor reads. The end stop closes when the syringe is empty.
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import type { BoardEmulator } from '../emulator/board-emulator.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
@@ -13,19 +16,37 @@ export interface LineModel {
   sensorFullScaleMmHg: number;
   /** Force reading with the line open (friction of the plunger), 0..1. */
   baselineForceFraction: number;
+  /** Drive-train slack of a freshly loaded syringe, taken up before fluid moves. */
+  startupSlackMl: number;
+  /** Time constant of the open line between the syringe and the patient (0: none). */
+  lineTimeConstantS: number;
 }
 
-/** A line of soft tubing with a 50 mL syringe: about 0.5 uL/mmHg [U, engineering estimate]. */
-export const DEFAULT_LINE: LineModel = { complianceMlPerMmHg: 0.0005, sensorFullScaleMmHg: 500, baselineForceFraction: 0.1 };
+/** An ideal mechanism (no slack, no line lag): for the pump's own accuracy tests. About 0.5 uL/mmHg of occluded compliance [U, engineering estimate]. */
+export const DEFAULT_LINE: LineModel = {
+  complianceMlPerMmHg: 0.0005, sensorFullScaleMmHg: 500, baselineForceFraction: 0.1, startupSlackMl: 0, lineTimeConstantS: 0,
+};
+
+/**
+ * A 50 mL syringe on a bedside line: 20 uL of slack (72 s of start-up delay at 1 mL/h, 4 s at 20 mL/h) and a
+ * 5 s line time constant [U, engineering estimates shaped after IEC 60601-2-24 start-up curves].
+ */
+export const PATIENT_LINE: LineModel = { ...DEFAULT_LINE, startupSlackMl: 0.02, lineTimeConstantS: 5 };
 
 export class SyringeMechanism {
-  /** Volume that left the syringe into the open line. */
+  /** Volume that reached the patient. */
   deliveredMl = 0;
+  /** Plunger travel as volume: what the firmware's steps pushed. */
+  pushedMl = 0;
+  /** Volume in the open line, on its way to the patient. */
+  inLineMl = 0;
   /** Volume pushed while occluded, held by the line's compliance. */
   trappedMl = 0;
   occluded = false;
   readonly mlPerStep: number;
   private countedPulses = 0;
+  private slackLeftMl: number;
+  private readonly updateS: number;
 
   constructor(
     private readonly board: BoardEmulator,
@@ -36,6 +57,8 @@ export class SyringeMechanism {
   ) {
     const m = cfg.mechanism;
     this.mlPerStep = (Math.PI * (m.syringeInnerDiameterMm / 2) ** 2 * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.slackLeftMl = line.startupSlackMl;
+    this.updateS = updateMs / 1000;
     clock.every(updateMs, () => this.update());
     this.update();
   }
@@ -53,12 +76,21 @@ export class SyringeMechanism {
     const forward = this.board.pin(pins.dir).out === 1;
     if (enabled && forward && newPulses > 0) {
       const ml = newPulses * this.mlPerStep;
-      if (this.occluded) this.trappedMl += ml;
-      else this.deliveredMl += ml;
+      this.pushedMl += ml;
+      if (this.occluded) {
+        this.trappedMl += ml;
+      } else {
+        const slack = Math.min(ml, this.slackLeftMl);
+        this.slackLeftMl -= slack;
+        this.inLineMl += ml - slack;
+      }
     }
+    const out = this.line.lineTimeConstantS > 0 ? this.inLineMl * (1 - Math.exp(-this.updateS / this.line.lineTimeConstantS)) : this.inLineMl;
+    this.inLineMl -= out;
+    this.deliveredMl += out;
     if (!this.occluded) this.trappedMl = 0; // an open line relieves the pressure
     const force = this.line.baselineForceFraction + this.pressureMmHg / this.line.sensorFullScaleMmHg;
     this.board.setAnalog(pins.force, force);
-    this.board.setDigital(pins.endStop, this.deliveredMl + this.trappedMl >= this.cfg.mechanism.syringeVolumeMl);
+    this.board.setDigital(pins.endStop, this.pushedMl >= this.cfg.mechanism.syringeVolumeMl);
   }
 }

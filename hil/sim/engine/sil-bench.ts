@@ -16,7 +16,7 @@ import { ArterialWaveform, shapeMeanFraction } from '../arterial-waveform.ts';
 import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
 import { gaussian } from '../gaussian.ts';
 import { attachTransducer } from '../pressure-transducer.ts';
-import { SyringeMechanism } from '../syringe-mechanism.ts';
+import { PATIENT_LINE, SyringeMechanism } from '../syringe-mechanism.ts';
 
 /** Any patient model driven by the infusion rate actually delivered. */
 export interface DrugResponsePatient {
@@ -71,7 +71,7 @@ export async function bpPlant(clock: VirtualClock, o: SilBenchOptions): Promise<
   const pumpBoard = new BoardEmulator({ clock, serial: 'infusion-pump' });
   sensorBoard.load(await builtProgram('bp-sensor', boardConfig));
   pumpBoard.load(await builtProgram('infusion-pump', boardConfig));
-  const mechanism = new SyringeMechanism(pumpBoard, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
+  const mechanism = new SyringeMechanism(pumpBoard, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock, PATIENT_LINE);
 
   // The patient, stepped on the drug delivered during each step.
   let lastDelivered = 0;

@@ -26,6 +26,8 @@ export const adaptiveSettingsSchema = controllerBaseSchema.extend({
   /** Candidate recirculation fractions (the late share of the effect). */
   recirculationFractions: z.array(z.number().min(0).max(1)).min(1).max(8),
   recirculationDelayS: z.number().min(0).max(300),
+  /** The infusion line between the pump and the patient (known from the set-up): commanded rates reach the patient through it. */
+  lineTimeConstantS: z.number().min(0).max(600).default(0),
   /** The model bank's step; decisions closer together than this reuse the last update. */
   periodS: z.number().min(1).max(60),
   /** SD of one period's observed mean pressure around the model. */
@@ -66,7 +68,7 @@ export interface AdaptiveState {
   baselineMmHg: Float64Array;
   baselineVar: Float64Array;
   logLik: Float64Array;
-  /** Rates of past steps, newest last, as long as the longest delay needs. */
+  /** Rates that reached the patient's side of the line in past steps, newest last, as long as the longest delay needs. */
   history: number[];
   lastUpdateMs: number | null;
   outputMlPerH: number;
@@ -102,7 +104,8 @@ export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveS
   }
   const longest = Math.max(...shapes.map((c) => c.recircSteps)) + 1;
   const horizon = longest + Math.ceil((4 * s.timeConstantS) / s.periodS);
-  const bank = shapes.map((c) => ({ ...c, forced: forcedResponse(c, horizon, decay) }));
+  const lineDecay = s.lineTimeConstantS > 0 ? Math.exp(-s.periodS / s.lineTimeConstantS) : 0;
+  const bank = shapes.map((c) => ({ ...c, forced: forcedResponse(c, horizon, decay, lineDecay) }));
   const n = bank.length;
   // Bumpless: a rate already running is taken as having run long enough to reach its steady state in
   // every candidate; each candidate's baseline then starts from the first observation.
@@ -141,7 +144,9 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
 
   // 1. Every candidate predicts this period's pressure from the rates that were commanded; its baseline
   // filter scores the prediction.
-  const history = [...state.history.slice(1), obs.infusedMlPerH];
+  const lineDecay = s.lineTimeConstantS > 0 ? Math.exp(-s.periodS / s.lineTimeConstantS) : 0;
+  const lineOut = lineDecay * state.history[state.history.length - 1] + (1 - lineDecay) * obs.infusedMlPerH;
+  const history = [...state.history.slice(1), lineOut];
   const n = history.length;
   const decay = Math.exp(-s.periodS / s.timeConstantS);
   const r = s.observationSdMmHg ** 2;
@@ -198,7 +203,7 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   const rates = new Float64Array(bank.length);
   const order: number[] = new Array(bank.length);
   for (let i = 0; i < bank.length; i++) {
-    rates[i] = safeRate(s, bank[i], dropMmHg[i], baselineMmHg[i], history, decay);
+    rates[i] = safeRate(s, bank[i], dropMmHg[i], baselineMmHg[i], history, decay, lineDecay);
     order[i] = i;
   }
   order.sort((a, b) => rates[a] - rates[b]);
@@ -230,12 +235,13 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   };
 }
 
-/** A candidate's drop per mL/h of a rate started now, at each step of the horizon. */
-function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: number): Float64Array {
+/** A candidate's drop per mL/h of a rate started now, at each step of the horizon (through the line first). */
+function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: number, lineDecay: number): Float64Array {
   const out = new Float64Array(horizon);
   let drop = 0;
+  const through = (j: number) => (j > 0 ? 1 - Math.pow(lineDecay, j) : 0);
   for (let k = 1; k <= horizon; k++) {
-    const u = (k > c.delaySteps ? 1 : 0) + c.recirculation * (k > c.recircSteps ? 1 : 0);
+    const u = through(k - c.delaySteps) + c.recirculation * through(k - c.recircSteps);
     drop = decay * drop + (1 - decay) * c.gain * u;
     out[k - 1] = drop;
   }
@@ -248,17 +254,18 @@ function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: nu
  * linear in that rate: free (from the drug already committed) plus forced (per mL/h of the new rate), so
  * each future step bounds the rate directly.
  */
-function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, history: number[], decay: number): number {
+function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, history: number[], decay: number, lineDecay: number): number {
   const allowed = baselineMmHg - s.targetMmHg;
   const last = history.length - 1;
   const horizon = c.forced.length;
   let free = dropMmHg;
   let best = Infinity;
   for (let k = 1; k <= horizon; k++) {
-    // Past rates still on their way; future ones count in the forced response.
+    // Past rates still on their way, and what is in the line now draining out; new ones are the forced response.
     const a = last + k - c.delaySteps;
     const b = last + k - c.recircSteps;
-    const u = (a <= last ? history[a] : 0) + c.recirculation * (b <= last ? history[b] : 0);
+    const inLine = (j: number) => (j <= last ? history[j] : history[last] * Math.pow(lineDecay, j - last));
+    const u = inLine(a) + c.recirculation * inLine(b);
     free = decay * free + (1 - decay) * c.gain * u;
     // On the way, a dip of up to the margin below the target is tolerated; none at the end.
     const room = allowed + (k < horizon ? s.dipMarginMmHg : 0) - free;

@@ -10,13 +10,14 @@ import {
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
 import { emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
 import type { EmulatedNode } from '../../../../hil/emulator/emulated-node.ts';
-import { SyringeMechanism } from '../../../../hil/sim/syringe-mechanism.ts';
+import type { LineModel } from '../../../../hil/sim/syringe-mechanism.ts';
+import { PATIENT_LINE, SyringeMechanism } from '../../../../hil/sim/syringe-mechanism.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
 
-async function pumpRig() {
+async function pumpRig(line?: LineModel) {
   const node = await emulatedNode('infusion-pump', 'pico');
   const cfg = node.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
-  const mech = new SyringeMechanism(node.board, cfg, node.clock);
+  const mech = new SyringeMechanism(node.board, cfg, node.clock, line);
   node.clock.advance(1000);
   return { ...node, cfg, mech };
 }
@@ -100,6 +101,22 @@ describe('infusion-pump firmware in the emulator', () => {
       });
     }
   }
+
+  it('on a bedside line, 1 mL/h reaches the patient only after the slack is taken up, then lags by the line time constant', async () => {
+    const n = await pumpRig(PATIENT_LINE);
+    const rateMlPerS = 1 / 3600;
+    let startedMs = 0;
+    let deliveredAt60s = -1;
+    await holdRate(n, 1, 5 * 60_000, () => {
+      startedMs = n.clock.now();
+      n.clock.after(60_000, () => (deliveredAt60s = n.mech.deliveredMl));
+    });
+    const elapsedS = (n.clock.now() - startedMs) / 1000;
+    expect(deliveredAt60s).toBe(0); // 20 uL of slack is 72 s at 1 mL/h
+    expect(Math.abs(n.mech.pushedMl - rateMlPerS * elapsedS) / (rateMlPerS * elapsedS)).toBeLessThan(0.02);
+    const expected = n.mech.pushedMl - PATIENT_LINE.startupSlackMl - rateMlPerS * PATIENT_LINE.lineTimeConstantS;
+    expect(Math.abs(n.mech.deliveredMl - expected)).toBeLessThan(0.002);
+  });
 
   it('falls to the safe rate within the lease plus one control tick when the lease is not renewed', async () => {
     const n = await pumpRig();
