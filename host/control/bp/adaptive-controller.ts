@@ -200,10 +200,15 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   // low weighted quantile of these: one that most credible candidates say will not overshoot. The lower
   // the confidence, the lower the quantile, so the first doses are safe for the most sensitive patients
   // the bank still believes in (the transport delay hides the answer for up to a minute).
+  // What leaves the line from now on with no new drug: the recorded past, then the line draining.
+  const horizon = bank[0].forced.length;
+  const drained = new Float64Array(n + horizon);
+  drained.set(history);
+  for (let j = n; j < drained.length; j++) drained[j] = drained[j - 1] * lineDecay;
   const rates = new Float64Array(bank.length);
   const order: number[] = new Array(bank.length);
   for (let i = 0; i < bank.length; i++) {
-    rates[i] = safeRate(s, bank[i], dropMmHg[i], baselineMmHg[i], history, decay, lineDecay);
+    rates[i] = safeRate(s, bank[i], dropMmHg[i], baselineMmHg[i], drained, n - 1, decay);
     order[i] = i;
   }
   order.sort((a, b) => rates[a] - rates[b]);
@@ -248,24 +253,22 @@ function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: nu
   return out;
 }
 
+// No closures in the loops below: the build's keepNames helper would wrap each one on every pass.
+
 /**
  * The highest constant rate from now on that brings candidate c's predicted pressure to the target at
  * the end of the horizon without dipping more than the margin below it on the way. The predicted drop is
  * linear in that rate: free (from the drug already committed) plus forced (per mL/h of the new rate), so
  * each future step bounds the rate directly.
  */
-function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, history: number[], decay: number, lineDecay: number): number {
+function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, drained: Float64Array, last: number, decay: number): number {
   const allowed = baselineMmHg - s.targetMmHg;
-  const last = history.length - 1;
   const horizon = c.forced.length;
   let free = dropMmHg;
   let best = Infinity;
   for (let k = 1; k <= horizon; k++) {
-    // Past rates still on their way, and what is in the line now draining out; new ones are the forced response.
-    const a = last + k - c.delaySteps;
-    const b = last + k - c.recircSteps;
-    const inLine = (j: number) => (j <= last ? history[j] : history[last] * Math.pow(lineDecay, j - last));
-    const u = inLine(a) + c.recirculation * inLine(b);
+    // Past rates still on their way and what drains from the line; new ones are the forced response.
+    const u = drained[last + k - c.delaySteps] + c.recirculation * drained[last + k - c.recircSteps];
     free = decay * free + (1 - decay) * c.gain * u;
     // On the way, a dip of up to the margin below the target is tolerated; none at the end.
     const room = allowed + (k < horizon ? s.dipMarginMmHg : 0) - free;
