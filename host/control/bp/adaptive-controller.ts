@@ -263,18 +263,27 @@ function forcedResponse(c: Omit<Candidate, 'forced'>, horizon: number, decay: nu
  */
 function safeRate(s: Settings, c: Candidate, dropMmHg: number, baselineMmHg: number, drained: Float64Array, last: number, decay: number): number {
   const allowed = baselineMmHg - s.targetMmHg;
-  const horizon = c.forced.length;
+  const margin = s.dipMarginMmHg;
+  const forcedDrop = c.forced;
+  const horizon = forcedDrop.length;
+  const gainIn = (1 - decay) * c.gain;
+  const recirculation = c.recirculation;
+  const a0 = last - c.delaySteps;
+  const b0 = last - c.recircSteps;
   let free = dropMmHg;
   let best = Infinity;
   for (let k = 1; k <= horizon; k++) {
     // Past rates still on their way and what drains from the line; new ones are the forced response.
-    const u = drained[last + k - c.delaySteps] + c.recirculation * drained[last + k - c.recircSteps];
-    free = decay * free + (1 - decay) * c.gain * u;
+    free = decay * free + gainIn * (drained[a0 + k] + recirculation * drained[b0 + k]);
     // On the way, a dip of up to the margin below the target is tolerated; none at the end.
-    const room = allowed + (k < horizon ? s.dipMarginMmHg : 0) - free;
-    const forced = c.forced[k - 1];
-    if (forced > 1e-9) best = Math.min(best, room / forced);
-    else if (room < 0) best = 0;
+    const room = allowed + (k < horizon ? margin : 0) - free;
+    const forced = forcedDrop[k - 1];
+    if (forced > 1e-9) {
+      const r = room / forced;
+      if (r < best) best = r;
+    } else if (room < 0) {
+      best = 0;
+    }
   }
-  return Math.max(0, Number.isFinite(best) ? best : 0);
+  return best > 0 && best !== Infinity ? best : 0;
 }
