@@ -71,7 +71,11 @@ export async function pilBpEnvironment(spec: Omit<PilBpSpec, 'sensorTty' | 'pump
     return {
       level: 'pil', clock, sensor, pump, links: { 'bp-sensor': sensorLink, 'infusion-pump': pumpLink },
       truthMapMmHg: () => truth, deliveredMl: () => delivered,
-      run: (ms) => sleep(ms / spec.speed),
+      run: async (ms) => {
+        await sleep(ms / spec.speed);
+        // The plant is gone: the run fails here, and the record keeps everything up to now.
+        if (rig.exitCode !== null || rig.signalCode !== null) throw new Error(`the PIL rig stopped (${rig.exitCode ?? rig.signalCode}): ${out.slice(-300)}`);
+      },
       close: () => {
         sensorLink.close();
         pumpLink.close();

@@ -95,12 +95,13 @@ async function runInWorkers(setup: BpRunSetup, patients: VirtualPatient[], count
   const results: PatientRun[] = new Array(patients.length);
   let next = 0;
   let done = 0;
+  let failed = false;
   const boot = new URL('./worker-boot.js', import.meta.url);
   const entry = new URL('./bp-run-worker.ts', import.meta.url).href;
   const one = (): Promise<void> => new Promise((resolve, reject) => {
     const worker = new Worker(boot, { workerData: { entry } });
     const feed = () => {
-      if (next >= patients.length) {
+      if (next >= patients.length || failed) {
         void worker.terminate().then(() => resolve());
         return;
       }
@@ -112,6 +113,7 @@ async function runInWorkers(setup: BpRunSetup, patients: VirtualPatient[], count
           return;
         }
         if (m.error) {
+          failed = true; // the other workers finish the patient they have and take no more
           void worker.terminate();
           reject(new Error(m.error));
           return;
