@@ -1,7 +1,8 @@
-// One virtual patient through one scenario at the SIL level: the patient model steered by the scenario,
-// the bp-sensor and pump firmware in their emulators, the host loop with its controller, supervisor and
-// gates, all on one virtual clock. The loop's record goes to a file as it happens; ground truth (the
-// patient's own mean pressure) is sampled for metrics only and never reaches the loop.
+// One virtual patient through one scenario: the patient model steered by the scenario, the bp-sensor and
+// pump firmware in their emulators, and the host loop with its controller, supervisor and gates. At SIL all
+// of it shares one virtual clock; at PIL the plant is its own process behind pseudo-terminals (hil/pil).
+// The loop's record goes to a file as it happens; ground truth (the patient's own mean pressure) is
+// sampled for metrics only and never reaches the loop.
 import { join } from 'node:path';
 import { MsgId, readAlarm } from '../../protocols/generated/wire-codec.ts';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';

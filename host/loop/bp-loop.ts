@@ -85,10 +85,6 @@ export class BpLoop {
     return this.pending;
   }
 
-  get mode(): string {
-    return this.decisions.at(-1)?.mode ?? 'auto';
-  }
-
   /** The period's beats, summarised. */
   private observe(): PeriodObservation | null {
     if (this.lastBeatMs === null) return null;
