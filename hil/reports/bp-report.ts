@@ -80,6 +80,22 @@ function csv(ms: PatientMetrics[]): string {
   return lines.join('\n') + '\n';
 }
 
+/** The decisions a person would want explained: every one a limit changed, and every change of mode. */
+function explained(r: PatientRun): string {
+  let mode = 'auto';
+  const rows: string[] = [];
+  for (const d of r.decisions) {
+    const changed = d.mode !== mode;
+    mode = d.mode;
+    if (d.limits.length === 0 && !changed) continue;
+    rows.push(`<tr><td>${(d.tMs / 60_000).toFixed(2)} min</td><td>${d.mode}</td><td>${fmt(d.observedMmHg)}</td><td>${fmt(d.proposedMlPerH, 2)}</td><td>${fmt(d.commandedMlPerH, 2)}</td>` +
+      `<td style="text-align:left">${esc(d.controllerReason)}</td><td style="text-align:left">${esc(d.limits.join('; '))}</td></tr>`);
+  }
+  if (rows.length === 0) return '<p>None: every proposal of the controller was commanded as it was.</p>';
+  const shown = rows.length > 200 ? [...rows.slice(0, 200), `<tr><td colspan="7">... ${rows.length - 200} more in the record</td></tr>`] : rows;
+  return `<details><summary>${rows.length} decisions</summary><table><tr><th>time</th><th>mode</th><th>observed mmHg</th><th>proposed mL/h</th><th>commanded mL/h</th><th>controller's reason</th><th>limits that acted</th></tr>${shown.join('')}</table></details>`;
+}
+
 function patientPage(r: PatientRun, m: PatientMetrics): string {
   const min = (s: number) => s / 60;
   const alarmMarks = r.alarms.map((a) => a.tMs / 60_000);
@@ -98,7 +114,8 @@ ${plot('Mean arterial pressure (mmHg)', [
   ], 'mmHg', [r.targetMmHg - 5, r.targetMmHg + 5], alarmMarks)}
 ${plot('Infusion rate commanded (mL/h)', [{ points: r.samples.map((s) => [min(s.tS), s.rateMlPerH]), colour: '#c64600', label: 'rate' }], 'mL/h', undefined, alarmMarks)}
 ${plot('Controller confidence', [{ points: r.samples.map((s) => [min(s.tS), s.confidence]), colour: '#26a269', label: 'confidence' }], '0..1')}
-<h2>Metrics</h2><table>${rows}</table><h2>Alarms (dashed red lines)</h2><table>${alarms || '<tr><td>none</td></tr>'}</table>`;
+<h2>Metrics</h2><table>${rows}</table><h2>Alarms (dashed red lines)</h2><table>${alarms || '<tr><td>none</td></tr>'}</table>
+<h2>Decisions where a limit acted or the mode changed</h2>${explained(r)}`;
 }
 
 export function writeReport(dir: string, input: ReportInput): { index: string; json: string; csv: string } {
