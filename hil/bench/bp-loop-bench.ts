@@ -3,7 +3,7 @@
 // [adaptive >= 95%], overshoot [<= 5 mmHg], settling [<= 5 min] and time below 65 mmHg [none]; the
 // stress scenario (sensitivity doubling, drift, bleeding, every line artifact) for the adaptive one; and
 // full-stack speed per core, firmware bundles in the emulator included [>= 10,000 simulated s per wall s],
-// beside the patient model alone.
+// beside the patient model alone. Also norepinephrine for hypotension (held-out split, vasopressor PID).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,15 @@ async function cohort(controller: 'pid' | 'adaptive', scenario: string, split: '
     controllerPath: shippedControllerPath(controller), supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
     driftPath: repo('host/safety/default.drift.json'), advisoryPath: null, split, patients, seed: 1, board: 'pico',
     outDir: mkdtempSync(join(tmpdir(), `bench-${controller}-${scenario}-`)), workers,
+  });
+}
+
+/** The norepinephrine cohort's held-out patients through the hypotension scenario with the vasopressor PID. */
+async function vasopressorCohort(): Promise<CohortRunResult> {
+  return runCohort({
+    cohortPath: repo('hil/sim/cohorts/norepinephrine.cohort.json'), scenarioPath: repo('hil/sim/scenarios/hypotension.scenario.json'),
+    controllerPath: repo('host/control/bp/pid-norepinephrine.controller.json'), supervisorPath: repo('host/safety/norepinephrine.supervisor.json'),
+    driftPath: null, advisoryPath: null, split: 'held-out', seed: 1, board: 'pico', outDir: mkdtempSync(join(tmpdir(), 'bench-norepinephrine-')),
   });
 }
 
@@ -51,6 +60,7 @@ export async function bpLoopBench() {
   const adaptive = await cohort('adaptive', 'default', 'held-out');
   const pid = await cohort('pid', 'default', 'held-out');
   const stress = await cohort('adaptive', 'stress', 'held-out');
+  const vasopressor = await vasopressorCohort();
   // Speed per core: one thread, the firmware already built (the held-out run above built it).
   const speed = await cohort('adaptive', 'default', 'all', 6);
   const patient = new SlatePatient({ gainMmHgPerMlPerH: 0.72, transportDelayS: 30, recirculationDelayS: 45, recirculationFraction: 0.4, timeConstantS: 40 }, 100, 0.5);
@@ -61,6 +71,7 @@ export async function bpLoopBench() {
   const perCore = speed.simulatedS / (speed.wallMs / 1000);
   return {
     heldOutDefaultScenario: { adaptive: outcome(adaptive), pid: outcome(pid) },
+    heldOutNorepinephrineHypotension: { pid: outcome(vasopressor), maxMapMmHg: Number(Math.max(...vasopressor.runs.flatMap((r) => r.samples.map((x) => x.mapMmHg))).toFixed(1)) },
     heldOutStressScenario: { adaptive: { ...outcome(stress), sensitivityDriftAlarms: stress.runs.reduce((a, r) => a + r.alarms.filter((x) => x.alarm.id === 'sensitivity-drift').length, 0) } },
     speed: {
       fullStackSimulatedSPerWallSPerCore: Math.round(perCore),

@@ -10,11 +10,10 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
-import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
 import { ScenarioPatient } from '../sim/engine/scenario-patient.ts';
 import { bpPlant } from '../sim/engine/sil-bench.ts';
-import type { SlateParameters } from '../sim/patients/slate-patient.ts';
-import { SlatePatient } from '../sim/patients/slate-patient.ts';
+import { patientModel } from '../runner/bp-run.ts';
 import { lineArtifacts, scenarioSchema } from '../sim/scenarios/scenario.ts';
 
 export interface PilBpSpec {
@@ -26,6 +25,8 @@ export interface PilBpSpec {
   sensorTty: string;
   pumpTty: string;
   patientStepS: number;
+  model: CohortFile['model'];
+  concentrationUgPerMl: number;
 }
 
 const { values } = parseArgs({ options: { spec: { type: 'string' } } });
@@ -35,8 +36,7 @@ if (!values.spec) {
 }
 const spec = JSON.parse(readFileSync(values.spec, 'utf8')) as PilBpSpec;
 const scenario = scenarioSchema.parse(spec.scenario);
-const model = new SlatePatient(spec.patient.params as unknown as SlateParameters, spec.patient.baselineMapMmHg, spec.patientStepS);
-const patient = new ScenarioPatient(model, scenario, spec.patientStepS);
+const patient = new ScenarioPatient(patientModel(spec.model, spec.patient, spec.concentrationUgPerMl), scenario, spec.patientStepS);
 const clock = new VirtualClock();
 const plant = await bpPlant(clock, {
   patient, patientStepS: spec.patientStepS, heartRateBpm: scenario.heartRateBpm, pulsePressureMmHg: scenario.pulsePressureMmHg,

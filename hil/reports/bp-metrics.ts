@@ -3,7 +3,7 @@
 // decision period. Definitions:
 //  - settling: the first time after which the pressure stays within +-5 mmHg of target for 5 minutes;
 //    "after settling" figures run from there to the end (disturbances included);
-//  - overshoot: the deepest excursion below the target (the pressure is brought down onto it);
+//  - overshoot: the furthest excursion past the target (below it for a vasodilator, above for a vasopressor);
 //  - rise time: from the start until the error first falls to 10% of its initial value;
 //  - Varvel 1992 on the performance error PE = (MAP - target) / target: MDPE (median PE), MDAPE (median
 //    |PE|), wobble (median |PE - MDPE|), divergence (slope of |PE| over time, % per hour), after settling.
@@ -90,7 +90,8 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     settled: settleAt >= 0,
     settlingTimeS: settleAt >= 0 ? x[settleAt].tS : null,
     riseTimeS: riseAt >= 0 ? x[riseAt].tS : null,
-    overshootMmHg: Math.max(0, ...x.map((s) => target - s.mapMmHg)),
+    // Past the target in the direction the drug moves the pressure.
+    overshootMmHg: Math.max(0, ...x.map((s) => (run.drugEffect === 'raises' ? s.mapMmHg - target : target - s.mapMmHg))),
     timeInBand5Pct: pct(x.filter((s) => within(s.mapMmHg, 5)).length, n),
     timeInBand5AfterSettlingPct: after.length ? pct(after.filter((s) => within(s.mapMmHg, 5)).length, after.length) : null,
     timeInBand10PctPct: pct(x.filter((s) => within(s.mapMmHg, target * 0.1)).length, n),

@@ -105,8 +105,7 @@ function patientPage(r: PatientRun, m: PatientMetrics): string {
   const p = r.patient.params;
   return `<!doctype html><meta charset="utf-8"><title>${esc(r.patient.id)}</title><style>${STYLE}</style>
 <p><a href="../index.html">cohort</a></p><h1>${esc(r.patient.id)} (${r.patient.split})</h1>
-<p class="note">Gain ${p.gainMmHgPerMlPerH.toFixed(2)} mmHg per mL/h, delay ${p.transportDelayS.toFixed(0)} s, recirculation ${p.recirculationFraction.toFixed(2)} after ${p.recirculationDelayS.toFixed(0)} s,
-lag ${p.timeConstantS.toFixed(0)} s; baseline ${r.patient.baselineMapMmHg.toFixed(0)} mmHg; ${r.patient.weightKg.toFixed(0)} kg; ${Object.entries(r.patient.subgroups).map(([k, v]) => `${k} ${v}`).join(', ')}.
+<p class="note">${Object.entries(p).map(([k, v]) => `${esc(k)} ${v.toPrecision(3)}`).join(', ')}; baseline ${r.patient.baselineMapMmHg.toFixed(0)} mmHg; ${r.patient.weightKg.toFixed(0)} kg; ${Object.entries(r.patient.subgroups).map(([k, v]) => `${k} ${v}`).join(', ')}.
 Record: ${esc(r.recordPath.split(/[\\/]/).pop()!)}${r.error ? `; <b>run failed: ${esc(r.error)}</b>` : ''}</p>
 ${plot('Mean arterial pressure (mmHg)', [
     { points: r.samples.map((s) => [min(s.tS), s.mapMmHg]), colour: '#1a5fb4', label: 'true MAP (patient)' },

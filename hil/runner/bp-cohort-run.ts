@@ -61,11 +61,16 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const drift = o.driftPath ? readConfigFile(o.driftPath, 'the drift alarm', driftConfigSchema) : null;
   const advisory = o.advisoryPath ? readConfigFile(o.advisoryPath, 'the advisory mode', advisoryConfigSchema) : null;
   const { file: cohortFile, patients: drawn } = loadCohort(o.cohortPath, o.cohortSeed);
+  // The drug of the cohort, the controller and the supervisor must agree before anything is infused.
+  const effect = cohortFile.model === 'norepinephrine-pk-hill' ? 'raises' : 'lowers';
+  const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
+  if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
+  if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
   const chosen = drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
   const recordDir = join(o.outDir, 'records');
   mkdirSync(recordDir, { recursive: true });
-  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed };
+  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
   const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
   if (workers === 1) {

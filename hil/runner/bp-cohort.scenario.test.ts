@@ -132,4 +132,30 @@ describe('BP cohort at the SIL level', () => {
     expect(decisions.length).toBeGreaterThan(0);
     expect(rec.lines.filter((l) => l.kind === 'beat').length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('norepinephrine: hypotensive held-out patients brought up to target by the vasopressor PID, never above the high limit', async () => {
+    const r = await runCohort(options({
+      cohortPath: repo('hil/sim/cohorts/norepinephrine.cohort.json'), scenarioPath: repo('hil/sim/scenarios/hypotension.scenario.json'),
+      controllerPath: repo('host/control/bp/pid-norepinephrine.controller.json'), supervisorPath: repo('host/safety/norepinephrine.supervisor.json'),
+      driftPath: null, patients: 4,
+    }));
+    for (const [i, m] of r.metrics.entries()) {
+      const run = r.runs[i];
+      expect(m.error, m.id).toBeNull();
+      expect(Math.max(...run.samples.map((x) => x.mapMmHg)), m.id).toBeLessThan(110);
+      if (m.subgroups.potency !== 'low') {
+        expect(m.settled, `${m.id} (${m.subgroups.potency} potency) settles`).toBe(true);
+        expect(run.samples.at(-1)!.mapMmHg, m.id).toBeGreaterThan(70);
+      }
+    }
+    expect(r.runs.every((x) => x.drugEffect === 'raises')).toBe(true);
+  }, 60_000);
+
+  it('a controller or supervisor for the wrong drug is refused before any patient runs', async () => {
+    const ne = { cohortPath: repo('hil/sim/cohorts/norepinephrine.cohort.json'), scenarioPath: repo('hil/sim/scenarios/hypotension.scenario.json') };
+    await expect(runCohort(options({ ...ne, supervisorPath: repo('host/safety/norepinephrine.supervisor.json') })))
+      .rejects.toThrow(/adaptive\.controller\.json: drugEffect is 'lowers' but the cohort norepinephrine receives a vasopressor/);
+    await expect(runCohort(options({ ...ne, controllerPath: repo('host/control/bp/pid-norepinephrine.controller.json') })))
+      .rejects.toThrow(/nitroprusside\.supervisor\.json: drugEffect is 'lowers' but the cohort norepinephrine receives a vasopressor/);
+  });
 });

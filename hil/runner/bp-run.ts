@@ -17,7 +17,10 @@ import type { DriftConfig } from '../../host/safety/drift-monitor.ts';
 import type { Alarm, SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
-import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { NorepinephrineParameters } from '../sim/patients/norepinephrine-patient.ts';
+import { NorepinephrinePatient } from '../sim/patients/norepinephrine-patient.ts';
+import type { SteerablePatient } from '../sim/engine/scenario-patient.ts';
 import { ScenarioPatient } from '../sim/engine/scenario-patient.ts';
 import type { SilBench } from '../sim/engine/sil-bench.ts';
 import { silBench } from '../sim/engine/sil-bench.ts';
@@ -39,6 +42,8 @@ export interface BpRunSetup {
   board: string;
   /** Where each patient's record is written. */
   recordDir: string;
+  /** The cohort's patient model. */
+  model?: CohortFile['model'];
   level?: 'sil' | 'pil';
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
@@ -56,6 +61,8 @@ export interface TruthSample {
 
 export interface PatientRun {
   patient: VirtualPatient;
+  /** The drug lowers the pressure (brought down onto the target) or raises it (brought up). */
+  drugEffect: 'lowers' | 'raises';
   targetMmHg: number;
   durationS: number;
   /** Every decision period: truth, what the loop saw and did. */
@@ -81,9 +88,9 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
   const env: LoopEnvironment = level === 'pil'
-    ? await pilBpEnvironment({ scenario: s, patient, seed, board: setup.board, speed: setup.speed ?? 1, patientStepS: PATIENT_STEP_S })
+    ? await pilBpEnvironment({ scenario: s, patient, seed, board: setup.board, speed: setup.speed ?? 1, patientStepS: PATIENT_STEP_S, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: setup.supervisor.concentrationUgPerMl })
     : silEnvironment(await silBench({
-      patient: new ScenarioPatient(new SlatePatient(patient.params as unknown as SlateParameters, patient.baselineMapMmHg, PATIENT_STEP_S), s, PATIENT_STEP_S),
+      patient: new ScenarioPatient(patientModel(setup.model ?? 'slate-vasodilator', patient, setup.supervisor.concentrationUgPerMl), s, PATIENT_STEP_S),
       patientStepS: PATIENT_STEP_S, heartRateBpm: s.heartRateBpm, pulsePressureMmHg: s.pulsePressureMmHg,
       noiseMmHg: s.sensorNoiseMmHg, beatNoiseMmHg: s.beatNoiseMmHg, seed, board: setup.board, artifacts: lineArtifacts(s),
     }));
@@ -151,7 +158,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   onProgress?.(1);
   return {
-    patient, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
+    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
     deliveredMl: env.deliveredMl(), concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: (supervisor.maxDoseUgPerKgPerMin * supervisor.weightKg * 60) / supervisor.concentrationUgPerMl,
     recordPath, wallMs: performance.now() - started, error,
@@ -169,4 +176,12 @@ function silEnvironment(bench: SilBench): LoopEnvironment {
       bench.pumpLink.close();
     },
   };
+}
+
+/** The model a cohort's patient runs on: Slate for a vasodilator, PK with a Hill effect for norepinephrine. */
+export function patientModel(model: CohortFile['model'], p: VirtualPatient, concentrationUgPerMl: number): SteerablePatient {
+  if (model === 'norepinephrine-pk-hill') {
+    return new NorepinephrinePatient({ ...(p.params as unknown as NorepinephrineParameters), weightKg: p.weightKg }, concentrationUgPerMl, p.baselineMapMmHg, PATIENT_STEP_S);
+  }
+  return new SlatePatient(p.params as unknown as SlateParameters, p.baselineMapMmHg, PATIENT_STEP_S);
 }

@@ -101,7 +101,8 @@ sim
   .description('blood-pressure control on a virtual cohort: both firmware bundles in the emulator, the host loop, a report')
   .option('--cohort <name|file>', 'a cohort of hil/sim/cohorts, or a .cohort.json file', 'default')
   .option('--scenario <name|file>', 'a scenario of hil/sim/scenarios, or a .scenario.json file', 'default')
-  .option('--controller <pid|adaptive|file>', 'the controller, or a .controller.json file', 'adaptive')
+  .option('--controller <name|file>', 'a controller of host/control/bp (adaptive, pid, pid-norepinephrine) or a .controller.json file (default: adaptive; pid-norepinephrine for a norepinephrine cohort)')
+  .option('--supervisor <name|file>', 'supervisor limits of host/safety (nitroprusside, norepinephrine) or a .supervisor.json file (default: the cohort\'s drug)')
   .option('--patients <n>', 'run only the first n patients of the split', number(1, 10_000, '--patients'))
   .option('--split <all|tuning|held-out>', 'which patients of the cohort', (v: string) => {
     if (v !== 'all' && v !== 'tuning' && v !== 'held-out') throw new InvalidArgumentError(`--split must be all, tuning or held-out, got '${v}'`);
@@ -117,7 +118,7 @@ sim
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
   .action(async (opts) => {
     // Each run gets its own directory, so no record is ever overwritten.
-    opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
+    opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller ?? 'default'}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
     const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
     const progress = (t: string) => process.stderr.isTTY ? process.stderr.write(`\r${t.padEnd(79)}`) : undefined;
     let lastLine = -1;

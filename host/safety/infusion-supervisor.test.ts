@@ -112,4 +112,21 @@ describe('infusion supervisor', () => {
     expect(m).toMatchObject({ mode: 'manual', rateMlPerH: 80 });
     expect(supervise(config, running(0), { proposedRateMlPerH: 0, obs: clean(1000), manualRateMlPerH: 500 }, 1000).rateMlPerH).toBeCloseTo(210, 9);
   });
+
+  it('a vasopressor: stopped above the high limit; below the floor it is an alarm, never a stop', () => {
+    const ne = parseSupervisorConfig({
+      drugEffect: 'raises', concentrationUgPerMl: 16, weightKg: 70, maxDoseUgPerKgPerMin: 1, maxMinutesAtCeiling: 60, doseBudgetMg: 10,
+      maxRateChangeMlPerH: 10, staleAfterMs: 10_000, floorMmHg: 50, highMmHg: 110, plausibleMmHg: { min: 20, max: 200 },
+    });
+    const high = supervise(ne, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 115), manualRateMlPerH: null }, 1000);
+    expect(high.rateMlPerH).toBe(0);
+    expect(high.alarms[0]).toMatchObject({ id: 'above-high', priority: 'high' });
+    expect(supervise(ne, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 105), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(40);
+    const low = supervise(ne, running(40), { proposedRateMlPerH: 45, obs: clean(1000, 45), manualRateMlPerH: null }, 1000);
+    expect(low.rateMlPerH).toBe(45);
+    expect(low.alarms[0]).toMatchObject({ id: 'below-floor', priority: 'high' });
+    expect(low.alarms[0].text).not.toMatch(/stopped/);
+    // The vasodilator's floor rule does not apply to it, and the vasodilator's config has no high limit.
+    expect(supervise(config, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 180), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(40);
+  });
 });

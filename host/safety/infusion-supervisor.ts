@@ -4,7 +4,8 @@
 // and the OpenAPS-style lease of section 2):
 //  - an absolute ceiling from the drug's dose limit, concentration and weight; a time-at-ceiling limit;
 //    a cumulative dose budget; a maximum increase per decision (decreases always pass);
-//  - no increase on stale, flagged or implausible pressure; a pressure floor that stops the drug;
+//  - no increase on stale, flagged or implausible pressure; a pressure floor that stops a vasodilator,
+//    and a high limit that stops a vasopressor;
 //  - modes: auto (the controller), fallback (pressure invalid for a while: hold, never above the fallback
 //    rate), manual (a person sets the rate; hard limits still apply);
 //  - the pump's lease is renewed only while inputs are valid: after maxInvalidMs without a valid pressure
@@ -23,7 +24,12 @@ export const supervisorConfigSchema = z.strictObject({
   doseBudgetMg: z.number().positive(),
   maxRateChangeMlPerH: z.number().positive(),
   staleAfterMs: z.number().int().positive(),
+  /** A vasodilator lowers the pressure, a vasopressor raises it: which side a pressure limit stops the drug on. */
+  drugEffect: z.enum(['lowers', 'raises']).default('lowers'),
+  /** Below this a vasodilator is stopped (high alarm); with a vasopressor it is a high alarm only. */
   floorMmHg: z.number().min(40).max(90),
+  /** Above this a vasopressor is stopped (high alarm). */
+  highMmHg: z.number().min(80).max(200).default(200),
   plausibleMmHg: z.strictObject({ min: z.number(), max: z.number() }),
   /** Pressure invalid this long: fallback mode (hold, at most the fallback rate). */
   fallbackAfterMs: z.number().int().positive().default(15_000),
@@ -126,11 +132,21 @@ export function supervise(c: SupervisorConfig, s: SupervisorState, x: Supervisor
       alarms.push({ id: 'fallback', priority: 'medium', text: `${invalid}: fallback mode, holding at most ${c.fallbackRateMlPerH} mL/h; check the arterial line` });
     }
   }
+  const lowers = c.drugEffect === 'lowers';
   if (obs && !invalid && obs.meanMmHg < c.floorMmHg) {
-    alarms.push({ id: 'below-floor', priority: 'high', text: `MAP ${obs.meanMmHg.toFixed(0)} below ${c.floorMmHg} mmHg${mode === 'manual' ? ' in manual mode' : ': vasodilator stopped'}` });
-    if (mode !== 'manual' && rate > 0) {
+    const stops = lowers && mode !== 'manual';
+    alarms.push({ id: 'below-floor', priority: 'high', text: `MAP ${obs.meanMmHg.toFixed(0)} below ${c.floorMmHg} mmHg${stops ? ': vasodilator stopped' : mode === 'manual' ? ' in manual mode' : ''}` });
+    if (stops && rate > 0) {
       rate = 0;
       limits.push(`pressure ${obs.meanMmHg.toFixed(1)} mmHg below the floor of ${c.floorMmHg}: vasodilator stopped`);
+    }
+  }
+  if (obs && !invalid && !lowers && obs.meanMmHg > c.highMmHg) {
+    const stops = mode !== 'manual';
+    alarms.push({ id: 'above-high', priority: 'high', text: `MAP ${obs.meanMmHg.toFixed(0)} above ${c.highMmHg} mmHg${stops ? ': vasopressor stopped' : ' in manual mode'}` });
+    if (stops && rate > 0) {
+      rate = 0;
+      limits.push(`pressure ${obs.meanMmHg.toFixed(1)} mmHg above ${c.highMmHg}: vasopressor stopped`);
     }
   }
   if (mode !== 'manual' && rate - s.lastRateMlPerH > c.maxRateChangeMlPerH) {

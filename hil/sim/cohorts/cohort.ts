@@ -12,7 +12,7 @@ const range = z.strictObject({ min: z.number(), max: z.number() }).refine((r) =>
 export const cohortSchema = z.strictObject({
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
-  model: z.enum(['slate-vasodilator']),
+  model: z.enum(['slate-vasodilator', 'norepinephrine-pk-hill']),
   params: z.string(),
   seed: z.number().int().min(0),
   size: z.number().int().min(1).max(10_000),

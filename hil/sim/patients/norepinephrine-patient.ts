@@ -13,6 +13,8 @@ export interface NorepinephrineParameters {
 }
 
 export class NorepinephrinePatient {
+  /** Factor on the drug's potency (a scenario's drift or step of sensitivity): it divides C50. */
+  sensitivity = 1;
   /** Plasma concentration, ng/mL (= ug/L). */
   concentrationNgPerMl = 0;
   private readonly keep: number;
@@ -31,7 +33,7 @@ export class NorepinephrinePatient {
   }
 
   get riseMmHg(): number {
-    return hillEffect(this.p, this.concentrationNgPerMl);
+    return hillEffect(this.p, this.concentrationNgPerMl * this.sensitivity);
   }
 
   get mapMmHg(): number {

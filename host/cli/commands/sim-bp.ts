@@ -5,12 +5,15 @@ import { resolve } from 'node:path';
 import { shippedControllerPath } from '../../control/bp/controller-file.ts';
 import type { CohortRunResult } from '../../../hil/runner/bp-cohort-run.ts';
 import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
+import { cohortSchema } from '../../../hil/sim/cohorts/cohort.ts';
+import { readConfigFile } from '../../config/config-file.ts';
 import type { Confirmer } from '../../loop/bp-loop.ts';
 
 export interface SimBpOptions {
   cohort: string;
   scenario: string;
-  controller: string;
+  controller?: string;
+  supervisor?: string;
   patients?: number;
   split: 'all' | 'tuning' | 'held-out';
   seed: number;
@@ -45,13 +48,18 @@ function bar(share: number, width = 28): string {
 
 export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
   if (o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be sil or pil, got '${o.level}'`);
-  const controllerPath = o.controller === 'pid' || o.controller === 'adaptive' ? shippedControllerPath(o.controller) : dataFile(o.controller, 'controller', 'host/control/bp');
+  const cohortPath = dataFile(o.cohort, 'cohort', 'hil/sim/cohorts');
+  // The drug follows from the cohort's model: nitroprusside for the Slate cohort, norepinephrine for the other.
+  const vasopressor = readConfigFile(cohortPath, 'the cohort', cohortSchema).model === 'norepinephrine-pk-hill';
+  const controllerName = o.controller ?? (vasopressor ? 'pid-norepinephrine' : 'adaptive');
+  const controllerPath = controllerName === 'pid' || controllerName === 'adaptive' ? shippedControllerPath(controllerName) : dataFile(controllerName, 'controller', 'host/control/bp');
+  const supervisorPath = dataFile(o.supervisor ?? (vasopressor ? 'norepinephrine' : 'nitroprusside'), 'supervisor', 'host/safety');
   const started = performance.now();
   const r = await runCohort({
-    cohortPath: dataFile(o.cohort, 'cohort', 'hil/sim/cohorts'),
+    cohortPath,
     scenarioPath: dataFile(o.scenario, 'scenario', 'hil/sim/scenarios'),
     controllerPath,
-    supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
+    supervisorPath,
     driftPath: repo('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repo('host/safety/default.advisory.json') : null,
     split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,

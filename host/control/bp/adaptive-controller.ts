@@ -80,6 +80,7 @@ export interface AdaptiveState {
 
 export function adaptiveController(raw: AdaptiveSettings): BpController<AdaptiveState> {
   const s = adaptiveSettingsSchema.parse(raw);
+  if (s.drugEffect === 'raises') throw new Error('the adaptive controller models a vasodilator (the Slate structure) only; use the pid controller for a vasopressor');
   return { name: 'adaptive', settings: s, start: (rate) => adaptiveStart(s, rate), step: (state, obs, now) => adaptiveStep(s, state, obs, now) };
 }
 

@@ -6,6 +6,8 @@ import { z } from 'zod';
 /** What every controller file states: its target and the rates it may propose. */
 export const controllerBaseSchema = z.strictObject({
   $comment: z.string().optional(),
+  /** What the drug does to the pressure: a vasodilator lowers it, a vasopressor raises it. */
+  drugEffect: z.enum(['lowers', 'raises']).default('lowers'),
   targetMmHg: z.number().min(50).max(150),
   minRateMlPerH: z.number().min(0).max(1000),
   maxRateMlPerH: z.number().min(0).max(1000),

@@ -22,4 +22,9 @@ describe('controller files', () => {
     writeFileSync(join(dir, 'odd.controller.json'), JSON.stringify({ ...good, kind: 'fuzzy' }));
     expect(() => loadControllerFile(join(dir, 'odd.controller.json'))).toThrow(/odd\.controller\.json: kind: .*pid.*adaptive/);
   });
+
+  it('the adaptive controller refuses a vasopressor: its candidate models are the vasodilator\'s', () => {
+    const good = JSON.parse(readFileSync(shippedControllerPath('adaptive'), 'utf8'));
+    expect(() => controllerFrom({ ...good, drugEffect: 'raises' })).toThrow(/vasodilator .* only; use the pid controller for a vasopressor/);
+  });
 });

@@ -65,4 +65,13 @@ describe('PID controller', () => {
     const e = pidStep(settings, d.state, cleanObservation(1000, 100, 0), 1000);
     expect(e.reason).toMatch(/^MAP 100\.0 vs target 90\.0: P 5\.0 \+ I .* = .* mL\/h$/);
   });
+
+  it('for a vasopressor, a pressure below target asks for more drug and one above it for less', () => {
+    const ne = { ...settings, drugEffect: 'raises' as const, targetMmHg: 75 };
+    const first = pidStep(ne, pidStart(10), cleanObservation(0, 60, 10), 0);
+    const low = pidStep(ne, first.state, cleanObservation(5000, 60, 10), 5000);
+    expect(low.rateMlPerH).toBeGreaterThan(10);
+    const high = pidStep(ne, first.state, cleanObservation(5000, 90, 10), 5000);
+    expect(high.rateMlPerH).toBeLessThan(10);
+  });
 });

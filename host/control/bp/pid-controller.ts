@@ -34,7 +34,8 @@ export function pidStep(s: PidSettings, state: PidState, obs: BpObservation, _no
     const why = obs.flaggedBeats > 0 ? `only flagged beats (quality ${obs.quality})` : 'no beats';
     return { rateMlPerH: state.outputMlPerH, reason: `${why}: holding ${f1(state.outputMlPerH)} mL/h`, confidence: 1, state };
   }
-  const error = obs.meanMmHg - s.targetMmHg;
+  // For a vasodilator a pressure above target asks for more drug; for a vasopressor, one below it.
+  const error = s.drugEffect === 'raises' ? s.targetMmHg - obs.meanMmHg : obs.meanMmHg - s.targetMmHg;
   const dtS = state.lastTMs === null ? 0 : Math.max(0, (obs.tMs - state.lastTMs) / 1000);
   let derivative = state.derivativeMmHgPerS;
   if (state.lastMeanMmHg !== null && dtS > 0) {
