@@ -37,14 +37,15 @@ export async function typeLines(
   allLines: string[],
   alive: () => boolean,
   lineTimeoutMs = 5000,
+  pace: { pieceBytes: number; gapMs: number } = { pieceBytes: 16, gapMs: 2 },
 ): Promise<number> {
   const lines = allLines.filter((l) => l.trim());
   let firstMissing = -1;
   for (let n = 0; n < lines.length && alive(); n++) {
     const line = lines[n] + `\nprint("LINE-DONE ${n}");\n`;
-    for (let i = 0; i < line.length; i += 16) {
-      write(line.slice(i, i + 16));
-      await new Promise((r) => setTimeout(r, 2));
+    for (let i = 0; i < line.length; i += pace.pieceBytes) {
+      write(line.slice(i, i + pace.pieceBytes));
+      await new Promise((r) => setTimeout(r, pace.gapMs));
     }
     const until = Date.now() + lineTimeoutMs;
     const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
