@@ -140,7 +140,7 @@ program
   .command('replay')
   .description('feed a record\'s decision inputs through a controller again and compare its decisions with the recorded ones')
   .argument('<record>', 'a .record.jsonl file written by sim bp or a live loop')
-  .option('--controller <pid|adaptive|file>', 'another controller than the recorded one')
+  .option('--controller <name|file>', 'another controller than the recorded one: a controller of host/control/bp, or a .controller.json file')
   .action((record: string, opts: { controller?: string }) => {
     const r = replay(record, opts.controller, (l) => console.log(l));
     process.exitCode = r.ok ? 0 : 1;

@@ -1,14 +1,15 @@
 // `homeostat replay <record>`: the recorded decision inputs through the recorded (or another) controller,
 // decision by decision; prints how many decisions came out the same and the first differences.
-import { loadControllerFile, shippedControllerPath } from '../../control/bp/controller-file.ts';
+import { loadControllerFile } from '../../control/bp/controller-file.ts';
 import { readRecord } from '../../record/record-file.ts';
 import type { ReplayReport } from '../../record/replay.ts';
 import { replayRecord } from '../../record/replay.ts';
+import { dataFile } from './data-file.ts';
 
 export function replay(path: string, controller: string | undefined, out: (line: string) => void): ReplayReport & { ok: boolean } {
   const rec = readRecord(path);
   const other = controller === undefined ? undefined
-    : loadControllerFile(controller === 'pid' || controller === 'adaptive' ? shippedControllerPath(controller) : controller);
+    : loadControllerFile(dataFile(controller, 'controller', 'host/control/bp'));
   const r = replayRecord(rec, other);
   const against = other ? `the ${other.kind} controller of ${controller}` : 'the recorded controller';
   out(`${path}: ${r.decisions} decisions replayed through ${against}${rec.complete ? '' : ' (the record ends without its end line: the run crashed or is still going)'}`);

@@ -1,13 +1,12 @@
-// `homeostat sim bp`: a cohort through a scenario with a controller at the SIL level, with a progress
+// `homeostat sim bp`: a cohort through a scenario with a controller at the SIL or PIL level, with a progress
 // bar on stderr, a summary table on stdout, and the report, metrics and records on disk.
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { shippedControllerPath } from '../../control/bp/controller-file.ts';
 import type { CohortRunResult } from '../../../hil/runner/bp-cohort-run.ts';
 import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
 import { cohortSchema } from '../../../hil/sim/cohorts/cohort.ts';
 import { readConfigFile } from '../../config/config-file.ts';
 import type { Confirmer } from '../../loop/bp-loop.ts';
+import { dataFile, repoFile } from './data-file.ts';
 
 export interface SimBpOptions {
   cohort: string;
@@ -26,19 +25,6 @@ export interface SimBpOptions {
   speed: number;
 }
 
-const repo = (p: string) => new URL(`../../../${p}`, import.meta.url).pathname;
-
-/** A name of a shipped file, or a path to one of the user's. */
-function dataFile(value: string, kind: string, shippedDir: string): string {
-  if (value.includes('/') || value.endsWith('.json')) {
-    if (!existsSync(value)) throw new Error(`--${kind}: no file ${value}`);
-    return resolve(value);
-  }
-  const shipped = repo(`${shippedDir}/${value}.${kind}.json`);
-  if (!existsSync(shipped)) throw new Error(`--${kind}: no shipped ${kind} '${value}' (looked for ${shippedDir}/${value}.${kind}.json); give a name or a path to a .${kind}.json file`);
-  return shipped;
-}
-
 const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
 
 function bar(share: number, width = 28): string {
@@ -52,7 +38,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   // The drug follows from the cohort's model: nitroprusside for the Slate cohort, norepinephrine for the other.
   const vasopressor = readConfigFile(cohortPath, 'the cohort', cohortSchema).model === 'norepinephrine-pk-hill';
   const controllerName = o.controller ?? (vasopressor ? 'pid-norepinephrine' : 'adaptive');
-  const controllerPath = controllerName === 'pid' || controllerName === 'adaptive' ? shippedControllerPath(controllerName) : dataFile(controllerName, 'controller', 'host/control/bp');
+  const controllerPath = dataFile(controllerName, 'controller', 'host/control/bp');
   const supervisorPath = dataFile(o.supervisor ?? (vasopressor ? 'norepinephrine' : 'nitroprusside'), 'supervisor', 'host/safety');
   const started = performance.now();
   const r = await runCohort({
@@ -60,8 +46,8 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     scenarioPath: dataFile(o.scenario, 'scenario', 'hil/sim/scenarios'),
     controllerPath,
     supervisorPath,
-    driftPath: repo('host/safety/default.drift.json'),
-    advisoryPath: o.advisory ? repo('host/safety/default.advisory.json') : null,
+    driftPath: repoFile('host/safety/default.drift.json'),
+    advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
     split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
