@@ -18,18 +18,12 @@ import type { Alarm, SupervisorConfig } from '../../host/safety/infusion-supervi
 import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
-import type { NorepinephrineParameters } from '../sim/patients/norepinephrine-patient.ts';
-import { NorepinephrinePatient } from '../sim/patients/norepinephrine-patient.ts';
-import type { SteerablePatient } from '../sim/engine/scenario-patient.ts';
-import { ScenarioPatient } from '../sim/engine/scenario-patient.ts';
+import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
 import type { SilBench } from '../sim/engine/sil-bench.ts';
 import { silBench } from '../sim/engine/sil-bench.ts';
 import { pilBpEnvironment } from '../pil/pil-bp-environment.ts';
 import type { LoopEnvironment } from './loop-environment.ts';
-import type { SlateParameters } from '../sim/patients/slate-patient.ts';
-import { SlatePatient } from '../sim/patients/slate-patient.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
-import { lineArtifacts } from '../sim/scenarios/scenario.ts';
 
 export interface BpRunSetup {
   scenario: Scenario;
@@ -87,15 +81,15 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const supervisor = parseSupervisorConfig({ ...setup.supervisor, weightKg: Number(patient.weightKg.toFixed(1)) });
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
+  const plant = {
+    scenario: s, patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
+    seed, board: setup.board, patientStepS: PATIENT_STEP_S,
+  } as const;
   const env: LoopEnvironment = level === 'pil'
-    ? await pilBpEnvironment({ scenario: s, patient, seed, board: setup.board, speed: setup.speed ?? 1, patientStepS: PATIENT_STEP_S, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: setup.supervisor.concentrationUgPerMl })
-    : silEnvironment(await silBench({
-      patient: new ScenarioPatient(patientModel(setup.model ?? 'slate-vasodilator', patient, setup.supervisor.concentrationUgPerMl), s, PATIENT_STEP_S),
-      patientStepS: PATIENT_STEP_S, heartRateBpm: s.heartRateBpm, pulsePressureMmHg: s.pulsePressureMmHg,
-      noiseMmHg: s.sensorNoiseMmHg, beatNoiseMmHg: s.beatNoiseMmHg, seed, board: setup.board, artifacts: lineArtifacts(s),
-    }));
+    ? await pilBpEnvironment({ ...plant, speed: setup.speed ?? 1 })
+    : silEnvironment(await silBench(scenarioPlantOptions(plant)));
   const board = boardById(setup.board);
-  const header: LoopHeader & object = {
+  const header: LoopHeader = {
     controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift, initialRateMlPerH: 0,
   };
   const recordPath = join(setup.recordDir, `${patient.id}.record.jsonl`);
@@ -176,12 +170,4 @@ function silEnvironment(bench: SilBench): LoopEnvironment {
       bench.pumpLink.close();
     },
   };
-}
-
-/** The model a cohort's patient runs on: Slate for a vasodilator, PK with a Hill effect for norepinephrine. */
-export function patientModel(model: CohortFile['model'], p: VirtualPatient, concentrationUgPerMl: number): SteerablePatient {
-  if (model === 'norepinephrine-pk-hill') {
-    return new NorepinephrinePatient({ ...(p.params as unknown as NorepinephrineParameters), weightKg: p.weightKg }, concentrationUgPerMl, p.baselineMapMmHg, PATIENT_STEP_S);
-  }
-  return new SlatePatient(p.params as unknown as SlateParameters, p.baselineMapMmHg, PATIENT_STEP_S);
 }

@@ -1,0 +1,40 @@
+// A cohort's patient in a scenario, as the options of the plant (hil/sim/engine/sil-bench.ts): the same
+// patient, line and noise whether the plant runs in this process (SIL) or in the PIL rig's.
+import type { CohortFile, VirtualPatient } from '../cohorts/cohort.ts';
+import type { NorepinephrineParameters } from '../patients/norepinephrine-patient.ts';
+import { NorepinephrinePatient } from '../patients/norepinephrine-patient.ts';
+import type { SlateParameters } from '../patients/slate-patient.ts';
+import { SlatePatient } from '../patients/slate-patient.ts';
+import type { Scenario } from '../scenarios/scenario.ts';
+import { lineArtifacts } from '../scenarios/scenario.ts';
+import type { SteerablePatient } from './scenario-patient.ts';
+import { ScenarioPatient } from './scenario-patient.ts';
+import type { SilBenchOptions } from './sil-bench.ts';
+
+export interface ScenarioPlant {
+  scenario: Scenario;
+  patient: VirtualPatient;
+  model: CohortFile['model'];
+  /** Of the drug in the syringe; the vasopressor's model doses from it. */
+  concentrationUgPerMl: number;
+  seed: number;
+  board: string;
+  patientStepS: number;
+}
+
+/** The model a cohort's patient runs on: Slate for a vasodilator, PK with a Hill effect for norepinephrine. */
+export function patientModel(model: CohortFile['model'], p: VirtualPatient, concentrationUgPerMl: number, stepS: number): SteerablePatient {
+  if (model === 'norepinephrine-pk-hill') {
+    return new NorepinephrinePatient({ ...(p.params as unknown as NorepinephrineParameters), weightKg: p.weightKg }, concentrationUgPerMl, p.baselineMapMmHg, stepS);
+  }
+  return new SlatePatient(p.params as unknown as SlateParameters, p.baselineMapMmHg, stepS);
+}
+
+export function scenarioPlantOptions(o: ScenarioPlant): SilBenchOptions {
+  const s = o.scenario;
+  return {
+    patient: new ScenarioPatient(patientModel(o.model, o.patient, o.concentrationUgPerMl, o.patientStepS), s, o.patientStepS),
+    patientStepS: o.patientStepS, heartRateBpm: s.heartRateBpm, pulsePressureMmHg: s.pulsePressureMmHg,
+    noiseMmHg: s.sensorNoiseMmHg, beatNoiseMmHg: s.beatNoiseMmHg, seed: o.seed, board: o.board, artifacts: lineArtifacts(s),
+  };
+}
