@@ -1,7 +1,6 @@
 // The host's side of the PIL blood-pressure rig: two pseudo-terminal pairs, the rig process on their
 // board ends, and the host's links opened on the other ends with the real serialport package, on a
 // system clock running at the rig's speed. Truth lines from the rig feed metrics only.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,7 @@ import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import { boardById } from '../emulator/emulated-node.ts';
 import type { LoopEnvironment } from '../runner/loop-environment.ts';
 import type { PilBpSpec } from './pil-bp-rig.ts';
-import { ptyPair } from './pil-rig.ts';
+import { ptyPair, startPilProcess } from './pil-rig.ts';
 
 const rigScript = fileURLToPath(new URL('./pil-bp-rig.ts', import.meta.url));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -32,30 +31,17 @@ export async function pilBpEnvironment(spec: Omit<PilBpSpec, 'sensorTty' | 'pump
     procs.push(await ptyPair(join(dir, 'pump-host'), join(dir, 'pump-board')));
     const specPath = join(dir, 'spec.json');
     writeFileSync(specPath, JSON.stringify({ ...spec, sensorTty: join(dir, 'sensor-board'), pumpTty: join(dir, 'pump-board') }));
-    const rig = spawn(process.execPath, ['--import', 'tsx', rigScript, '--spec', specPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-    procs.push(rig);
-    let out = '';
     let truth = NaN;
     let delivered = 0;
-    let pending = '';
-    rig.stdout!.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const l of lines) {
-        const m = /^TRUTH (\S+) (\S+) (\S+)/.exec(l);
-        if (m) {
-          truth = Number(m[2]);
-          delivered = Number(m[3]);
-        } else out += l + '\n';
+    const rig = await startPilProcess(rigScript, ['--spec', specPath], 'the PIL rig', 30_000, (l) => {
+      const m = /^TRUTH (\S+) (\S+) (\S+)/.exec(l);
+      if (m) {
+        truth = Number(m[2]);
+        delivered = Number(m[3]);
       }
+      return m !== null;
     });
-    rig.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 3000 && !out.includes('PIL ready'); i++) {
-      if (rig.exitCode !== null) break;
-      await sleep(10);
-    }
-    if (!out.includes('PIL ready')) throw new Error(`the PIL rig did not start: ${out.slice(-500)}`);
+    procs.push(rig.proc);
     const clock = new SystemClock(spec.speed);
     const baud = boardById(spec.board).uart.baud;
     const sensorLink = new DeviceLink({ name: 'bp-sensor', open: () => SerialTransport.open(join(dir, 'sensor-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 1 });
@@ -74,7 +60,7 @@ export async function pilBpEnvironment(spec: Omit<PilBpSpec, 'sensorTty' | 'pump
       run: async (ms) => {
         await sleep(ms / spec.speed);
         // The plant is gone: the run fails here, and the record keeps everything up to now.
-        if (rig.exitCode !== null || rig.signalCode !== null) throw new Error(`the PIL rig stopped (${rig.exitCode ?? rig.signalCode}): ${out.slice(-300)}`);
+        if (rig.proc.exitCode !== null || rig.proc.signalCode !== null) throw new Error(`the PIL rig stopped (${rig.proc.exitCode ?? rig.proc.signalCode}): ${rig.output().slice(-300)}`);
       },
       close: () => {
         sensorLink.close();

@@ -28,30 +28,58 @@ export async function ptyPair(host: string, boardEnd: string): Promise<ChildProc
   return p;
 }
 
+/** A PIL process started from a TypeScript script, with what it printed. */
+export interface PilProcess {
+  proc: ChildProcess;
+  /** Everything printed but the lines onLine took. */
+  output(): string;
+}
+
+/**
+ * Runs a script of the PIL level as its own process and waits for it to print `PIL ready`. Each stdout
+ * line goes to onLine first; those it returns true for (data, not messages) stay out of output().
+ */
+export async function startPilProcess(script: string, args: string[], what: string, timeoutMs: number, onLine: (line: string) => boolean = () => false): Promise<PilProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let pending = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop()!;
+    for (const l of lines) if (!onLine(l)) out += l + '\n';
+  });
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const output = () => out + pending;
+  for (let i = 0; i < timeoutMs / 10 && !output().includes('PIL ready'); i++) {
+    if (proc.exitCode !== null) break;
+    await sleep(10);
+  }
+  if (!output().includes('PIL ready')) {
+    proc.kill('SIGKILL');
+    throw new Error(`${what} did not start: ${output().slice(-500)}`);
+  }
+  return { proc, output };
+}
+
 /** `dir` reuses a folder, so a restarted board appears at the same path (a device re-enumerating). */
 export async function startPilBoard(node: string, board: string, options: { wrongBaud?: boolean; dir?: string } = {}): Promise<PilBoard> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
   const host = join(dir, 'host');
   const boardEnd = join(dir, 'board');
   const procs: ChildProcess[] = [await ptyPair(host, boardEnd)];
-  const args = ['--import', 'tsx', boardScript, '--node', node, '--board', board, '--tty', boardEnd];
-  if (options.wrongBaud) args.push('--wrong-baud');
-  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(p);
-  let out = '';
-  p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 1500 && !out.includes('PIL ready'); i++) {
-    if (p.exitCode !== null) break;
-    await sleep(10);
-  }
   const stop = (keepDir = false) => {
     for (const q of procs) q.kill('SIGKILL');
     if (!keepDir) rmSync(dir, { recursive: true, force: true });
   };
-  if (!out.includes('PIL ready')) {
+  const args = ['--node', node, '--board', board, '--tty', boardEnd];
+  if (options.wrongBaud) args.push('--wrong-baud');
+  let started: PilProcess;
+  try {
+    started = await startPilProcess(boardScript, args, 'the PIL board', 15_000);
+  } catch (e) {
     stop();
-    throw new Error(`the PIL board did not start: ${out.slice(-500)}`);
+    throw e;
   }
-  return { path: host, dir, output: () => out, stop };
+  procs.push(started.proc);
+  return { path: host, dir, output: started.output, stop };
 }
