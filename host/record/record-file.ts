@@ -2,6 +2,7 @@
 // cut short by a crash reads up to its last complete line.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseConfig } from '../config/config-file.ts';
 import { RECORD_FORMAT } from './file-recorder.ts';
 
 const line = z.object({ kind: z.string(), seq: z.number().int(), tMs: z.number(), data: z.record(z.string(), z.unknown()) });
@@ -32,9 +33,7 @@ export function readRecord(path: string): RecordFile {
     } catch {
       throw new Error(`${path} line ${i + 1}: not JSON; is this a homeostat record?`);
     }
-    const r = line.safeParse(parsed);
-    if (!r.success) throw new Error(`${path} line ${i + 1}: ${r.error.issues.map((x) => `${x.path.join('.') || 'line'}: ${x.message}`).join('; ')}`);
-    return r.data;
+    return parseConfig(`${path} line ${i + 1}`, line, parsed);
   });
   const first = lines[0];
   if (!first || first.kind !== 'header' || first.data.format !== RECORD_FORMAT) {

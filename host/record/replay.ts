@@ -3,6 +3,7 @@
 // controller the decisions must come out identical; with another one, the differences show what it
 // would have done.
 import { z } from 'zod';
+import { parseConfig } from '../config/config-file.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
 import { controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
 import type { Decision, DecisionInputs, DecisionSetup } from '../loop/bp-decision.ts';
@@ -38,12 +39,9 @@ export interface ReplayReport {
 const COMPARED = ['proposedMlPerH', 'commandedMlPerH', 'mode', 'renewLease', 'controllerReason', 'limits'] as const;
 
 export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20): ReplayReport {
-  const parsed = loopHeaderSchema.safeParse(rec.header);
-  if (!parsed.success) {
-    throw new Error(`the record's header cannot set up a replay: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const setup = setupFrom(parsed.data, controller);
-  let state = loopStart(setup, parsed.data.initialRateMlPerH);
+  const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
+  const setup = setupFrom(header, controller);
+  let state = loopStart(setup, header.initialRateMlPerH);
   const report: ReplayReport = { decisions: 0, identical: 0, differences: [], complete: rec.complete };
   for (const line of rec.lines) {
     if (line.kind !== 'decision') continue;
