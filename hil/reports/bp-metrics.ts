@@ -5,6 +5,7 @@
 //    "after settling" figures run from there to the end (disturbances included);
 //  - overshoot: the furthest excursion past the target (below it for a vasodilator, above for a vasopressor);
 //  - rise time: from the start until the error first falls to 10% of its initial value;
+//  - dose: what reached the patient (the mechanism's ground truth), with what the host commanded beside it;
 //  - Varvel 1992 on the performance error PE = (MAP - target) / target: MDPE (median PE), MDAPE (median
 //    |PE|), wobble (median |PE - MDPE|), divergence (slope of |PE| over time, % per hour), after settling.
 import type { PatientRun } from '../runner/bp-run.ts';
@@ -23,16 +24,25 @@ export interface PatientMetrics {
   timeBelowPct: number;
   timeAbovePct: number;
   timeBelow65Pct: number;
+  /** Time past the drug's own safety limit: below the floor for a vasodilator, above the high limit for a vasopressor. */
+  timeBeyondLimitPct: number;
   minMapMmHg: number;
+  maxMapMmHg: number;
   steadyStateDeviationMmHg: number;
   mdpePct: number | null;
   mdapePct: number | null;
   wobblePct: number | null;
   divergencePctPerH: number | null;
   sdMmHg: number | null;
+  /** Drug that reached the patient (ground truth from the mechanism), and what the host commanded. */
   totalDoseMg: number;
+  commandedDoseMg: number;
   meanDoseUgPerKgPerMin: number;
   timeAtCeilingPct: number;
+  /** Time with the commanded rate at any upper cap: the controller's maximum or the dose ceiling. */
+  timeAtCapPct: number;
+  /** Time latched by the supervisor (a held rate waiting for an operator, or a pump that stopped itself). */
+  timeHeldPct: number;
   alarmsPerHour: number;
   timeInFallbackPct: number;
   error: string | null;
@@ -83,7 +93,8 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
   }
   const mean = after.length ? after.reduce((a, s) => a + s.mapMmHg, 0) / after.length : 0;
   const last5 = x.slice(-Math.round(300 / periodS));
-  const doseMg = x.reduce((a, s) => a + (s.rateMlPerH * periodS / 3600) * run.concentrationUgPerMl / 1000, 0);
+  const mg = (rate: (s: (typeof x)[number]) => number) => x.reduce((a, s) => a + (rate(s) * periodS / 3600) * run.concentrationUgPerMl / 1000, 0);
+  const doseMg = mg((s) => s.deliveredMlPerH);
   const hours = (n * periodS) / 3600;
   return {
     id: run.patient.id, split: run.patient.split, subgroups: run.patient.subgroups,
@@ -98,7 +109,9 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     timeBelowPct: pct(x.filter((s) => s.mapMmHg < target - 5).length, n),
     timeAbovePct: pct(x.filter((s) => s.mapMmHg > target + 5).length, n),
     timeBelow65Pct: pct(x.filter((s) => s.mapMmHg < 65).length, n),
+    timeBeyondLimitPct: pct(x.filter((s) => (run.drugEffect === 'raises' ? s.mapMmHg > run.highMmHg : s.mapMmHg < run.floorMmHg)).length, n),
     minMapMmHg: Math.min(...x.map((s) => s.mapMmHg)),
+    maxMapMmHg: Math.max(...x.map((s) => s.mapMmHg)),
     steadyStateDeviationMmHg: last5.length ? last5.reduce((a, s) => a + Math.abs(s.mapMmHg - target), 0) / last5.length : 0,
     mdpePct: mdpe,
     mdapePct: pe.length ? median(pe.map(Math.abs)) : null,
@@ -106,8 +119,11 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     divergencePctPerH: divergence,
     sdMmHg: after.length ? Math.sqrt(after.reduce((a, s) => a + (s.mapMmHg - mean) ** 2, 0) / after.length) : null,
     totalDoseMg: doseMg,
+    commandedDoseMg: mg((s) => s.rateMlPerH),
     meanDoseUgPerKgPerMin: hours > 0 ? (doseMg * 1000) / (run.patient.weightKg * hours * 60) : 0,
     timeAtCeilingPct: pct(x.filter((s) => s.rateMlPerH >= run.ceilingMlPerH - 1e-6).length, n),
+    timeAtCapPct: pct(x.filter((s) => s.atCap !== null && s.atCap !== 'no infusion').length, n),
+    timeHeldPct: pct(x.filter((s) => s.mode === 'held').length, n),
     alarmsPerHour: hours > 0 ? run.alarms.length / hours : 0,
     timeInFallbackPct: pct(x.filter((s) => s.mode === 'fallback').length, n),
     error: run.error,

@@ -15,6 +15,8 @@ import { loadScenario } from '../sim/scenarios/scenario.ts';
 import type { GroupSummary, PatientMetrics } from '../reports/bp-metrics.ts';
 import { cohortSummaries, patientMetrics } from '../reports/bp-metrics.ts';
 import { writeReport } from '../reports/bp-report.ts';
+import type { Acceptance } from '../reports/acceptance.ts';
+import { acceptanceFailures, loadAcceptance } from '../reports/acceptance.ts';
 import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
 import type { BpRunSetup, PatientRun } from './bp-run.ts';
 import { runPatient } from './bp-run.ts';
@@ -26,6 +28,8 @@ export interface CohortRunOptions {
   supervisorPath: string;
   driftPath: string | null;
   advisoryPath: string | null;
+  /** Per-patient acceptance thresholds (hil/reports/default.acceptance.json when absent). */
+  acceptancePath?: string;
   split: 'all' | 'tuning' | 'held-out';
   /** At most this many patients (the first of the split). */
   patients?: number;
@@ -46,6 +50,9 @@ export interface CohortRunOptions {
 export interface CohortRunResult {
   runs: PatientRun[];
   metrics: PatientMetrics[];
+  /** Per patient, in cohort order: the acceptance thresholds it missed (empty: passed). */
+  failures: string[][];
+  acceptance: Acceptance;
   summary: { cohort: GroupSummary; splits: GroupSummary[]; subgroups: GroupSummary[] };
   report: { index: string; json: string; csv: string };
   simulatedS: number;
@@ -60,6 +67,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const supervisor = loadSupervisorFile(o.supervisorPath);
   const drift = o.driftPath ? readConfigFile(o.driftPath, 'the drift alarm', driftConfigSchema) : null;
   const advisory = o.advisoryPath ? readConfigFile(o.advisoryPath, 'the advisory mode', advisoryConfigSchema) : null;
+  const acceptance = loadAcceptance(o.acceptancePath ?? new URL('../reports/default.acceptance.json', import.meta.url).pathname);
   const { file: cohortFile, patients: drawn } = loadCohort(o.cohortPath, o.cohortSeed);
   // The drug of the cohort, the controller and the supervisor must agree before anything is infused.
   const effect = cohortFile.model === 'norepinephrine-pk-hill' ? 'raises' : 'lowers';
@@ -84,15 +92,16 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   }
   o.onProgress?.(chosen.length, chosen.length, '', 1);
   const metrics = runs.map(patientMetrics);
+  const failures = metrics.map((m) => acceptanceFailures(acceptance, m));
   const report = writeReport(o.outDir, {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
       controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : 'SIL', seed: String(o.seed), board: o.board,
     },
-    runs, metrics,
+    runs, metrics, failures, acceptance,
   });
-  return { runs, metrics, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
+  return { runs, metrics, failures, acceptance, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
 }
 
 /** Patients shared out to worker threads; results come back in cohort order. */

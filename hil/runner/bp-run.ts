@@ -4,7 +4,6 @@
 // The loop's record goes to a file as it happens; ground truth (the patient's own mean pressure) is
 // sampled for metrics only and never reaches the loop.
 import { join } from 'node:path';
-import { MsgId, readAlarm } from '../../protocols/generated/wire-codec.ts';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { controllerFrom } from '../../host/control/bp/controller-file.ts';
 import type { Confirmer, LoopDecision } from '../../host/loop/bp-loop.ts';
@@ -14,8 +13,9 @@ import type { LoopHeader } from '../../host/record/replay.ts';
 import { runVersions } from '../../host/record/versions.ts';
 import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
 import type { DriftConfig } from '../../host/safety/drift-monitor.ts';
-import type { Alarm, SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
-import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import type { Alarm } from '../../host/safety/alarm.ts';
+import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
@@ -48,9 +48,14 @@ export interface TruthSample {
   tS: number;
   mapMmHg: number;
   observedMmHg: number | null;
+  /** The rate the host commanded at the period's decision. */
   rateMlPerH: number;
+  /** The rate that reached the patient over the period (ground truth from the mechanism). */
+  deliveredMlPerH: number;
   confidence: number;
   mode: string;
+  /** The cap the commanded rate sat at, if any. */
+  atCap: string | null;
 }
 
 export interface PatientRun {
@@ -63,9 +68,13 @@ export interface PatientRun {
   samples: TruthSample[];
   decisions: LoopDecision[];
   alarms: { tMs: number; alarm: Alarm }[];
+  /** Volume that reached the patient (ground truth). */
   deliveredMl: number;
   concentrationUgPerMl: number;
   ceilingMlPerH: number;
+  /** The supervisor's pressure limits: a vasodilator's floor, a vasopressor's high limit. */
+  floorMmHg: number;
+  highMmHg: number;
   recordPath: string;
   wallMs: number;
   error: string | null;
@@ -85,14 +94,13 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     scenario: s, patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
     seed, board: setup.board, patientStepS: PATIENT_STEP_S,
   } as const;
-  const env: LoopEnvironment = level === 'pil'
-    ? await pilBpEnvironment({ ...plant, speed: setup.speed ?? 1 })
-    : silEnvironment(await silBench(scenarioPlantOptions(plant)));
   const board = boardById(setup.board);
   const header: LoopHeader = {
     controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift, initialRateMlPerH: 0,
+    leaseMs: LEASE_MS,
   };
   const recordPath = join(setup.recordDir, `${patient.id}.record.jsonl`);
+  // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
   const recorder = new FileRecorder(recordPath, {
     ...header,
     versions: runVersions({
@@ -101,43 +109,38 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     }),
     level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed,
   });
+  let env: LoopEnvironment;
+  try {
+    env = level === 'pil'
+      ? await pilBpEnvironment({ ...plant, speed: setup.speed ?? 1 })
+      : silEnvironment(await silBench(scenarioPlantOptions(plant)));
+  } catch (e) {
+    recorder.close({ ok: false, error: (e as Error).message });
+    throw e;
+  }
   const loop = new BpLoop({
-    clock: env.clock, sensor: env.sensor, pump: env.pump, periodMs: PERIOD_MS, leaseMs: LEASE_MS, recorder, confirmer: setup.confirmer,
-    setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift },
+    clock: env.clock, sensor: env.sensor, pump: env.pump, periodMs: PERIOD_MS, recorder, confirmer: setup.confirmer,
+    setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift, leaseMs: LEASE_MS },
   });
   for (const a of s.operator) env.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
-  // Everything the devices say besides beats goes to the record too: their own alarms and the pump's status.
-  for (const [name, l] of Object.entries(env.links)) {
-    l.on({
-      state: (state, detail) => recorder.record('link', env.clock.now(), { link: name, state, detail, counters: l.session.counters() }),
-      message: (id, buf, start, end) => {
-        const a = id === MsgId.Alarm ? readAlarm(buf, start, end) : null;
-        if (a) recorder.record('device-alarm', env.clock.now(), { device: name, ...a });
-      },
-    });
-  }
-  // The pump's status: on every change of state or alarms, and every 30 s otherwise.
-  let lastStatus = { state: -1, alarms: -1, tMs: -Infinity };
-  env.pump.onStatus((status) => {
-    const now = env.clock.now();
-    if (status.state === lastStatus.state && status.alarms === lastStatus.alarms && now - lastStatus.tMs < 30_000) return;
-    lastStatus = { state: status.state, alarms: status.alarms, tMs: now };
-    recorder.record('pump-status', now, status);
-  });
   const samples: TruthSample[] = [];
   loop.start();
   const durationS = s.durationMin * 60;
   let error: string | null = null;
+  let deliveredBefore = env.deliveredMl();
   try {
     for (let tS = 0; tS < durationS; tS += PERIOD_MS / 1000) {
       await env.run(PERIOD_MS);
       // A person answering an advisory request: virtual time waits for them.
       if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
       const last = loop.decisions.at(-1);
+      const delivered = env.deliveredMl();
       samples.push({
         tS: tS + PERIOD_MS / 1000, mapMmHg: env.truthMapMmHg(), observedMmHg: last?.observedMmHg ?? null,
-        rateMlPerH: last?.commandedMlPerH ?? 0, confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto',
+        rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((delivered - deliveredBefore) * 3_600_000) / PERIOD_MS,
+        confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
       });
+      deliveredBefore = delivered;
       if (samples.length % 60 === 0) {
         for (const [name, l] of Object.entries(env.links)) recorder.record('counters', env.clock.now(), { link: name, counters: l.session.counters() });
         onProgress?.(tS / durationS);
@@ -154,7 +157,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   return {
     patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
     deliveredMl: env.deliveredMl(), concentrationUgPerMl: supervisor.concentrationUgPerMl,
-    ceilingMlPerH: (supervisor.maxDoseUgPerKgPerMin * supervisor.weightKg * 60) / supervisor.concentrationUgPerMl,
+    ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
     recordPath, wallMs: performance.now() - started, error,
   };
 }

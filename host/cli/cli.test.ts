@@ -40,10 +40,14 @@ describe('homeostat command', () => {
   it('sim bp runs patients in worker threads, writes the report, metrics and records; replay reproduces a record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-bp-'));
     const scenario = JSON.parse(readFileSync(new URL('../../hil/sim/scenarios/default.scenario.json', import.meta.url), 'utf8'));
-    writeFileSync(join(dir, 'short.scenario.json'), JSON.stringify({ ...scenario, durationMin: 8, disturbances: [] }));
+    writeFileSync(join(dir, 'short.scenario.json'), JSON.stringify({ ...scenario, durationMin: 12, disturbances: [] }));
     const out = join(dir, 'out');
-    const r = run('sim', 'bp', '--patients', '2', '--workers', '2', '--scenario', join(dir, 'short.scenario.json'), '--out', out);
+    // 12 minutes is short: thresholds for a short run, which these two patients meet.
+    const lenient = { maxSettlingMin: 7, minTimeInBand5AfterSettlingPct: 50, maxOvershootMmHg: 10, maxTimeBeyondLimitPct: 0 };
+    writeFileSync(join(dir, 'short.acceptance.json'), JSON.stringify(lenient));
+    const r = run('sim', 'bp', '--patients', '2', '--workers', '2', '--scenario', join(dir, 'short.scenario.json'), '--acceptance', join(dir, 'short.acceptance.json'), '--out', out);
     expect(r.stderr + r.stdout).toMatch(/2\/2 patients/);
+    expect(r.stdout).toMatch(/acceptance: all 2 patients passed/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^cohort\s+2\s+/m);
     expect(r.stdout).toMatch(/2 worker threads/);
@@ -51,9 +55,14 @@ describe('homeostat command', () => {
     const records = readdirSync(join(out, 'records'));
     expect(records).toHaveLength(2);
     const replay = run('replay', join(out, 'records', records[0]));
-    expect(replay.stdout).toMatch(/identical: 96 of 96/);
+    expect(replay.stdout).toMatch(/identical: 144 of 144/);
     expect(replay.status).toBe(0);
-  }, 60_000);
+    // The same run against thresholds it cannot meet exits non-zero and names each patient and threshold.
+    writeFileSync(join(dir, 'strict.acceptance.json'), JSON.stringify({ ...lenient, maxSettlingMin: 1 }));
+    const strict = run('sim', 'bp', '--patients', '1', '--workers', '1', '--scenario', join(dir, 'short.scenario.json'), '--acceptance', join(dir, 'strict.acceptance.json'), '--out', join(dir, 'strict'));
+    expect(strict.stdout).toMatch(/acceptance: 1 of 1 patients failed:\n  default-001: settled after [\d.]+ min \(at most 1\)/);
+    expect(strict.status).toBe(1);
+  }, 90_000);
 
   it('sim bp refuses a bad scenario file naming the file, the field and the allowed range', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-bp-'));

@@ -113,6 +113,7 @@ sim
   .option('--level <sil|pil>', 'sil: everything on a virtual clock; pil: the boards in their own process behind pseudo-terminals, opened with serialport, in real time', 'sil')
   .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time', number(0.1, 20, '--speed'), 1)
   .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
+  .option('--acceptance <name|file>', 'per-patient acceptance thresholds (hil/reports/default.acceptance.json); the command exits 1 when a patient misses one', 'default')
   .option('--board <id>', 'board the firmware is built for', 'pico')
   .option('--workers <n>', 'patients run side by side in worker threads', number(1, 64, '--workers'), Math.max(1, Math.min(8, availableParallelism())))
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
@@ -130,7 +131,8 @@ sim
     };
     try {
       const r = await simBp(opts, (l) => console.log(l), logProgress, interactive?.confirmer);
-      process.exitCode = r.runs.some((x) => x.error) ? 1 : 0;
+      // Non-zero when a run failed or a patient missed an acceptance threshold: outcomes can gate CI.
+      process.exitCode = r.runs.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
     } finally {
       interactive?.close();
     }

@@ -12,6 +12,7 @@ export class InfusionPump {
   readonly alarms: AlarmValues[] = [];
   private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
+  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink, clock: Clock) {
     this.renewal = new LeaseRenewal(clock);
@@ -25,7 +26,10 @@ export class InfusionPump {
           }
         } else if (id === MsgId.Alarm) {
           const a = readAlarm(buf, s, e);
-          if (a) this.alarms.push(a);
+          if (a) {
+            this.alarms.push(a);
+            for (const l of this.alarmListeners) l(a);
+          }
         }
       },
     });
@@ -33,6 +37,11 @@ export class InfusionPump {
 
   onStatus(listener: (s: PumpStatusValues) => void): void {
     this.statusListeners.push(listener);
+  }
+
+  /** Alarm messages the pump sends (raised and cleared). */
+  onAlarm(listener: (a: AlarmValues) => void): void {
+    this.alarmListeners.push(listener);
   }
 
   /** Sets a rate for one lease; resolves on Ack, rejects with the device's reason. */

@@ -10,6 +10,7 @@ export class PressureSensor {
   readonly alarms: AlarmValues[] = [];
   private readonly beatListeners: ((b: PressureBeatValues) => void)[] = [];
   private readonly waveformListeners: ((w: PressureWaveformValues) => void)[] = [];
+  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink) {
     link.on({
@@ -24,7 +25,10 @@ export class PressureSensor {
           if (w) for (const l of this.waveformListeners) l(w);
         } else if (id === MsgId.Alarm) {
           const a = readAlarm(buf, s, e);
-          if (a) this.alarms.push(a);
+          if (a) {
+            this.alarms.push(a);
+            for (const l of this.alarmListeners) l(a);
+          }
         }
       },
     });
@@ -36,6 +40,11 @@ export class PressureSensor {
 
   onWaveform(listener: (w: PressureWaveformValues) => void): void {
     this.waveformListeners.push(listener);
+  }
+
+  /** Alarm messages the sensor sends (raised and cleared). */
+  onAlarm(listener: (a: AlarmValues) => void): void {
+    this.alarmListeners.push(listener);
   }
 
   requestWaveform(sampleCount: number): Promise<void> {

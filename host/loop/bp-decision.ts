@@ -1,48 +1,75 @@
-// One decision of the blood-pressure loop, as a pure function of what the loop knew then: the period's
-// observation, an operator's action, an answer to an advisory request, and the time. Controller, then
-// supervisor, then the advisory gate, then the drift monitor. Being pure, a recording of the inputs is
-// enough to replay every decision exactly (host/record/replay.ts).
+// One decision of the blood-pressure loop, as a pure function of what the loop received since the last
+// one (beats, the pump's reports, device alarms, command outcomes, link states, in arrival order), an
+// operator's action, an answer to an advisory request, and the time. The period is summarised here, then:
+// the pump's account (what flowed, what it can do), the controller, the monitors (oscillation, target out
+// of reach), the supervisor, the advisory gate, the drift monitor, and the alarms raised and cleared.
+// Being pure, the record's lines are enough to replay every decision exactly (host/record/replay.ts).
 import type { BpController, BpObservation } from '../control/bp/bp-controller.ts';
 import type { AdvisoryAnswer, AdvisoryConfig, AdvisoryRequest, AdvisoryState } from '../safety/advisory-gate.ts';
 import { advise, advisoryStart } from '../safety/advisory-gate.ts';
+import type { Alarm } from '../safety/alarm.ts';
+import { byPriority } from '../safety/alarm.ts';
 import type { DriftConfig, DriftState } from '../safety/drift-monitor.ts';
 import { driftStart, watchDrift } from '../safety/drift-monitor.ts';
-import type { Alarm, Mode, SupervisorConfig, SupervisorState } from '../safety/infusion-supervisor.ts';
-import { supervise, supervisorStart } from '../safety/infusion-supervisor.ts';
+import type { Command, Mode, SupervisorConfig, SupervisorState } from '../safety/infusion-supervisor.ts';
+import { ceilingMlPerH, invalidity, supervise, supervisorStart } from '../safety/infusion-supervisor.ts';
+import type { OscillationState } from '../safety/oscillation-monitor.ts';
+import { oscillationStart, watchOscillation } from '../safety/oscillation-monitor.ts';
+import { pumpCondition } from '../safety/pump-monitor.ts';
+import type { ReachState } from '../safety/reach-monitor.ts';
+import { reachStart, watchReach } from '../safety/reach-monitor.ts';
+import type { PeriodEvent, PeriodMemory, PeriodObservation, PumpReport } from './bp-period.ts';
+import { periodStart, summarisePeriod } from './bp-period.ts';
+
+export type { PeriodObservation } from './bp-period.ts';
 
 export interface DecisionSetup {
   controller: BpController<unknown>;
   supervisor: SupervisorConfig;
   advisory: AdvisoryConfig | null;
   drift: DriftConfig | null;
+  /** Lease of each rate command: the pump falls to its safe rate this long after the last one it got. */
+  leaseMs: number;
 }
 
 export type OperatorAction = { kind: 'manual'; rateMlPerH: number } | { kind: 'auto' };
 
-/** The observation as the loop summarised it; the rate commanded over the period is added by decide(). */
-export type PeriodObservation = Omit<BpObservation, 'infusedMlPerH'>;
-
 export interface DecisionInputs {
   nowMs: number;
-  obs: PeriodObservation | null;
+  /**
+   * What arrived since the last periodic decision; null for a decision between periods (on an advisory
+   * answer), which sees the period summary the question was asked on and leaves the events to the next one.
+   */
+  events: PeriodEvent[] | null;
   operator: OperatorAction | null;
   answer: AdvisoryAnswer | null;
 }
 
 export interface LoopState {
   controller: unknown;
+  /** The controller was held (the pump stopped, a latched hold): it restarts from the running rate. */
+  controllerHeld: boolean;
   supervisor: SupervisorState;
   advisory: AdvisoryState;
   drift: DriftState;
+  oscillation: OscillationState;
+  reach: ReachState;
+  period: PeriodMemory;
+  last: { obs: PeriodObservation | null; pump: PumpReport } | null;
   manualRateMlPerH: number | null;
+  /** Conditions active after the last decision. */
+  active: Alarm[];
+  startedMs: number;
 }
 
 export interface Decision {
   tMs: number;
   observedMmHg: number | null;
+  /** What ran over the period just ended, by the pump's own account. */
+  infusedMlPerH: number;
   proposedMlPerH: number;
   commandedMlPerH: number;
-  renewLease: boolean;
+  command: Command;
   mode: Mode;
   controllerReason: string;
   confidence: number;
@@ -51,19 +78,38 @@ export interface Decision {
   limits: string[];
   /** Conditions active after this decision, highest priority first. */
   alarms: Alarm[];
+  /** Conditions that became active, and that ended, at this decision. */
+  raised: Alarm[];
+  cleared: Alarm[];
+  /** The cap the commanded rate sits at, if any (controller maximum, dose ceiling, or no infusion). */
+  atCap: string | null;
   asked: AdvisoryRequest | null;
   resolved: { requestId: number; outcome: 'accepted' | 'declined' | 'timed out' } | null;
 }
 
-export function loopStart(setup: DecisionSetup, runningRateMlPerH: number): LoopState {
+export function loopStart(setup: DecisionSetup, runningRateMlPerH: number, startedMs = 0): LoopState {
   const supervisor = { ...supervisorStart(), lastRateMlPerH: runningRateMlPerH };
-  return { controller: setup.controller.start(runningRateMlPerH), supervisor, advisory: advisoryStart(), drift: driftStart(), manualRateMlPerH: null };
+  return {
+    controller: setup.controller.start(runningRateMlPerH), controllerHeld: false, supervisor, advisory: advisoryStart(), drift: driftStart(),
+    oscillation: oscillationStart(), reach: reachStart(), period: periodStart(), last: null, manualRateMlPerH: null, active: [], startedMs,
+  };
 }
 
 export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs): { state: LoopState; decision: Decision } {
   const now = x.nowMs;
+  const sv = setup.supervisor;
+  const settings = setup.controller.settings;
   const lastRate = state.supervisor.lastRateMlPerH;
+  let period = state.period;
+  let summary = state.last;
+  if (x.events !== null || !summary) {
+    const s = summarisePeriod(period, x.events ?? []);
+    period = s.memory;
+    summary = { obs: s.obs, pump: s.pump };
+  }
+  const pump = pumpCondition({ pumpSilentMs: sv.pumpSilentMs, leaseMs: setup.leaseMs }, summary.pump, lastRate, now, state.startedMs);
   let controllerState = state.controller;
+  let controllerHeld = state.controllerHeld;
   let manual = state.manualRateMlPerH;
   if (x.operator?.kind === 'manual') manual = x.operator.rateMlPerH;
   if (x.operator?.kind === 'auto' && manual !== null) {
@@ -71,16 +117,26 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     controllerState = setup.controller.start(manual);
     manual = null;
   }
-  const obs: BpObservation | null = x.obs ? { ...x.obs, infusedMlPerH: lastRate } : null;
+  // The controller learns what flowed, not what was asked for.
+  const obs: BpObservation | null = summary.obs ? { ...summary.obs, infusedMlPerH: pump.infusedMlPerH } : null;
 
   let proposed = lastRate;
   let reason = 'no beat yet: holding';
   let confidence = 0;
   let identified: Decision['identified'] = null;
+  const held = !pump.delivering ? `the pump stopped (${pump.stoppedBecause})` : state.supervisor.hold && !x.operator ? state.supervisor.hold.limit : null;
   if (manual !== null) {
     proposed = manual;
     reason = `manual mode: ${manual.toFixed(1)} mL/h set by the operator; controller idle`;
+  } else if (held) {
+    proposed = 0;
+    reason = `controller held: ${held}; it restarts from the running rate when an operator resumes`;
+    controllerHeld = true;
   } else if (obs) {
+    if (controllerHeld) {
+      controllerState = setup.controller.start(pump.actualMlPerH ?? 0);
+      controllerHeld = false;
+    }
     const c = setup.controller.step(controllerState, obs, now);
     controllerState = c.state;
     proposed = c.rateMlPerH;
@@ -89,14 +145,29 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     identified = c.identified ?? null;
   }
 
-  const sv = supervise(setup.supervisor, state.supervisor, { proposedRateMlPerH: proposed, obs, manualRateMlPerH: manual }, now);
-  let rate = sv.rateMlPerH;
-  const limits = [...sv.limits];
-  const alarms = [...sv.alarms];
+  // The monitors look at the valid pressure only.
+  const errorMmHg = obs && !invalidity(sv, obs, now) ? obs.meanMmHg - settings.targetMmHg : null;
+  // An operator's action starts the oscillation count afresh (it ends any hold the count made).
+  const oscFrom = x.operator ? oscillationStart() : state.oscillation;
+  const osc = manual === null ? watchOscillation(sv.oscillation, oscFrom, errorMmHg, pump.infusedMlPerH, now) : { state: oscFrom, alarm: null, escalate: null };
+  const reach = watchReach(sv.outOfReach, state.reach, {
+    errorMmHg, drugEffect: sv.drugEffect, rateMlPerH: lastRate, targetMmHg: settings.targetMmHg,
+    caps: { upper: [{ name: 'controller maximum', rateMlPerH: settings.maxRateMlPerH }, { name: 'dose ceiling', rateMlPerH: ceilingMlPerH(sv) }] },
+  }, now);
+
+  const s = supervise(sv, state.supervisor, {
+    proposedRateMlPerH: proposed, obs, manualRateMlPerH: manual, pump, operatorActed: x.operator !== null,
+    holdRequest: osc.escalate,
+  }, now);
+  let rate = s.rateMlPerH;
+  const limits = [...s.limits];
+  const alarms = [...s.alarms];
+  if (osc.alarm) alarms.push(osc.alarm);
+  if (reach.alarm) alarms.push(reach.alarm);
   let advisory = state.advisory;
   let asked: AdvisoryRequest | null = null;
   let resolved: Decision['resolved'] = null;
-  if (setup.advisory && sv.mode === 'auto') {
+  if (setup.advisory && s.mode === 'auto') {
     const a = advise(setup.advisory, advisory, { supervisedRateMlPerH: rate, lastRateMlPerH: lastRate, confidence, answer: x.answer }, now);
     rate = a.rateMlPerH;
     advisory = a.state;
@@ -110,15 +181,22 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     drift = d.state;
     if (d.alarm) alarms.push(d.alarm);
   }
+  const active = byPriority(alarms);
+  const before = new Set(state.active.map((a) => a.id));
+  const after = new Set(active.map((a) => a.id));
   return {
     state: {
-      controller: controllerState,
-      supervisor: { ...sv.state, lastRateMlPerH: rate },
-      advisory, drift, manualRateMlPerH: manual,
+      controller: controllerState, controllerHeld,
+      supervisor: { ...s.state, lastRateMlPerH: rate },
+      advisory, drift, oscillation: osc.state, reach: reach.state, period, last: summary, manualRateMlPerH: manual, active, startedMs: state.startedMs,
     },
     decision: {
-      tMs: now, observedMmHg: obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, proposedMlPerH: proposed, commandedMlPerH: rate,
-      renewLease: sv.renewLease, mode: sv.mode, controllerReason: reason, confidence, identified, limits, alarms, asked, resolved,
+      tMs: now, observedMmHg: obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, infusedMlPerH: pump.infusedMlPerH,
+      proposedMlPerH: proposed, commandedMlPerH: rate, command: s.command, mode: s.mode, controllerReason: reason, confidence, identified, limits,
+      alarms: active,
+      raised: active.filter((a) => !before.has(a.id)),
+      cleared: state.active.filter((a) => !after.has(a.id)),
+      atCap: reach.atCap, asked, resolved,
     },
   };
 }

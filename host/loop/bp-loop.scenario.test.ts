@@ -18,13 +18,13 @@ describe('BP loop at the SIL level', () => {
     const loop = new BpLoop({
       clock: bench.clock, sensor: bench.sensor, pump: bench.pump,
       setup: {
-        controller: pidController(pid) as never, advisory: null, drift: null,
+        controller: pidController(pid) as never, advisory: null, drift: null, leaseMs: 15_000,
         supervisor: parseSupervisorConfig({
           concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 100,
           maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 },
         }),
       },
-      periodMs: 5000, leaseMs: 15_000,
+      periodMs: 5000,
     });
     await bench.run(5000);
     loop.start();

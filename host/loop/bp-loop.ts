@@ -1,15 +1,17 @@
-// The blood-pressure loop on the host, the I/O shell around decide(): it gathers the beats that came over
-// the link in each decision period, takes operator actions and advisory answers, makes a decision every
-// period (and at once on an answer), and commands the pump with a lease a few periods long, so a hung
-// loop stops the drug by itself. Everything it learns and does goes to the recorder as it happens.
+// The blood-pressure loop on the host, the I/O shell around decide(): everything the devices send (beats,
+// the pump's status, device alarms, command outcomes, link states) becomes a typed event, recorded as it
+// arrives and kept for the next decision; every period (and at once on an advisory answer) the pure
+// decision runs on those events, and its command goes to the pump: a rate with a lease a few periods long
+// (so a hung loop stops the drug by itself), a stop, or nothing.
 import type { Clock, Timer } from '../../protocols/clock/clock.ts';
-import type { PressureBeatValues } from '../../protocols/generated/wire-codec.ts';
 import type { InfusionPump } from '../devices/infusion-pump.ts';
 import type { PressureSensor } from '../devices/pressure-sensor.ts';
+import { DeviceCommandError } from '../devices/device-command.ts';
 import type { AdvisoryRequest } from '../safety/advisory-gate.ts';
-import type { Alarm } from '../safety/infusion-supervisor.ts';
-import type { Decision, DecisionInputs, DecisionSetup, LoopState, OperatorAction, PeriodObservation } from './bp-decision.ts';
+import type { Alarm } from '../safety/alarm.ts';
+import type { Decision, DecisionSetup, LoopState, OperatorAction } from './bp-decision.ts';
 import { decide, loopStart } from './bp-decision.ts';
+import type { PeriodEvent } from './bp-period.ts';
 
 /** Where the loop's events go (host/record's file recorder, or nothing). */
 export interface LoopRecorder {
@@ -29,7 +31,6 @@ export interface BpLoopOptions {
   pump: InfusionPump;
   setup: DecisionSetup;
   periodMs: number;
-  leaseMs: number;
   initialRateMlPerH?: number;
   recorder?: LoopRecorder;
   confirmer?: Confirmer;
@@ -39,30 +40,34 @@ export interface LoopDecision extends Decision {
   commandResult: string;
 }
 
+/** A period event as a record line, and back (host/record/replay.ts reads them). */
+export function eventLine(e: PeriodEvent): { kind: string; tMs: number; data: object } {
+  const { kind, tMs, ...data } = e;
+  return { kind, tMs, data };
+}
+
 export class BpLoop {
   readonly decisions: LoopDecision[] = [];
   /** Alarm raises, for metrics (a condition that stays active is one raise). */
   readonly alarmLog: { tMs: number; alarm: Alarm }[] = [];
-  private beats: { tMs: number; beat: PressureBeatValues }[] = [];
-  private lastBeatMs: number | null = null;
+  private events: PeriodEvent[] = [];
   private state: LoopState;
   private timer: Timer | null = null;
   private operator: OperatorAction | null = null;
-  private active = new Map<string, Alarm>();
   private pending: AdvisoryRequest | null = null;
   private stopped = false;
-  private lastObs: PeriodObservation | null = null;
 
   constructor(private readonly o: BpLoopOptions) {
-    this.state = loopStart(o.setup, o.initialRateMlPerH ?? 0);
-    // Beats are stamped with the host's time of arrival: the controller sees no patient state, only the link.
-    o.sensor.onBeat((beat) => {
-      if (this.stopped) return;
-      const tMs = o.clock.now();
-      this.beats.push({ tMs, beat });
-      this.lastBeatMs = tMs;
-      o.recorder?.record('beat', tMs, beat);
-    });
+    this.state = loopStart(o.setup, o.initialRateMlPerH ?? 0, o.clock.now());
+    o.recorder?.record('loop-start', o.clock.now(), { initialRateMlPerH: o.initialRateMlPerH ?? 0 });
+    // Everything is stamped with the host's time of arrival: the controller sees no patient state, only the link.
+    o.sensor.onBeat((beat) => this.take({ kind: 'beat', tMs: o.clock.now(), beat }));
+    o.pump.onStatus((status) => this.take({ kind: 'pump-status', tMs: o.clock.now(), status }));
+    o.sensor.onAlarm((alarm) => this.take({ kind: 'device-alarm', tMs: o.clock.now(), device: 'bp-sensor', alarm }));
+    o.pump.onAlarm((alarm) => this.take({ kind: 'device-alarm', tMs: o.clock.now(), device: 'infusion-pump', alarm }));
+    for (const [device, link] of [['bp-sensor', o.sensor.link], ['infusion-pump', o.pump.link]] as const) {
+      link.on({ state: (state, detail) => this.take({ kind: 'link', tMs: o.clock.now(), device, state, detail }) });
+    }
   }
 
   start(): void {
@@ -85,40 +90,38 @@ export class BpLoop {
     return this.pending;
   }
 
-  /** The period's beats, summarised. */
-  private observe(): PeriodObservation | null {
-    if (this.lastBeatMs === null) return null;
-    let sum = 0;
-    let clean = 0;
-    let flagged = 0;
-    let quality = 0;
-    for (const b of this.beats) {
-      quality |= b.beat.quality;
-      if (b.beat.quality === 0) {
-        sum += b.beat.meanMmHg;
-        clean++;
-      } else {
-        flagged++;
-      }
-    }
-    this.beats = [];
-    return { tMs: this.lastBeatMs, meanMmHg: clean > 0 ? sum / clean : NaN, cleanBeats: clean, flaggedBeats: flagged, quality };
+  /** Conditions active after the last decision, highest priority first. */
+  get activeAlarms(): Alarm[] {
+    return this.state.active;
   }
 
-  private decideNow(answer: DecisionInputs['answer']): void {
+  private take(e: PeriodEvent): void {
+    if (this.stopped) return;
+    this.events.push(e);
+    if (this.o.recorder) {
+      const l = eventLine(e);
+      this.o.recorder.record(l.kind, l.tMs, l.data);
+    }
+  }
+
+  private decideNow(answer: { requestId: number; accept: boolean } | null): void {
     const now = this.o.clock.now();
-    // A decision on an answer comes between periods: it sees the period observation the question was asked on.
-    const obs = answer ? this.lastObs : this.observe();
-    this.lastObs = obs;
-    const inputs: DecisionInputs = { nowMs: now, obs, operator: this.operator, answer };
+    // A decision on an answer comes between periods: the period's events wait for the next periodic one.
+    const events = answer ? null : this.events;
+    if (!answer) this.events = [];
+    const operator = this.operator;
     this.operator = null;
-    const { state, decision } = decide(this.o.setup, this.state, inputs);
+    const { state, decision } = decide(this.o.setup, this.state, { nowMs: now, events, operator, answer });
     this.state = state;
-    const entry: LoopDecision = { ...decision, commandResult: decision.renewLease ? 'sent' : 'not sent: lease left to lapse' };
+    const entry: LoopDecision = { ...decision, commandResult: decision.command === 'none' ? 'not sent' : 'sent' };
     this.decisions.push(entry);
     const rec = this.o.recorder;
-    rec?.record('decision', now, { inputs, decision });
-    this.trackAlarms(now, decision.alarms);
+    rec?.record('decision', now, { inputs: { nowMs: now, operator, answer }, decision });
+    for (const a of decision.raised) {
+      this.alarmLog.push({ tMs: now, alarm: a });
+      rec?.record('alarm', now, { raised: a });
+    }
+    for (const a of decision.cleared) rec?.record('alarm', now, { cleared: a });
     if (decision.resolved && this.pending?.id === decision.resolved.requestId) this.pending = null;
     if (decision.asked) {
       this.pending = decision.asked;
@@ -132,34 +135,20 @@ export class BpLoop {
         });
       });
     }
-    if (!decision.renewLease) return;
+    if (decision.command === 'none') return;
     const rate = decision.commandedMlPerH;
-    this.o.pump.setRate(rate, this.o.leaseMs).then(
+    const command = decision.command;
+    const sent = command === 'stop' ? this.o.pump.stop() : this.o.pump.setRate(rate, this.o.setup.leaseMs);
+    sent.then(
       () => {
         entry.commandResult = 'acknowledged';
-        rec?.record('ack', this.o.clock.now(), { rateMlPerH: rate });
+        this.take({ kind: 'command', tMs: this.o.clock.now(), command, rateMlPerH: rate, outcome: 'acknowledged', reason: null });
       },
       (e: Error) => {
         entry.commandResult = `failed: ${e.message}`;
-        rec?.record('command-failed', this.o.clock.now(), { rateMlPerH: rate, error: e.message });
+        const reason = e instanceof DeviceCommandError ? e.reason : e.message;
+        this.take({ kind: 'command', tMs: this.o.clock.now(), command, rateMlPerH: rate, outcome: 'refused', reason });
       },
     );
-  }
-
-  private trackAlarms(now: number, alarms: Alarm[]): void {
-    const seen = new Set<string>();
-    for (const a of alarms) {
-      seen.add(a.id);
-      if (!this.active.has(a.id)) {
-        this.alarmLog.push({ tMs: now, alarm: a });
-        this.o.recorder?.record('alarm', now, { raised: a });
-      }
-      this.active.set(a.id, a);
-    }
-    for (const [id, a] of this.active) {
-      if (seen.has(id)) continue;
-      this.active.delete(id);
-      this.o.recorder?.record('alarm', now, { cleared: a });
-    }
   }
 }

@@ -87,7 +87,7 @@ describe('infusion supervisor', () => {
     expect(d.mode).toBe('fallback');
     expect(d.rateMlPerH).toBe(0);
     expect(d.alarms.map((a) => a.id)).toEqual(['fallback']);
-    expect(d.renewLease).toBe(true);
+    expect(d.command).toBe('set-rate');
     const back = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(25_000), manualRateMlPerH: null }, 25_000);
     expect(back.mode).toBe('auto');
     expect(back.alarms).toEqual([]);
@@ -97,13 +97,13 @@ describe('infusion supervisor', () => {
     let d = supervise(config, running(10, 0), { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 0);
     for (let t = 5000; t <= 55_000; t += 5000) {
       d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, t);
-      expect(d.renewLease).toBe(true);
+      expect(d.command).toBe('set-rate');
     }
     d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 80_000);
-    expect(d.renewLease).toBe(false);
+    expect(d.command).toBe('none');
     expect(d.alarms[0]).toMatchObject({ id: 'no-valid-pressure', priority: 'high' });
     for (let t = 0; t <= 120_000; t += 5000) {
-      expect(supervise(config, running(10, t), { proposedRateMlPerH: 10, obs: clean(t), manualRateMlPerH: null }, t).renewLease).toBe(true);
+      expect(supervise(config, running(10, t), { proposedRateMlPerH: 10, obs: clean(t), manualRateMlPerH: null }, t).command).toBe('set-rate');
     }
   });
 

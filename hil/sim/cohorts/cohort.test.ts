@@ -44,4 +44,28 @@ describe('virtual cohorts', () => {
     writeFileSync(file, JSON.stringify(bad));
     expect(() => loadCohort(file)).toThrow(/bad\.cohort\.json: heldOutShare: .*0\.9/);
   });
+
+  it('validates model files as physics: a negative gain or time constant, min above max, a path from another file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    const cohort = JSON.parse(readFileSync(path, 'utf8'));
+    const params = JSON.parse(readFileSync(fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url)), 'utf8'));
+    const write = (name: string, data: object) => {
+      writeFileSync(join(dir, name), JSON.stringify(data));
+      return join(dir, name);
+    };
+    const withParams = (change: (p: typeof params) => void) => {
+      const copy = JSON.parse(JSON.stringify(params));
+      change(copy);
+      write('p.params.json', copy);
+      return loadCohort(write('c.cohort.json', { ...cohort, params: './p.params.json' }));
+    };
+    expect(() => withParams((p) => (p.parameters.gainMmHgPerMlPerH.min = -0.5)))
+      .toThrow(/c\.cohort\.json: params: '\.\/p\.params\.json' \(relative to the cohort file\): .*p\.params\.json: parameters\.gainMmHgPerMlPerH\.min: -0\.5 mmHg per mL\/h of 200 ug\/mL: gainMmHgPerMlPerH must be above 0/);
+    expect(() => withParams((p) => Object.assign(p.parameters.timeConstantS, { min: -30, nominal: -10, max: -5 }))).toThrow(/timeConstantS\.min: -30 s: timeConstantS must be above 0/);
+    expect(() => withParams((p) => Object.assign(p.parameters.transportDelayS, { min: 5, max: 3 }))).toThrow(/transportDelayS: min 5 > max 3/);
+    expect(() => withParams((p) => (p.parameters.recirculationFraction.max = 1.5))).toThrow(/recirculationFraction\.max: 1\.5 1: recirculationFraction must lie within 0\.\.1/);
+    expect(() => loadCohort(write('r.cohort.json', { ...cohort, baselineMapMmHg: { min: 130, max: 95 } }))).toThrow(/r\.cohort\.json: baselineMapMmHg: min 130 > max 95 mmHg/);
+    // A cohort copied elsewhere: the params path it names is relative to it, and the error says so.
+    expect(() => loadCohort(write('copied.cohort.json', cohort))).toThrow(/copied\.cohort\.json: params: '\.\.\/patients\/slate-snp\.params\.json' \(relative to the cohort file\): .*cannot read patient parameters/);
+  });
 });

@@ -5,25 +5,29 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
 import { loadParams } from '../patients/patient-params.ts';
+import type { ParamsFile } from '../patients/patient-params.ts';
+import { PATIENT_MODELS } from '../patients/patient-models.ts';
 import { readConfigFile } from '../../../host/config/config-file.ts';
 
-const range = z.strictObject({ min: z.number(), max: z.number() }).refine((r) => r.min <= r.max, { message: 'min must not exceed max' });
+/** A range of a drawn quantity; the message gives both numbers. */
+const range = (lo: number, hi: number, unit: string) => z.strictObject({ min: z.number().min(lo).max(hi), max: z.number().min(lo).max(hi) })
+  .refine((r) => r.min <= r.max, { error: (i) => { const r = i.input as { min: number; max: number }; return `min ${r.min} > max ${r.max} ${unit}`; } });
 
 export const cohortSchema = z.strictObject({
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
-  model: z.enum(['slate-vasodilator', 'norepinephrine-pk-hill']),
+  model: z.enum(Object.keys(PATIENT_MODELS) as [keyof typeof PATIENT_MODELS, ...(keyof typeof PATIENT_MODELS)[]]),
   params: z.string(),
   seed: z.number().int().min(0),
   size: z.number().int().min(1).max(10_000),
   heldOutShare: z.number().min(0).max(0.9),
-  baselineMapMmHg: range,
-  weightKg: range,
+  baselineMapMmHg: range(20, 250, 'mmHg'),
+  weightKg: range(1, 300, 'kg'),
   draw: z.record(z.string(), z.enum(['uniform', 'log-uniform'])),
   subgroups: z.array(z.strictObject({
     name: z.string(),
     by: z.string(),
-    bands: z.array(z.tuple([z.string(), z.number(), z.number()])).min(1),
+    bands: z.array(z.tuple([z.string(), z.number(), z.number()]).refine(([, lo, hi]) => lo <= hi, { error: (i) => { const [n, lo, hi] = i.input as [string, number, number]; return `band ${n}: from ${lo} > to ${hi}`; } })).min(1),
   })),
 });
 
@@ -42,7 +46,23 @@ export interface VirtualPatient {
 export function loadCohort(path: string, seed?: number): { file: CohortFile; patients: VirtualPatient[] } {
   const read = readConfigFile(path, 'the cohort', cohortSchema);
   const file = seed === undefined ? read : { ...read, seed };
-  const params = loadParams(resolve(dirname(path), file.params), Object.keys(file.draw));
+  const paramsPath = resolve(dirname(path), file.params);
+  let params: ParamsFile;
+  try {
+    params = loadParams(paramsPath, PATIENT_MODELS[file.model].physics, file.model);
+  } catch (e) {
+    throw new Error(`${path}: params: '${file.params}' (relative to the cohort file): ${(e as Error).message}`);
+  }
+  for (const [name, how] of Object.entries(file.draw)) {
+    const p = params.parameters[name];
+    if (!p) throw new Error(`${path}: draw.${name}: no such parameter in ${file.params} (it has ${Object.keys(params.parameters).join(', ')})`);
+    if (how === 'log-uniform' && p.min <= 0) throw new Error(`${path}: draw.${name}: log-uniform needs a range above 0, but ${file.params} gives min ${p.min}`);
+  }
+  for (const g of file.subgroups) {
+    if (!(g.by in file.draw) && g.by !== 'weightKg' && g.by !== 'baselineMapMmHg') {
+      throw new Error(`${path}: subgroups: '${g.name}' is by '${g.by}', which is neither drawn nor weightKg or baselineMapMmHg`);
+    }
+  }
   return { file, patients: drawCohort(file, params.parameters) };
 }
 

@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadParams, nominal } from './patient-params.ts';
+import { PATIENT_MODELS } from './patient-models.ts';
 import type { NorepinephrineParameters } from './norepinephrine-patient.ts';
 import { hillEffect, NorepinephrinePatient } from './norepinephrine-patient.ts';
 
 const path = fileURLToPath(new URL('./norepinephrine.params.json', import.meta.url));
-const file = loadParams(path, ['volumeL', 'clearanceLPerMin', 'emaxMmHg', 'hillGamma', 'c50NgPerMl', 'weightKg']);
+const file = loadParams(path, PATIENT_MODELS['norepinephrine-pk-hill'].physics);
 const p = nominal(file) as unknown as NorepinephrineParameters;
 
 describe('norepinephrine patient', () => {

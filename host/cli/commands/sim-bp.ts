@@ -19,6 +19,7 @@ export interface SimBpOptions {
   cohortSeed?: number;
   level: string;
   advisory: boolean;
+  acceptance?: string;
   board: string;
   out: string;
   workers: number;
@@ -48,6 +49,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     supervisorPath,
     driftPath: repoFile('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
+    acceptancePath: dataFile(o.acceptance ?? 'default', 'acceptance', 'hil/reports'),
     split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
@@ -65,6 +67,13 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   for (const g of [s.cohort, ...s.splits, ...s.subgroups]) out(row(g));
   const failed = r.runs.filter((x) => x.error);
   for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
+  const rejected = r.runs.filter((_, i) => r.failures[i].length > 0);
+  out(rejected.length === 0
+    ? `acceptance: all ${r.runs.length} patients passed`
+    : `acceptance: ${rejected.length} of ${r.runs.length} patients failed:`);
+  r.runs.forEach((x, i) => {
+    if (r.failures[i].length) out(`  ${x.patient.id}: ${r.failures[i].join('; ')}`);
+  });
   const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
   if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
   out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);

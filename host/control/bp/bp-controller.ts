@@ -37,10 +37,17 @@ export interface ControllerDecision<S> {
   state: S;
 }
 
+/** What every controller's settings state (controllerBaseSchema), read by the loop's monitors. */
+export interface BpControllerSettings {
+  targetMmHg: number;
+  minRateMlPerH: number;
+  maxRateMlPerH: number;
+}
+
 export interface BpController<S> {
   readonly name: string;
   /** The settings, as recorded with every run. */
-  readonly settings: object;
+  readonly settings: BpControllerSettings;
   /** A fresh state, bumpless from a rate already running (manual, or a previous controller). */
   start(runningRateMlPerH: number): S;
   step(state: S, obs: BpObservation, nowMs: number): ControllerDecision<S>;
