@@ -2,6 +2,7 @@
 // through its REPL, so each top-level statement runs and is freed before the next arrives. Then reads
 // process.memory(). Used by the firmware build's fit check and by the interpreter test tier.
 import { spawn } from 'node:child_process';
+import { owned } from '../../host/process/owned-children.ts';
 import { interpreterCommand } from './espruino-interpreter.ts';
 
 export interface ReplLoad {
@@ -75,7 +76,7 @@ export async function loadThroughRepl(bin: string, program: string, options: Rep
 
 async function loadOnce(bin: string, program: string, options: ReplOptions): Promise<ReplLoad> {
   const [cmd, ...args] = interpreterCommand(bin);
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = owned(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString('latin1');

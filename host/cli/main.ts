@@ -12,6 +12,7 @@ import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { simBp } from './commands/sim-bp.ts';
 import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
+import { exitOnSignals } from '../process/owned-children.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -20,6 +21,9 @@ function number(min: number, max: number, what: string) {
     return n;
   };
 }
+
+// Ctrl-C or SIGTERM: exit, and leave no child process (socat, a PIL rig, an interpreter) behind.
+exitOnSignals();
 
 const program = new Command()
   .name('homeostat')
