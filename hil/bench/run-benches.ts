@@ -6,6 +6,7 @@ import { protocolBench } from '../../protocols/bench/protocol-bench.ts';
 import { firmwareBench } from '../../firmware/bench/firmware-bench.ts';
 import { linkBench } from './link-bench.ts';
 import { bpLoopBench } from './bp-loop-bench.ts';
+import { bpSafetyBench } from './bp-safety-bench.ts';
 
 const results = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
@@ -14,6 +15,7 @@ const results = {
   firmware: await firmwareBench(),
   link: await linkBench(),
   bpLoop: await bpLoopBench(),
+  bpSafety: await bpSafetyBench(),
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('dist/bench', { recursive: true });

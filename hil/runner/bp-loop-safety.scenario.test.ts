@@ -2,36 +2,16 @@
 // loop's decisions (a syringe run dry warns first and then stops the loop asking for drug, an occlusion is an
 // alarm within a period, the dose counted is what flowed), and a mistuned loop's limit cycle is caught.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { controllerFrom, shippedControllerPath } from '../../host/control/bp/controller-file.ts';
-import { pidController } from '../../host/control/bp/pid-controller.ts';
-import { BpLoop } from '../../host/loop/bp-loop.ts';
-import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
-import { silBench } from '../sim/engine/sil-bench.ts';
-import { SlatePatient } from '../sim/patients/slate-patient.ts';
+import type { SlateParameters } from '../sim/patients/slate-patient.ts';
+import { silBpLoop } from './sil-bp-loop.ts';
 
-async function bench(gain: number) {
-  const patient = new SlatePatient({ gainMmHgPerMlPerH: gain, transportDelayS: 30, recirculationDelayS: 45, recirculationFraction: 0.4, timeConstantS: 40 }, 130, 0.5);
-  const b = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 0.5, seed: 5 });
-  const loop = new BpLoop({
-    clock: b.clock, sensor: b.sensor, pump: b.pump, periodMs: 5000,
-    setup: {
-      controller: pidController({ targetMmHg: 85, kpMlPerHPerMmHg: 2, integralTimeS: 60, derivativeTimeS: 0, derivativeFilterS: 5, minRateMlPerH: 0, maxRateMlPerH: 150 }) as never,
-      supervisor: parseSupervisorConfig({
-        concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 60, doseBudgetMg: 500,
-        maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 },
-      }),
-      advisory: null, drift: null, leaseMs: 15_000,
-    },
-  });
-  return { b, loop };
-}
-
-const firstAlarm = (loop: BpLoop, id: string) => loop.alarmLog.find((a) => a.alarm.id === id)?.tMs ?? null;
+const NOMINAL: Omit<SlateParameters, 'gainMmHgPerMlPerH'> = { transportDelayS: 30, recirculationDelayS: 45, recirculationFraction: 0.4, timeConstantS: 40 };
+/** A PID that asks for a lot at once: it reaches the 150 mL/h cap on an insensitive patient. */
+const PUSHY_PID = { kind: 'pid' as const, targetMmHg: 85, kpMlPerHPerMmHg: 2, integralTimeS: 60, derivativeTimeS: 0, derivativeFilterS: 5, minRateMlPerH: 0, maxRateMlPerH: 150, drugEffect: 'lowers' as const };
 
 describe('BP loop with the pump\'s own alarms (SIL)', () => {
   it('an insensitive patient runs the syringe dry: near-empty warns first, empty is a high alarm within a period, nothing more is commanded, and the dose is what flowed', async () => {
-    const { b, loop } = await bench(0.05);
+    const { bench: b, loop, firstAlarm } = await silBpLoop({ patient: { ...NOMINAL, gainMmHgPerMlPerH: 0.05 }, baselineMmHg: 130, seed: 5, controller: PUSHY_PID });
     loop.start();
     let emptyAtMs: number | null = null;
     for (let t = 0; t < 40 * 60_000; t += 5000) {
@@ -40,8 +20,8 @@ describe('BP loop with the pump\'s own alarms (SIL)', () => {
     }
     loop.stop();
     expect(emptyAtMs, 'the syringe ran dry').not.toBeNull();
-    const near = firstAlarm(loop, 'pump-near-empty');
-    const empty = firstAlarm(loop, 'pump-syringe-empty');
+    const near = firstAlarm('pump-near-empty');
+    const empty = firstAlarm('pump-syringe-empty');
     expect(near).not.toBeNull();
     expect(empty).not.toBeNull();
     expect(near!).toBeLessThan(empty!);
@@ -63,7 +43,7 @@ describe('BP loop with the pump\'s own alarms (SIL)', () => {
   }, 60_000);
 
   it('an occlusion is a high alarm within a period of the pump stopping, and the loop resumes after a person acts once it is cleared', async () => {
-    const { b, loop } = await bench(0.72);
+    const { bench: b, loop, firstAlarm } = await silBpLoop({ patient: { ...NOMINAL, gainMmHgPerMlPerH: 0.72 }, baselineMmHg: 130, seed: 5, controller: PUSHY_PID });
     loop.start();
     await b.run(5 * 60_000);
     const rate = loop.decisions.at(-1)!.commandedMlPerH;
@@ -71,7 +51,7 @@ describe('BP loop with the pump\'s own alarms (SIL)', () => {
     b.mechanism.occluded = true;
     const occludedAtMs = b.clock.now();
     await b.run(60_000);
-    const alarmAt = firstAlarm(loop, 'pump-occlusion');
+    const alarmAt = firstAlarm('pump-occlusion');
     expect(alarmAt).not.toBeNull();
     // The pump needs its force high for its hold time (2 s on the Pico board) and the pressure to build first.
     expect(alarmAt! - occludedAtMs).toBeLessThan(30_000);
@@ -86,16 +66,7 @@ describe('BP loop with the pump\'s own alarms (SIL)', () => {
   }, 60_000);
 
   it('the shipped PID on the most sensitive patient with the longest delays sits in a limit cycle: an alarm, then a conservative fixed rate that stops it', async () => {
-    const patient = new SlatePatient({ gainMmHgPerMlPerH: 9.5, transportDelayS: 60, recirculationDelayS: 75, recirculationFraction: 1, timeConstantS: 60 }, 130, 0.5);
-    const b = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 1, beatNoiseMmHg: 3, seed: 5 });
-    const limits = JSON.parse(readFileSync(new URL('../../host/safety/nitroprusside.supervisor.json', import.meta.url), 'utf8'));
-    const loop = new BpLoop({
-      clock: b.clock, sensor: b.sensor, pump: b.pump, periodMs: 5000,
-      setup: {
-        controller: controllerFrom(JSON.parse(readFileSync(shippedControllerPath('pid'), 'utf8'))),
-        supervisor: parseSupervisorConfig({ ...limits, weightKg: 70 }), advisory: null, drift: null, leaseMs: 15_000,
-      },
-    });
+    const { bench: b, loop, firstAlarm } = await silBpLoop({ patient: { gainMmHgPerMlPerH: 9.5, transportDelayS: 60, recirculationDelayS: 75, recirculationFraction: 1, timeConstantS: 60 }, baselineMmHg: 130, seed: 5, controller: 'pid' });
     loop.start();
     const truth: { tMs: number; mapMmHg: number }[] = [];
     for (let t = 0; t < 50 * 60_000; t += 5000) {
@@ -103,8 +74,8 @@ describe('BP loop with the pump\'s own alarms (SIL)', () => {
       truth.push({ tMs: b.clock.now(), mapMmHg: b.truthMapMmHg() });
     }
     loop.stop();
-    const alarmAt = firstAlarm(loop, 'oscillation');
-    const heldAt = firstAlarm(loop, 'controller-stopped');
+    const alarmAt = firstAlarm('oscillation');
+    const heldAt = firstAlarm('controller-stopped');
     expect(alarmAt).not.toBeNull();
     expect(heldAt).not.toBeNull();
     expect(heldAt!).toBeGreaterThan(alarmAt!);

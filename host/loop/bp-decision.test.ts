@@ -208,24 +208,27 @@ describe('decision step: operator, holds and alarms', () => {
   });
 
   it('fallback never runs a vasodilator when the last valid pressure was near the floor; it may hold one when it was well above', () => {
-    const near = loop(setupWith());
+    // A controller that keeps asking for 25 mL/h, so only the supervisor can stop the drug.
+    const asking = setupWith({ controller: spyController(25, []) as never });
+    const near = loop(asking);
     near.run(8, { mapMmHg: 110 });
     near.run(2, { mapMmHg: 68 });
-    const d = near.run(6, { mapMmHg: 80, quality: 4 });
-    expect(d.mode).toBe('fallback');
-    expect(d.commandedMlPerH).toBe(0);
-    const far = loop(setupWith());
+    const invalid = Array.from({ length: 6 }, () => near.step({ mapMmHg: 80, quality: 4 }));
+    expect(invalid.at(-1)!.mode).toBe('fallback');
+    expect(invalid.every((d) => d.commandedMlPerH === 0)).toBe(true);
+    expect(invalid[0].limits.join()).toMatch(/since a valid MAP of 68\.0 mmHg, near or under the floor of 65: vasodilator stopped/);
+    const far = loop(asking);
     far.run(8, { mapMmHg: 110 });
-    const running = far.state.supervisor.lastRateMlPerH;
-    expect(running).toBeGreaterThan(0);
+    expect(far.state.supervisor.lastRateMlPerH).toBe(25);
     const e = far.run(6, { mapMmHg: 80, quality: 4 });
     expect(e.mode).toBe('fallback');
-    expect(e.commandedMlPerH).toBe(Math.min(running, 30));
+    expect(e.commandedMlPerH).toBe(25);
   });
 
   it('an implausibly low clean reading stops a vasodilator at once with a high alarm', () => {
-    const l = loop(setupWith());
+    const l = loop(setupWith({ controller: spyController(25, []) as never }));
     l.run(8, { mapMmHg: 110 });
+    expect(l.state.supervisor.lastRateMlPerH).toBe(25);
     const d = l.step({ mapMmHg: 22 });
     expect(d.commandedMlPerH).toBe(0);
     expect(d.alarms[0]).toMatchObject({ id: 'pressure-implausibly-low', priority: 'high' });

@@ -129,4 +129,12 @@ describe('infusion supervisor', () => {
     // The vasodilator's floor rule does not apply to it, and the vasodilator's config has no high limit.
     expect(supervise(config, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 180), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(40);
   });
+
+  it('refuses limits that contradict each other, with the numbers', () => {
+    const base = { concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 50, maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 } };
+    expect(() => parseSupervisorConfig({ ...base, plausibleMmHg: { min: 100, max: 100 } })).toThrow(/plausibleMmHg: min 100 >= max 100/);
+    expect(() => parseSupervisorConfig({ ...base, floorMmHg: 45, plausibleMmHg: { min: 50, max: 200 } })).toThrow(/floorMmHg: floor 45 mmHg is not above the plausible minimum 50/);
+    expect(() => parseSupervisorConfig({ ...base, drugEffect: 'raises', floorMmHg: 85, highMmHg: 80 })).toThrow(/highMmHg: high limit 80 mmHg is not above the floor 85/);
+    expect(() => parseSupervisorConfig({ ...base, fallbackAfterMs: 90_000 })).toThrow(/fallbackAfterMs: fallback after 90000 ms comes after the lease stops being renewed \(60000 ms\)/);
+  });
 });
