@@ -9,7 +9,7 @@ import { advisoryConfigSchema } from '../../host/safety/advisory-gate.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
 import { readConfigFile } from '../../host/config/config-file.ts';
-import type { Confirmer } from '../../host/loop/bp-loop.ts';
+import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import { loadCohort } from '../sim/cohorts/cohort.ts';
 import { loadScenario } from '../sim/scenarios/scenario.ts';
 import type { GroupSummary, PatientMetrics } from '../reports/bp-metrics.ts';

@@ -2,12 +2,12 @@
 // firmware in their emulators, the Slate patient between them. Smoke test of the loop; the cohort runs,
 // metrics and reports of issue 6 build on it.
 import { describe, expect, it } from 'vitest';
-import { silBench } from '../../hil/sim/engine/sil-bench.ts';
-import { SlatePatient } from '../../hil/sim/patients/slate-patient.ts';
-import type { PidSettings } from '../control/bp/pid-controller.ts';
-import { pidController } from '../control/bp/pid-controller.ts';
-import { parseSupervisorConfig } from '../safety/infusion-supervisor.ts';
-import { BpLoop } from './bp-loop.ts';
+import { silBench } from '../sim/engine/sil-bench.ts';
+import { SlatePatient } from '../sim/patients/slate-patient.ts';
+import type { PidSettings } from '../../host/control/bp/pid-controller.ts';
+import { pidController } from '../../host/control/bp/pid-controller.ts';
+import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { bpLoop } from '../../host/therapies/bp/bp-loop.ts';
 
 const pid: PidSettings = { targetMmHg: 90, kpMlPerHPerMmHg: 0.5, integralTimeS: 90, derivativeTimeS: 0, derivativeFilterS: 5, minRateMlPerH: 0, maxRateMlPerH: 100 };
 
@@ -15,7 +15,7 @@ describe('BP loop at the SIL level', () => {
   it('brings the nominal patient from 120 to within 5 mmHg of 90 and keeps it there, every decision explained', async () => {
     const patient = new SlatePatient({ gainMmHgPerMlPerH: 0.72, transportDelayS: 30, recirculationDelayS: 45, recirculationFraction: 0.4, timeConstantS: 40 }, 120, 0.5);
     const bench = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 0.5, seed: 11 });
-    const loop = new BpLoop({
+    const loop = bpLoop({
       clock: bench.clock, sensor: bench.sensor, pump: bench.pump,
       setup: {
         controller: pidController(pid) as never, advisory: null, drift: null, leaseMs: 15_000,

@@ -6,8 +6,9 @@
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { controllerFrom } from '../../host/control/bp/controller-file.ts';
-import type { Confirmer, LoopDecision } from '../../host/loop/bp-loop.ts';
-import { BpLoop } from '../../host/loop/bp-loop.ts';
+import type { Confirmer } from '../../host/loop/loop-shell.ts';
+import type { LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
+import { bpLoop } from '../../host/therapies/bp/bp-loop.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
 import type { LoopHeader } from '../../host/record/replay.ts';
 import { runVersions } from '../../host/record/versions.ts';
@@ -118,7 +119,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     recorder.close({ ok: false, error: (e as Error).message });
     throw e;
   }
-  const loop = new BpLoop({
+  const loop = bpLoop({
     clock: env.clock, sensor: env.sensor, pump: env.pump, periodMs: PERIOD_MS, recorder, confirmer: setup.confirmer,
     setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift, leaseMs: LEASE_MS },
   });

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { controllerFrom, shippedControllerPath } from '../../host/control/bp/controller-file.ts';
-import { BpLoop } from '../../host/loop/bp-loop.ts';
+import type { BpLoop } from '../../host/therapies/bp/bp-loop.ts';
+import { bpLoop } from '../../host/therapies/bp/bp-loop.ts';
 import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import type { SilBench } from '../sim/engine/sil-bench.ts';
 import { silBench } from '../sim/engine/sil-bench.ts';
@@ -26,7 +27,7 @@ export async function silBpLoop(o: {
   const bench = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 1, beatNoiseMmHg: 3, seed: o.seed });
   const limits = JSON.parse(readFileSync(new URL('../../host/safety/nitroprusside.supervisor.json', import.meta.url), 'utf8'));
   const controller = typeof o.controller === 'object' ? o.controller : JSON.parse(readFileSync(shippedControllerPath(o.controller ?? 'pid'), 'utf8'));
-  const loop = new BpLoop({
+  const loop = bpLoop({
     clock: bench.clock, sensor: bench.sensor, pump: bench.pump, periodMs: 5000,
     setup: { controller: controllerFrom(controller), supervisor: parseSupervisorConfig({ ...limits, weightKg: 70, ...o.supervisor }), advisory: null, drift: null, leaseMs: 15_000 },
   });

@@ -3,8 +3,28 @@
 // (occlusion, empty syringe, near empty, a refused command, a restart, a lapsed lease, silence). The host
 // never asks a stopped pump for more, and the controller never learns from drug that did not flow.
 import { PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
-import type { PumpReport } from '../loop/bp-period.ts';
+import type { AlarmValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { Alarm } from './alarm.ts';
+
+/** What the pump told the host, summarised for one decision. */
+export interface PumpReport {
+  /** The latest status, and when it arrived (host clock); null before any. */
+  status: PumpStatusValues | null;
+  statusAtMs: number | null;
+  /**
+   * Rate delivered by the pump's own count since the previous decision's latest status (its deliveredMl
+   * over its own clock), or null when that cannot be told (no two statuses, or the pump restarted).
+   */
+  measuredMlPerH: number | null;
+  /** The pump's volume count went backwards since the last status: it restarted. */
+  restarted: boolean;
+  /** Commands it refused or that failed in the period, with their reason. */
+  refusals: string[];
+  /** Alarm messages it raised in the period (its status flags say which still stand). */
+  alarmsRaised: AlarmValues[];
+  /** The set-rate commands it acknowledged in the period, in order. */
+  acknowledgedMlPerH: number[];
+}
 
 export interface PumpMonitorConfig {
   /** No status from the pump for this long: it is not answering (it reports every second). */

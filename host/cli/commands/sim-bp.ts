@@ -5,7 +5,7 @@ import type { CohortRunResult } from '../../../hil/runner/bp-cohort-run.ts';
 import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
 import { cohortSchema } from '../../../hil/sim/cohorts/cohort.ts';
 import { readConfigFile } from '../../config/config-file.ts';
-import type { Confirmer } from '../../loop/bp-loop.ts';
+import type { Confirmer } from '../../loop/loop-shell.ts';
 import { dataFile, repoFile } from './data-file.ts';
 
 export interface SimBpOptions {

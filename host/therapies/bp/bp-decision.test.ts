@@ -3,12 +3,12 @@
 // learns what flowed), manual mode and the bumpless hand-back, latched holds, alarms that stand while their
 // danger does and clear when it ends, the monitors, and the drift alarm.
 import { describe, expect, it } from 'vitest';
-import { PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
-import type { PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
-import type { BpController, BpObservation } from '../control/bp/bp-controller.ts';
-import { pidController } from '../control/bp/pid-controller.ts';
+import { PumpAlarmFlags, PumpState } from '../../../protocols/generated/wire-codec.ts';
+import type { PumpStatusValues } from '../../../protocols/generated/wire-codec.ts';
+import type { BpController, BpObservation } from '../../control/bp/bp-controller.ts';
+import { pidController } from '../../control/bp/pid-controller.ts';
 
-import { parseSupervisorConfig } from '../safety/infusion-supervisor.ts';
+import { parseSupervisorConfig } from '../../safety/infusion-supervisor.ts';
 import type { Decision, DecisionSetup, LoopState, OperatorAction } from './bp-decision.ts';
 import { decide, loopStart } from './bp-decision.ts';
 import type { PeriodEvent } from './bp-period.ts';

@@ -4,21 +4,23 @@
 // the pump's account (what flowed, what it can do), the controller, the monitors (oscillation, target out
 // of reach), the supervisor, the advisory gate, the drift monitor, and the alarms raised and cleared.
 // Being pure, the record's lines are enough to replay every decision exactly (host/record/replay.ts).
-import type { BpController, BpObservation } from '../control/bp/bp-controller.ts';
-import type { AdvisoryAnswer, AdvisoryConfig, AdvisoryRequest, AdvisoryState } from '../safety/advisory-gate.ts';
-import { advise, advisoryStart } from '../safety/advisory-gate.ts';
-import type { Alarm } from '../safety/alarm.ts';
-import { byPriority } from '../safety/alarm.ts';
-import type { DriftConfig, DriftState } from '../safety/drift-monitor.ts';
-import { driftStart, watchDrift } from '../safety/drift-monitor.ts';
-import type { Command, Mode, SupervisorConfig, SupervisorState } from '../safety/infusion-supervisor.ts';
-import { ceilingMlPerH, invalidity, supervise, supervisorStart } from '../safety/infusion-supervisor.ts';
-import type { OscillationState } from '../safety/oscillation-monitor.ts';
-import { oscillationStart, watchOscillation } from '../safety/oscillation-monitor.ts';
-import { pumpCondition } from '../safety/pump-monitor.ts';
-import type { ReachState } from '../safety/reach-monitor.ts';
-import { reachStart, watchReach } from '../safety/reach-monitor.ts';
-import type { PeriodEvent, PeriodMemory, PeriodObservation, PumpReport } from './bp-period.ts';
+import type { BpController, BpObservation } from '../../control/bp/bp-controller.ts';
+import type { DecisionInputs as GenericInputs } from '../../loop/therapy.ts';
+import type { AdvisoryConfig, AdvisoryRequest, AdvisoryState } from '../../safety/advisory-gate.ts';
+import { advise, advisoryStart } from '../../safety/advisory-gate.ts';
+import type { Alarm } from '../../safety/alarm.ts';
+import { byPriority } from '../../safety/alarm.ts';
+import type { DriftConfig, DriftState } from '../../safety/drift-monitor.ts';
+import { driftStart, watchDrift } from '../../safety/drift-monitor.ts';
+import type { Command, Mode, SupervisorConfig, SupervisorState } from '../../safety/infusion-supervisor.ts';
+import { ceilingMlPerH, invalidity, supervise, supervisorStart } from '../../safety/infusion-supervisor.ts';
+import type { OscillationState } from '../../safety/oscillation-monitor.ts';
+import { oscillationStart, watchOscillation } from '../../safety/oscillation-monitor.ts';
+import { pumpCondition } from '../../safety/pump-monitor.ts';
+import type { ReachState } from '../../safety/reach-monitor.ts';
+import { reachStart, watchReach } from '../../safety/reach-monitor.ts';
+import type { PumpReport } from '../../safety/pump-monitor.ts';
+import type { PeriodEvent, PeriodMemory, PeriodObservation } from './bp-period.ts';
 import { periodStart, summarisePeriod } from './bp-period.ts';
 
 export type { PeriodObservation } from './bp-period.ts';
@@ -34,16 +36,7 @@ export interface DecisionSetup {
 
 export type OperatorAction = { kind: 'manual'; rateMlPerH: number } | { kind: 'auto' };
 
-export interface DecisionInputs {
-  nowMs: number;
-  /**
-   * What arrived since the last periodic decision; null for a decision between periods (on an advisory
-   * answer), which sees the period summary the question was asked on and leaves the events to the next one.
-   */
-  events: PeriodEvent[] | null;
-  operator: OperatorAction | null;
-  answer: AdvisoryAnswer | null;
-}
+export type DecisionInputs = GenericInputs<PeriodEvent, OperatorAction>;
 
 export interface LoopState {
   controller: unknown;

@@ -1,5 +1,5 @@
 // Period events for tests of the pure decision step: a period's beats, and pump statuses.
-import type { PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
+import type { PumpStatusValues } from '../../../protocols/generated/wire-codec.ts';
 import type { PeriodEvent } from './bp-period.ts';
 
 /** Six beats of one mean pressure, the last arriving at tMs; quality 0 is a clean beat. */

@@ -2,10 +2,11 @@
 // and the pure summary of one period: the beats become the period's pressure observation, the pump's
 // reports become what the pump is doing and how much it delivered. Being pure, and fed from the record's
 // lines in replay, the summary is replayed with the decision it feeds.
-import type { AlarmValues, PressureBeatValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
-import type { BpObservation } from '../control/bp/bp-controller.ts';
+import type { AlarmValues, PressureBeatValues, PumpStatusValues } from '../../../protocols/generated/wire-codec.ts';
+import type { BpObservation } from '../../control/bp/bp-controller.ts';
+import type { PumpReport } from '../../safety/pump-monitor.ts';
 
-/** Everything the loop receives, stamped with the host's time of arrival. */
+/** Everything the blood-pressure loop receives, stamped with the host's time of arrival. */
 export type PeriodEvent =
   | { kind: 'beat'; tMs: number; beat: PressureBeatValues }
   | { kind: 'pump-status'; tMs: number; status: PumpStatusValues }
@@ -17,26 +18,6 @@ export const PERIOD_EVENT_KINDS: readonly PeriodEvent['kind'][] = ['beat', 'pump
 
 /** The observation as summarised from the period's beats; the rate delivered over the period is added by decide(). */
 export type PeriodObservation = Omit<BpObservation, 'infusedMlPerH'>;
-
-/** What the pump told the host, summarised for one decision. */
-export interface PumpReport {
-  /** The latest status, and when it arrived (host clock); null before any. */
-  status: PumpStatusValues | null;
-  statusAtMs: number | null;
-  /**
-   * Rate delivered by the pump's own count since the previous decision's latest status (its deliveredMl
-   * over its own clock), or null when that cannot be told (no two statuses, or the pump restarted).
-   */
-  measuredMlPerH: number | null;
-  /** The pump's volume count went backwards since the last status: it restarted. */
-  restarted: boolean;
-  /** Commands it refused or that failed in the period, with their reason. */
-  refusals: string[];
-  /** Alarm messages it raised in the period (its status flags say which still stand). */
-  alarmsRaised: AlarmValues[];
-  /** The set-rate commands it acknowledged in the period, in order. */
-  acknowledgedMlPerH: number[];
-}
 
 /** What the summary carries from one period to the next. */
 export interface PeriodMemory {
