@@ -17,6 +17,7 @@ declare const E: {
   kickWatchdog(): void;
   getSerial?: () => string;
   setFlags(flags: Record<string, number>): void;
+  FFT(re: Float32Array, im?: Float32Array, inverse?: boolean): void;
 };
 declare class Waveform {
   constructor(samples: number, options?: { doubleBuffer?: boolean; bits?: number });

@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { AnalogSampler, Hal, Pins, Timer, Uart } from './hal.ts';
+import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, Timer, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -50,6 +50,14 @@ export const espruinoSampler: AnalogSampler = (pin, rateHz, count, onBuffer) => 
   w.on('buffer', onBuffer);
   w.startInput(pinOf(pin), rateHz, { repeat: true });
 };
+
+/** A level output by analogWrite: hardware PWM at freqHz where the pin has it (a DAC pin outputs the level). */
+export function espruinoAnalogOut(freqHz: number): AnalogOut {
+  return (pin, fraction) => analogWrite(pinOf(pin), fraction, { freq: freqHz });
+}
+
+/** Espruino's native FFT (measured on 2v29: the forward transform is divided by n). */
+export const espruinoFft: Fft = (re, im) => E.FFT(re, im);
 
 export function espruinoPins(): Pins {
   return {
