@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../protocols/testing/seeded-random.ts';
 import { gaussian } from '../../../../hil/sim/gaussian.ts';
-import { bandPower, welch, fftInPlace } from '../../../../hil/reports/lfp-spectrum.ts';
-import type { Fft } from '../../hal/hal.ts';
+import { bandPower, welch } from '../../../../hil/reports/lfp-spectrum.ts';
+import { espruinoFftInJs as dsp } from '../../../../hil/sim/nodes/espruino-fft.ts';
 import { FftBetaEstimator } from './fft-beta-estimator.ts';
-
-/** Espruino's E.FFT in JavaScript: the forward transform divided by n. */
-const dsp: Fft = (re, im) => {
-  const r = Float64Array.from(re);
-  const i = Float64Array.from(im);
-  fftInPlace(r, i);
-  for (let k = 0; k < r.length; k++) {
-    re[k] = r[k] / r.length;
-    im[k] = i[k] / r.length;
-  }
-};
 
 const UV_PER_COUNT = 200 / 65535;
 const toCounts = (uv: number) => Math.round(32768 + uv / UV_PER_COUNT);
