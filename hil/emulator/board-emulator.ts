@@ -346,6 +346,7 @@ export class BoardEmulator {
     };
     g.Waveform = this.waveformClass();
     g.process = {
+      env: { BOARD: 'EMULATOR' },
       memory: () => {
         const total = this.o.variables ?? 4096;
         // An estimate from the loaded code size (calibrated on the interpreter, see firmware/build/fit.ts).

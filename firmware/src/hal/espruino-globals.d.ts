@@ -28,6 +28,7 @@ declare class Waveform {
   stop(): void;
 }
 declare function getTime(): number;
+declare const process: { env: { BOARD: string } };
 declare function analogRead(pin: string): number;
 declare function analogWrite(pin: string, value: number, options?: { freq?: number; soft?: boolean }): void;
 declare function digitalRead(pin: string): number;
