@@ -89,7 +89,10 @@ export function interpolate(c: Curve, x: number): number {
 /**
  * How a step advances the rates. Each rate obeys tau x' = F(t) - x with F depending only on delayed history,
  * so: 'euler' (explicit), 'rk4' (classic, forcing at the half step interpolated from history), 'exponential'
- * (exact for a forcing linear over the step). Chosen by measurement: see pavlides-integration.bench.ts.
+ * (exact for a forcing linear over the step). Chosen by measurement (npm run bench, dbs.model: each against
+ * Euler at 0.005 ms): the exponential one at 0.25 ms is as accurate as RK4 at 0.25 ms (limit-cycle amplitude
+ * within 0.3%, frequency within 0.04%, ring-down rate within 0.1%) at about twice its speed, since it evaluates
+ * the sigmoids once per step rather than twice; Euler needs 0.05 ms for 1.5% and is two to three times slower.
  */
 export type IntegrationScheme = 'euler' | 'rk4' | 'exponential';
 
