@@ -7,6 +7,7 @@ import { firmwareBench } from '../../firmware/bench/firmware-bench.ts';
 import { linkBench } from './link-bench.ts';
 import { bpLoopBench } from './bp-loop-bench.ts';
 import { bpSafetyBench } from './bp-safety-bench.ts';
+import { dbsBench } from './dbs-bench.ts';
 
 const results = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
@@ -16,6 +17,7 @@ const results = {
   link: await linkBench(),
   bpLoop: await bpLoopBench(),
   bpSafety: await bpSafetyBench(),
+  dbs: await dbsBench(),
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('dist/bench', { recursive: true });

@@ -23,6 +23,8 @@ export interface PinState {
   out: number;
   /** Frequency of the pulse train analogWrite started, 0 when none. */
   pwmHz: number;
+  /** Level of the last analogWrite (PWM duty or DAC output), 0..1; digitalWrite sets 0 or 1. */
+  duty: number;
   pwmSinceMs: number;
   /** Pulses of trains already stopped. */
   pulses: number;
@@ -98,7 +100,7 @@ export class BoardEmulator {
 
   pin(name: string): PinState {
     let p = this.pinStates[name];
-    if (!p) p = this.pinStates[name] = { analogIn: 0, digitalIn: false, out: 0, pwmHz: 0, pwmSinceMs: 0, pulses: 0 };
+    if (!p) p = this.pinStates[name] = { analogIn: 0, digitalIn: false, out: 0, pwmHz: 0, duty: 0, pwmSinceMs: 0, pulses: 0 };
     return p;
   }
 
@@ -282,6 +284,7 @@ export class BoardEmulator {
       const p = this.pin(name(pin));
       this.stopTrain(p);
       p.out = v ? 1 : 0;
+      p.duty = p.out;
     };
     g.pinMode = () => undefined;
     g.digitalPulse = (pin: unknown, value: unknown, time: number | number[]) => {
@@ -315,6 +318,7 @@ export class BoardEmulator {
       p.pwmHz = duty > 0 && duty < 1 && opts && opts.freq ? opts.freq : 0;
       p.pwmSinceMs = clock.now();
       p.out = duty >= 1 ? 1 : 0;
+      p.duty = Math.max(0, Math.min(1, duty));
     };
     g.E = {
       CRC32: (data: Uint8Array | string) => crc32(typeof data === 'string' ? Uint8Array.from(Buffer.from(data, 'latin1')) : Uint8Array.from(data)),
@@ -323,7 +327,8 @@ export class BoardEmulator {
       setFlags: () => undefined,
       setConsole: () => undefined,
       sum: (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0),
-      variance: (a: ArrayLike<number>, mean: number) => Array.from(a).reduce((x, y) => x + (y - mean) ** 2, 0) / a.length,
+      // The interpreter's E.variance sums the squared deviations; it does not divide by the count (measured).
+      variance: (a: ArrayLike<number>, mean: number) => Array.from(a).reduce((x, y) => x + (y - mean) ** 2, 0),
       FFT: fft,
       enableWatchdog: (seconds: number) => {
         this.watchdogMs = seconds * 1000;
@@ -341,6 +346,7 @@ export class BoardEmulator {
     };
     g.Waveform = this.waveformClass();
     g.process = {
+      env: { BOARD: 'EMULATOR' },
       memory: () => {
         const total = this.o.variables ?? 4096;
         // An estimate from the loaded code size (calibrated on the interpreter, see firmware/build/fit.ts).
@@ -355,6 +361,8 @@ export class BoardEmulator {
 /**
  * Espruino's E.FFT(re, im, inverse): an in-place radix-2 FFT over arrays whose length is a power of two;
  * without `im`, imaginary parts start at zero and magnitudes are written back into `re`, as Espruino does.
+ * The forward transform is divided by n, as the interpreter's is (measured on 2v29: a unit impulse gives 1/n
+ * in every bin).
  */
 function fft(re: number[] | Float32Array, im?: number[] | Float32Array, inverse?: boolean): void {
   const n = re.length;
@@ -385,6 +393,6 @@ function fft(re: number[] | Float32Array, im?: number[] | Float32Array, inverse?
       }
     }
   }
-  if (inverse) for (let i = 0; i < n; i++) { re[i] /= n; imag[i] /= n; }
+  if (!inverse) for (let i = 0; i < n; i++) { re[i] /= n; imag[i] /= n; }
   if (magnitudes) for (let i = 0; i < n; i++) re[i] = Math.hypot(re[i], imag[i]);
 }

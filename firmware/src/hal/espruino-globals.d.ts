@@ -17,6 +17,7 @@ declare const E: {
   kickWatchdog(): void;
   getSerial?: () => string;
   setFlags(flags: Record<string, number>): void;
+  FFT(re: Float32Array, im?: Float32Array, inverse?: boolean): void;
 };
 declare class Waveform {
   constructor(samples: number, options?: { doubleBuffer?: boolean; bits?: number });
@@ -27,6 +28,7 @@ declare class Waveform {
   stop(): void;
 }
 declare function getTime(): number;
+declare const process: { env: { BOARD: string } };
 declare function analogRead(pin: string): number;
 declare function analogWrite(pin: string, value: number, options?: { freq?: number; soft?: boolean }): void;
 declare function digitalRead(pin: string): number;

@@ -7,6 +7,8 @@ import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
 import { loadParams } from '../patients/patient-params.ts';
 import type { ParamsFile } from '../patients/patient-params.ts';
 import { PATIENT_MODELS } from '../patients/patient-models.ts';
+import type { Physics } from '../patients/patient-params.ts';
+import { PAVLIDES_PHYSICS } from '../patients/pavlides-params.ts';
 import { readConfigFile } from '../../../host/config/config-file.ts';
 
 /** A range of a drawn quantity; the message gives both numbers. */
@@ -33,23 +35,48 @@ export const cohortSchema = z.strictObject({
 
 export type CohortFile = z.infer<typeof cohortSchema>;
 
-export interface VirtualPatient {
+/** A cohort of the beta-oscillation (aDBS) model: no drug, so no baseline pressure or weight. */
+export const dbsCohortSchema = cohortSchema.omit({ model: true, baselineMapMmHg: true, weightKg: true })
+  .extend({ model: z.literal('pavlides-hogan-bogacz') });
+
+export type DbsCohortFile = z.infer<typeof dbsCohortSchema>;
+
+/** A patient of any cohort: the parameters drawn, subgroup labels and split. */
+export interface CohortPatient {
   id: string;
   params: Record<string, number>;
-  baselineMapMmHg: number;
-  weightKg: number;
   subgroups: Record<string, string>;
   split: 'tuning' | 'held-out';
+}
+
+/** A patient of a blood-pressure cohort. */
+export interface VirtualPatient extends CohortPatient {
+  baselineMapMmHg: number;
+  weightKg: number;
 }
 
 /** Reads a cohort file and draws its patients; a seed given here replaces the file's (another draw). */
 export function loadCohort(path: string, seed?: number): { file: CohortFile; patients: VirtualPatient[] } {
   const read = readConfigFile(path, 'the cohort', cohortSchema);
   const file = seed === undefined ? read : { ...read, seed };
+  const params = checkedParams(path, file, PATIENT_MODELS[file.model].physics, ['weightKg', 'baselineMapMmHg']);
+  return { file, patients: drawCohort(file, params.parameters) };
+}
+
+/** Reads an aDBS cohort file and draws its patients. */
+export function loadDbsCohort(path: string, seed?: number): { file: DbsCohortFile; patients: CohortPatient[] } {
+  const read = readConfigFile(path, 'the cohort', dbsCohortSchema);
+  const file = seed === undefined ? read : { ...read, seed };
+  const params = checkedParams(path, file, PAVLIDES_PHYSICS, []);
+  return { file, patients: drawCohort(file, params.parameters) };
+}
+
+/** The cohort's params file, checked as physics and against what the cohort draws and groups by. */
+function checkedParams(path: string, file: DbsCohortFile | CohortFile, physics: Record<string, Physics>, covariates: string[]): ParamsFile {
   const paramsPath = resolve(dirname(path), file.params);
   let params: ParamsFile;
   try {
-    params = loadParams(paramsPath, PATIENT_MODELS[file.model].physics, file.model);
+    params = loadParams(paramsPath, physics, file.model);
   } catch (e) {
     throw new Error(`${path}: params: '${file.params}' (relative to the cohort file): ${(e as Error).message}`);
   }
@@ -59,24 +86,28 @@ export function loadCohort(path: string, seed?: number): { file: CohortFile; pat
     if (how === 'log-uniform' && p.min <= 0) throw new Error(`${path}: draw.${name}: log-uniform needs a range above 0, but ${file.params} gives min ${p.min}`);
   }
   for (const g of file.subgroups) {
-    if (!(g.by in file.draw) && g.by !== 'weightKg' && g.by !== 'baselineMapMmHg') {
-      throw new Error(`${path}: subgroups: '${g.name}' is by '${g.by}', which is neither drawn nor weightKg or baselineMapMmHg`);
+    if (!(g.by in file.draw) && !covariates.includes(g.by)) {
+      throw new Error(`${path}: subgroups: '${g.name}' is by '${g.by}', which is ${covariates.length ? `neither drawn nor ${covariates.join(' or ')}` : 'not drawn'}`);
     }
   }
-  return { file, patients: drawCohort(file, params.parameters) };
+  return params;
 }
 
-export function drawCohort(file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[] {
+/** Draws a cohort's patients; a blood-pressure cohort's also get a baseline pressure and a weight. */
+export function drawCohort(file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[];
+export function drawCohort(file: DbsCohortFile, ranges: Record<string, { min: number; max: number }>): CohortPatient[];
+export function drawCohort(file: DbsCohortFile | CohortFile, ranges: Record<string, { min: number; max: number }>): CohortPatient[] {
   const random = seededRandom(file.seed);
   const within = (lo: number, hi: number, how: 'uniform' | 'log-uniform') =>
     how === 'uniform' ? lo + (hi - lo) * random() : Math.exp(Math.log(lo) + (Math.log(hi) - Math.log(lo)) * random());
-  const patients: VirtualPatient[] = [];
+  const patients: CohortPatient[] = [];
   for (let i = 0; i < file.size; i++) {
     const params: Record<string, number> = {};
     for (const [name, how] of Object.entries(file.draw)) params[name] = within(ranges[name].min, ranges[name].max, how);
-    const baselineMapMmHg = within(file.baselineMapMmHg.min, file.baselineMapMmHg.max, 'uniform');
-    const weightKg = within(file.weightKg.min, file.weightKg.max, 'uniform');
-    const values: Record<string, number> = { ...params, weightKg, baselineMapMmHg };
+    const bp: Record<string, number> = 'weightKg' in file
+      ? { baselineMapMmHg: within(file.baselineMapMmHg.min, file.baselineMapMmHg.max, 'uniform'), weightKg: within(file.weightKg.min, file.weightKg.max, 'uniform') }
+      : {};
+    const values: Record<string, number> = { ...params, ...bp };
     const subgroups: Record<string, string> = {};
     for (const g of file.subgroups) {
       const v = values[g.by];
@@ -84,7 +115,7 @@ export function drawCohort(file: CohortFile, ranges: Record<string, { min: numbe
       subgroups[g.name] = band ? band[0] : 'outside';
     }
     patients.push({
-      id: `${file.name}-${String(i + 1).padStart(3, '0')}`, params, baselineMapMmHg, weightKg, subgroups,
+      id: `${file.name}-${String(i + 1).padStart(3, '0')}`, params, ...bp, subgroups,
       split: random() < file.heldOutShare ? 'held-out' : 'tuning',
     });
   }

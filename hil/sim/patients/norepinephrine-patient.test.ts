@@ -11,7 +11,7 @@ const p = nominal(file) as unknown as NorepinephrineParameters;
 
 describe('norepinephrine patient', () => {
   it('concentration follows the analytic one-compartment step response', () => {
-    const patient = new NorepinephrinePatient(p, file.drug.concentrationUgPerMl, 60, 2);
+    const patient = new NorepinephrinePatient(p, file.drug!.concentrationUgPerMl, 60, 2);
     const rate = 26.25; // mL/h of 16 ug/mL = 7 ug/min: 0.1 ug/kg/min at 70 kg
     expect(patient.doseUgPerKgPerMin(rate)).toBeCloseTo(0.1, 6);
     const steady = 7 / p.clearanceLPerMin;

@@ -18,12 +18,28 @@ const parameter = z.strictObject({
   else if (p.nominal < p.min || p.nominal > p.max) ctx.addIssue({ code: 'custom', message: `nominal ${p.nominal} lies outside min..max (${p.min}..${p.max})` });
 });
 
+/** A response given by points (x rising), with its units and source. */
+const curve = z.strictObject({
+  x: z.array(z.number()).min(2),
+  y: z.array(z.number()).min(2),
+  xUnit: z.string().min(1),
+  yUnit: z.string().min(1),
+  verified: z.boolean(),
+  source: z.string().min(1),
+}).superRefine((c, ctx) => {
+  if (c.x.length !== c.y.length) ctx.addIssue({ code: 'custom', message: `x has ${c.x.length} points but y has ${c.y.length}` });
+  const k = c.x.findIndex((v, i) => i > 0 && !(v > c.x[i - 1]));
+  if (k > 0) ctx.addIssue({ code: 'custom', path: ['x', k], message: `x must rise point by point: ${c.x[k]} follows ${c.x[k - 1]}` });
+});
+
 export const paramsFileSchema = z.strictObject({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
   model: z.string(),
-  drug: z.strictObject({ name: z.string(), concentrationUgPerMl: z.number().positive(), source: z.string() }),
+  /** Drug models only. */
+  drug: z.strictObject({ name: z.string(), concentrationUgPerMl: z.number().positive(), source: z.string() }).optional(),
   parameters: z.record(z.string(), parameter),
+  curves: z.record(z.string(), curve).optional(),
 });
 
 export type ParamsFile = z.infer<typeof paramsFileSchema>;
