@@ -13,6 +13,7 @@ import { simBp } from './commands/sim-bp.ts';
 import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { exitOnSignals } from '../process/owned-children.ts';
+import { registerRunBp } from './commands/run-bp.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -98,6 +99,8 @@ program
     );
     console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);
   });
+
+registerRunBp(program);
 
 const sim = program.command('sim').description('closed loops on virtual patients');
 sim
