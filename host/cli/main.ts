@@ -20,7 +20,7 @@ import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { simBp } from './commands/sim-bp.ts';
 import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
-import { exitOnSignals } from '../process/owned-children.ts';
+import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
 
 function number(min: number, max: number, what: string) {
@@ -231,10 +231,11 @@ for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c)
 
 // Ctrl-C or SIGTERM: undo what the command registered, exit (130/143 unless it asked for another
 // status), and leave no child process (socat, a PIL rig, an interpreter, the Espruino CLI) behind.
-exitOnSignals((signal) => {
+beforeSignalExit((signal) => {
   const status = runShutdown(signal === 'SIGINT' ? 'SIGINT' : 'SIGTERM');
   if (status !== undefined) process.exit(status);
 });
+exitOnSignals();
 // Output piped into a program that stops reading (`homeostat monitor | head`) ends the command quietly.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;

@@ -32,7 +32,7 @@ export function owned<C extends ChildProcess>(child: C): C {
 const cleanups: ((signal: NodeJS.Signals) => Promise<void> | void)[] = [];
 let signalsHooked = false;
 
-/** Work to finish before a signal ends the process (a pump to stop, a record to close), in the order given. */
+/** Work to finish before a signal ends the process (a pump to stop, a record to close); the newest runs first. */
 export function beforeSignalExit(fn: (signal: NodeJS.Signals) => Promise<void> | void): void {
   cleanups.push(fn);
 }
@@ -50,7 +50,7 @@ export function exitOnSignals(): void {
       if (exiting) return process.exit(code);
       exiting = true;
       void (async () => {
-        for (const fn of cleanups) {
+        for (const fn of [...cleanups].reverse()) {
           try {
             await fn(signal);
           } catch (e) {
