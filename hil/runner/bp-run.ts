@@ -43,8 +43,8 @@ export interface BpRunSetup {
   drift: DriftConfig | null;
   seed: number;
   board: string;
-  /** Where each patient's record is written. */
-  recordDir: string;
+  /** Where each patient's record is written; null: no record (tuning sweeps over thousands of patients). */
+  recordDir: string | null;
   /** The cohort's patient model. */
   model?: CohortFile['model'];
   level?: Exclude<Level, 'hil'>;
@@ -91,6 +91,9 @@ export interface PatientRun {
 
 const PATIENT_STEP_S = 0.5;
 
+/** A run without a record. */
+const NO_RECORD = { record: () => undefined, close: () => undefined };
+
 export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onProgress?: (share: number) => void): Promise<PatientRun> {
   const started = performance.now();
   const s = setup.scenario;
@@ -103,9 +106,9 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
   const board = boardById(setup.board);
-  const recordPath = join(setup.recordDir, `${patient.id}.record.jsonl`);
+  const recordPath = setup.recordDir === null ? '' : join(setup.recordDir, `${patient.id}.record.jsonl`);
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
-  const recorder = new FileRecorder(recordPath, {
+  const recorder = setup.recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
     versions: runVersions(level === 'mil' ? {} : {
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
@@ -125,7 +128,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   const session = rig;
   const devices = connected ?? session.ideal!;
-  const loop = startBp({ clock: session.clock, devices, files, recorder, confirmer: setup.confirmer });
+  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
