@@ -14,6 +14,8 @@ export interface SimBpOptions {
   controller?: string;
   supervisor?: string;
   patients?: number;
+  patient?: string;
+  records: boolean;
   split: 'all' | 'tuning' | 'held-out';
   seed: number;
   cohortSeed?: number;
@@ -34,7 +36,7 @@ function bar(share: number, width = 28): string {
 }
 
 export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
-  if (o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be sil or pil, got '${o.level}'`);
+  if (o.level !== 'mil' && o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be mil, sil or pil, got '${o.level}'`);
   const cohortPath = dataFile(o.cohort, 'cohort', 'hil/sim/cohorts');
   // The drug follows from the cohort's model: nitroprusside for the Slate cohort, norepinephrine for the other.
   const vasopressor = readConfigFile(cohortPath, 'the cohort', cohortSchema).model === 'norepinephrine-pk-hill';
@@ -50,7 +52,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     driftPath: repoFile('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
     acceptancePath: dataFile(o.acceptance ?? 'default', 'acceptance', 'hil/reports'),
-    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
+    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
       const wallS = (performance.now() - started) / 1000;
@@ -76,8 +78,8 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   });
   const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
   if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
-  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);
+  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, ${o.level === 'mil' ? 'devices as ideal models' : 'firmware in the emulator included'} (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);
   out(`report: ${r.report.index}`);
-  out(`metrics: ${r.report.json}, ${r.report.csv}; records: one per patient beside them`);
+  out(`metrics: ${r.report.json}, ${r.report.csv}; ${o.records ? 'records: one per patient beside them' : 'no records (--no-records)'}`);
   return r;
 }
