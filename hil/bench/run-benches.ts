@@ -10,6 +10,7 @@ import { linkBench } from './link-bench.ts';
 import { bpLoopBench } from './bp-loop-bench.ts';
 import { bpSafetyBench } from './bp-safety-bench.ts';
 import { dbsBench } from './dbs-bench.ts';
+import { loopBench } from './loop-bench.ts';
 import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
 
@@ -59,6 +60,18 @@ const SECTIONS: BenchSection[] = [
         at: (r: { occlusion: { occlusionToHostAlarmS: number | null; occlusionToPumpAlarmS: number | null } }) =>
           r.occlusion.occlusionToHostAlarmS === null || r.occlusion.occlusionToPumpAlarmS === null ? null : r.occlusion.occlusionToHostAlarmS - r.occlusion.occlusionToPumpAlarmS,
       },
+    ],
+  },
+  {
+    name: 'loop', about: 'the generic loop: MIL and full-stack speed per core, code shared against therapy-specific, an old record replayed, run bp on PIL boards (a few minutes)', run: loopBench,
+    goals: [
+      { figure: 'MIL with the PID, per core', at: 'milSpeed.pid.simulatedSPerWallSPerCore', atLeast: 600_000, unit: 'simulated s/wall s', source: 'issue 11 (a Python peer runs at 59,000x)' },
+      { figure: 'full stack (bundles in the emulator), adaptive, one worker, per core', at: 'fullStackSpeed.oneWorker.simulatedSPerWallSPerCore', atLeast: 10_000, unit: 'simulated s/wall s', source: 'issue 11' },
+      {
+        figure: 'record from before the loop shell: decisions replayed identically', unit: '%', atLeast: 100, source: 'issue 11 (same results)',
+        at: (r: { recordBeforeLoopShellReplays: { decisions: number; identical: number } }) => (100 * r.recordBeforeLoopShellReplays.identical) / r.recordBeforeLoopShellReplays.decisions,
+      },
+      { figure: 'run bp on PIL boards: SIGINT -> pump stopped (acknowledged)', at: 'runBpOnPil.sigintToPumpStoppedMs', atMost: 1000, unit: 'ms', source: 'issue 11 (stop before exit)' },
     ],
   },
   {
