@@ -3,14 +3,15 @@
 // the He, Kaufman & Roy model bank for nitroprusside), and the rate is chosen from the candidates'
 // predictions, counting the drug already on its way.
 //
-// Each candidate is the Slate structure with one (gain, delay, recirculation) and the nominal lag. Its
-// unknown baseline pressure is tracked by a scalar Kalman filter (a random walk, so slow disturbances are
-// absorbed and act like integral action); the filter's innovations score the candidate, with forgetting
-// so the bank follows a patient whose sensitivity changes. Confidence measures how far the posterior has
-// narrowed from the prior. The commanded rate is a low weighted quantile of the candidates' own rates for
-// the target; the lower the confidence, the lower the quantile, so an unidentified patient gets a rate
-// safe for the most sensitive candidates still believed. It works from the rate actually commanded, so
-// the supervisor's limits cause no windup.
+// Each candidate is the Slate structure with one (gain, delay, recirculation) and the nominal lag (and,
+// optionally, again with a slower one). Its unknown baseline pressure is tracked by a Kalman filter (a
+// random walk, so slow disturbances are absorbed and act like integral action; optionally with a fading
+// slope, so a disturbance still rising is anticipated); the filter's innovations score the candidate,
+// with forgetting so the bank follows a patient whose sensitivity changes. Confidence measures how far
+// the posterior has narrowed from the prior. The commanded rate is a low weighted quantile of the
+// candidates' own rates for the target; the lower the confidence, the lower the quantile, so an
+// unidentified patient gets a rate safe for the most sensitive candidates still believed. It works from
+// the rate actually commanded (less a fresh syringe's slack), so the supervisor's limits cause no windup.
 import { z } from 'zod';
 import type { BpController, BpObservation, ControllerDecision } from './bp-controller.ts';
 import { controllerBaseSchema, f1 } from './bp-controller.ts';
@@ -21,25 +22,48 @@ export const adaptiveSettingsSchema = controllerBaseSchema.extend({
   gainGrid: z.strictObject({ minMmHgPerMlPerH: z.number().positive(), maxMmHgPerMlPerH: z.number().positive(), count: z.number().int().min(2).max(64) }),
   /** Candidate transport delays. */
   delaysS: z.array(z.number().min(0).max(300)).min(1).max(16),
-  /** The candidates' shared lag and recirculation delay (clinical-models.md section 1 nominal values). */
+  /** The candidates' lag and recirculation delay (clinical-models.md section 1 nominal values). */
   timeConstantS: z.number().min(1).max(600),
   /** Candidate recirculation fractions (the late share of the effect). */
   recirculationFractions: z.array(z.number().min(0).max(1)).min(1).max(8),
   recirculationDelayS: z.number().min(0).max(300),
+  /**
+   * Every candidate again with a slower lag and a later recirculation, for patients slower than the
+   * nominal ones: read with the nominal lag, a slow response looks like a weak one, and is overdosed.
+   */
+  slowDynamics: z.strictObject({ timeConstantS: z.number().min(1).max(600), recirculationDelayS: z.number().min(0).max(300) }).optional(),
   /** The infusion line between the pump and the patient (known from the set-up): commanded rates reach the patient through it. */
   lineTimeConstantS: z.number().min(0).max(600).default(0),
+  /**
+   * Slack in a freshly loaded syringe's drive (known from the set-up): the first this much pushed reaches
+   * no one, so it is not counted as drug, and it is taken up at once, in the first period that gives any
+   * drug, so the first dose is not held back by it (at 2 mL/h, 20 uL would take 36 s). 0: none.
+   */
+  startupSlackMl: z.number().min(0).max(1).default(0),
   /** The model bank's step; decisions closer together than this reuse the last update. */
   periodS: z.number().min(1).max(60),
   /** SD of one period's observed mean pressure around the model. */
   observationSdMmHg: z.number().positive().max(30),
   /** SD per step of the baseline's random walk: how fast disturbances are absorbed. */
   baselineStepSdMmHg: z.number().positive().max(30),
+  /**
+   * SD per step of the baseline's slope (a random walk of its own, fading): a disturbance that keeps
+   * rising (surgical stimulation ramping up) is followed and its continuation anticipated. 0: no slope.
+   */
+  baselineSlopeStepSdMmHgPerMin: z.number().min(0).max(10).default(0),
+  /** How fast a slope is taken to fade: its time constant, in the filter and in the predictions. */
+  baselineSlopeFadeS: z.number().min(1).max(3600).default(120),
   /** Forgetting of old evidence per step (1: never forget). */
   forgetting: z.number().min(0.5).max(1),
   /** Least weight any candidate keeps, so the bank can move to it when the patient changes. */
   weightFloor: z.number().min(0).max(0.1),
   /** How far below the target a candidate's predicted pressure may dip on its way there. */
   dipMarginMmHg: z.number().min(0).max(20),
+  /**
+   * What confidence measures the narrowing of: the drug sensitivity alone ('gain'), or the whole effect of
+   * a rate held ('steady-gain': sensitivity times one plus recirculation), which sets the dose.
+   */
+  confidenceOn: z.enum(['gain', 'steady-gain']).default('gain'),
   /** The weighted quantile of the candidates' rates that is commanded, at zero and at full confidence (below 0.5: cautious). */
   quantileAtNoConfidence: z.number().min(0.001).max(0.5),
   quantileAtFullConfidence: z.number().min(0.001).max(0.5),
@@ -61,28 +85,34 @@ interface Bank {
   historyLength: number;
   /** Steps of prediction ahead. */
   horizon: number;
-  decay: number;
   lineDecay: number;
   /** Of the observation and of the baseline's random walk, per step. */
   observationVar: number;
   baselineStepVar: number;
+  /** The slope's variance per step (mmHg per step, squared), 0 without one, and its fading per step. */
+  slopeStepVar: number;
+  slopeFade: number;
+  /** Per step of the horizon k = 1..H (at k - 1): how many steps' worth of today's slope the baseline has risen by then. */
+  slopeSteps: Float64Array;
   /** The prior's share within a factor 1.5 of its own centre: the zero of confidence. */
   priorShare: number;
   /** Per gain. */
   gain: Float64Array;
   /** Per candidate. */
   logGain: Float64Array;
+  /** Per candidate: the log of what confidence is measured on (see confidenceOn); logGain itself for 'gain'. */
+  logConfidenceOn: Float64Array;
   delayS: Float64Array;
-  /** Per gain: the share of the drug arriving in one step that acts in that step's drop, times the gain. */
+  /** Per candidate: the share of the drug arriving in one step that acts in that step's drop, times the gain. */
   gainIn: Float64Array;
-  /** Per shape. */
+  /** Per shape: the lag's decay per step and over the whole horizon (for an estimate only), ... */
+  decay: Float64Array;
+  decayOverHorizon: Float64Array;
   recirculation: Float64Array;
   delaySteps: Int32Array;
   recircSteps: Int32Array;
   /** Per candidate, over the horizon: the predicted drop per mL/h of a rate held from now on. */
   forced: Float64Array;
-  /** The lag's decay over the whole horizon (for an estimate only). */
-  decayOverHorizon: number;
   /** Scratch: per shape, the drug arriving now (u) and over the horizon from past rates (committed). */
   arriving: Float64Array;
   committed: Float64Array;
@@ -102,14 +132,19 @@ export interface AdaptiveState {
   bank: Bank;
   /**
    * Per candidate, in blocks of the bank's size: the predicted drug effect, the baseline estimate, the
-   * log-likelihood; then the rates that reached the patient's side of the line in past steps, newest last.
+   * log-likelihood, the baseline's slope (mmHg per step); then the rates that reached the patient's side
+   * of the line in past steps, newest last.
    * A plain array of numbers: copying it for each step's new state costs far less than a typed array's.
    */
   values: number[];
   /** The variance of the baseline estimate: one for every candidate, whose filters all start together. Null before the first observation. */
   baselineVar: number | null;
+  /** The covariance of (baseline, slope), shared likewise (all 0 without a slope). Null before the first observation. */
+  slopeCov: { baselineSlope: number; slope: number } | null;
   lastUpdateMs: number | null;
   outputMlPerH: number;
+  /** Syringe slack not yet taken up. */
+  slackLeftMl: number;
   /** The last decision, for decisions that fall between model updates. */
   last: { reason: string; confidence: number; gain: number; delayS: number } | null;
 }
@@ -125,50 +160,60 @@ const LOG_BAND = Math.log(1.5);
 function buildBank(s: Settings): Bank {
   const { minMmHgPerMlPerH: lo, maxMmHgPerMlPerH: hi, count: gains } = s.gainGrid;
   const fractions = s.recirculationFractions.length;
-  const shapes = s.delaysS.length * fractions;
+  const dynamics = [{ timeConstantS: s.timeConstantS, recirculationDelayS: s.recirculationDelayS }, ...(s.slowDynamics ? [s.slowDynamics] : [])];
+  const shapes = s.delaysS.length * fractions * dynamics.length;
   const size = gains * shapes;
-  const decay = Math.exp(-s.periodS / s.timeConstantS);
   const lineDecay = s.lineTimeConstantS > 0 ? Math.exp(-s.periodS / s.lineTimeConstantS) : 0;
   const recirculation = new Float64Array(shapes);
   const delaySteps = new Int32Array(shapes);
   const recircSteps = new Int32Array(shapes);
+  const decay = new Float64Array(shapes);
   let longest = 0;
-  for (let d = 0; d < s.delaysS.length; d++) {
+  for (let d = 0, h = 0; d < s.delaysS.length; d++) {
     for (let f = 0; f < fractions; f++) {
-      const h = d * fractions + f;
-      recirculation[h] = s.recirculationFractions[f];
-      delaySteps[h] = Math.round(s.delaysS[d] / s.periodS);
-      recircSteps[h] = Math.round((s.delaysS[d] + s.recirculationDelayS) / s.periodS);
-      longest = Math.max(longest, recircSteps[h]);
+      for (const dyn of dynamics) {
+        recirculation[h] = s.recirculationFractions[f];
+        delaySteps[h] = Math.round(s.delaysS[d] / s.periodS);
+        recircSteps[h] = Math.round((s.delaysS[d] + dyn.recirculationDelayS) / s.periodS);
+        decay[h] = Math.exp(-s.periodS / dyn.timeConstantS);
+        longest = Math.max(longest, recircSteps[h]);
+        h++;
+      }
     }
   }
   const historyLength = longest + 1;
-  const horizon = historyLength + Math.ceil((4 * s.timeConstantS) / s.periodS);
+  const horizon = historyLength + Math.ceil((4 * Math.max(...dynamics.map((x) => x.timeConstantS))) / s.periodS);
   const gain = new Float64Array(gains);
-  const gainIn = new Float64Array(gains);
+  const gainIn = new Float64Array(size);
   const logGain = new Float64Array(size);
   const delayS = new Float64Array(size);
   const forced = new Float64Array(size * horizon);
   for (let g = 0; g < gains; g++) {
     gain[g] = lo * Math.pow(hi / lo, g / (gains - 1));
-    gainIn[g] = (1 - decay) * gain[g];
     for (let h = 0; h < shapes; h++) {
       const i = g * shapes + h;
+      gainIn[i] = (1 - decay[h]) * gain[g];
       logGain[i] = Math.log(gain[g]);
-      delayS[i] = s.delaysS[Math.floor(h / fractions)];
-      forcedResponse(forced.subarray(i * horizon, (i + 1) * horizon), gainIn[g], delaySteps[h], recirculation[h], recircSteps[h], decay, lineDecay);
+      delayS[i] = s.delaysS[Math.floor(h / (fractions * dynamics.length))];
+      forcedResponse(forced.subarray(i * horizon, (i + 1) * horizon), gainIn[i], delaySteps[h], recirculation[h], recircSteps[h], decay[h], lineDecay);
     }
   }
   const rates = new Float64Array(size);
+  // A slope fades by slopeFade per step: after k steps the baseline has risen by 1 + fade + ... + fade^(k-1) of it.
+  const slopeFade = Math.exp(-s.periodS / s.baselineSlopeFadeS);
+  const slopeSteps = new Float64Array(horizon);
+  for (let k = 0, sum = 0, f = 1; k < horizon; k++, f *= slopeFade) slopeSteps[k] = sum += f;
+  const logConfidenceOn = s.confidenceOn === 'gain' ? logGain : logGain.map((x, i) => x + Math.log(1 + recirculation[i % shapes]));
   let centre = 0;
-  for (let i = 0; i < size; i++) centre += logGain[i];
+  for (let i = 0; i < size; i++) centre += logConfidenceOn[i];
   centre /= size;
   let near = 0;
-  for (let i = 0; i < size; i++) if (Math.abs(logGain[i] - centre) < LOG_BAND) near++;
+  for (let i = 0; i < size; i++) if (Math.abs(logConfidenceOn[i] - centre) < LOG_BAND) near++;
   return {
-    size, shapes, historyLength, horizon, decay, lineDecay,
+    size, shapes, historyLength, horizon, lineDecay,
     observationVar: s.observationSdMmHg ** 2, baselineStepVar: s.baselineStepSdMmHg ** 2, priorShare: near / size,
-    gain, logGain, delayS, gainIn, recirculation, delaySteps, recircSteps, forced, decayOverHorizon: Math.pow(decay, horizon),
+    slopeStepVar: ((s.baselineSlopeStepSdMmHgPerMin * s.periodS) / 60) ** 2, slopeFade, slopeSteps,
+    gain, logGain, logConfidenceOn, delayS, gainIn, decay, decayOverHorizon: decay.map((x) => Math.pow(x, horizon)), recirculation, delaySteps, recircSteps, forced,
     arriving: new Float64Array(shapes), committed: new Float64Array(shapes * horizon), drained: new Float64Array(historyLength + horizon), free: new Float64Array(2 * horizon),
     weights: new Float64Array(size), rates, rateWords: new Uint32Array(rates.buffer), bucketCounts: new Int32Array(1024), order: new Int32Array(size),
   };
@@ -198,9 +243,11 @@ export function adaptiveStart(s: Settings, runningRateMlPerH: number): AdaptiveS
   for (let g = 0; g < bank.gain.length; g++) {
     for (let h = 0; h < bank.shapes; h++) values.push(bank.gain[g] * runningRateMlPerH * (1 + bank.recirculation[h]));
   }
-  for (let i = 0; i < 2 * n; i++) values.push(0);
+  for (let i = 0; i < 3 * n; i++) values.push(0);
   for (let j = 0; j < bank.historyLength; j++) values.push(runningRateMlPerH);
-  return { bank, values, baselineVar: null, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, last: null };
+  // A rate already running has taken up the slack.
+  const slackLeftMl = runningRateMlPerH > 0 ? 0 : s.startupSlackMl;
+  return { bank, values, baselineVar: null, slopeCov: null, lastUpdateMs: null, outputMlPerH: runningRateMlPerH, slackLeftMl, last: null };
 }
 
 function holding(state: AdaptiveState, why: string): ControllerDecision<AdaptiveState> {
@@ -223,7 +270,8 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   const L = b.historyLength;
   const BASE = n;
   const LIK = 2 * n;
-  const HIST = 3 * n;
+  const SLOPE = 3 * n;
+  const HIST = 4 * n;
   const prev = state.values;
   const values = prev.slice();
 
@@ -231,36 +279,53 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
   // filter scores the prediction. The rate leaves the line into the history.
   const lineDecay = b.lineDecay;
   for (let j = HIST; j < HIST + L - 1; j++) values[j] = prev[j + 1];
-  values[HIST + L - 1] = lineDecay * prev[HIST + L - 1] + (1 - lineDecay) * obs.infusedMlPerH;
+  let pushed = obs.infusedMlPerH;
+  let slackLeftMl = state.slackLeftMl;
+  if (slackLeftMl > 0) {
+    // What went into the slack never reached the line.
+    const pushedMl = (obs.infusedMlPerH * s.periodS) / 3600;
+    pushed = (Math.max(0, pushedMl - slackLeftMl) * 3600) / s.periodS;
+    slackLeftMl = Math.max(0, slackLeftMl - pushedMl);
+  }
+  values[HIST + L - 1] = lineDecay * prev[HIST + L - 1] + (1 - lineDecay) * pushed;
   const newest = HIST + L - 1;
   for (let h = 0; h < shapes; h++) b.arriving[h] = values[newest - b.delaySteps[h]] + b.recirculation[h] * values[newest - b.recircSteps[h]];
   const decay = b.decay;
   const r = b.observationVar;
   const mean = obs.meanMmHg;
   const first = state.baselineVar === null;
-  // Every candidate's filter has the same variance, so the gain and the innovation's variance are shared.
-  const priorVar = first ? 0 : state.baselineVar! + b.baselineStepVar;
-  const innovationVar = priorVar + r;
-  const k = priorVar / innovationVar;
-  const logInnovationVar = Math.log(innovationVar);
   const forgetting = s.forgetting;
   const gainIn = b.gainIn;
   const arriving = b.arriving;
-  for (let g = 0, i = 0; g < gainIn.length; g++) {
+  // Baseline and slope, (b, s) -> (b + s, fade * s); without a slope its variance stays 0 and this is the
+  // baseline's random walk alone, to the last bit. Every candidate's filter has the same covariance, so the
+  // gains and the innovation's variance are shared.
+  const fade = b.slopeFade;
+  const cov = state.slopeCov ?? { baselineSlope: 0, slope: 0 };
+  const p00 = first ? 0 : state.baselineVar! + 2 * cov.baselineSlope + cov.slope + b.baselineStepVar;
+  const p01 = first ? 0 : fade * (cov.baselineSlope + cov.slope);
+  const p11 = first ? 0 : fade * fade * cov.slope + b.slopeStepVar;
+  const innovationVar = p00 + r;
+  const k0 = p00 / innovationVar;
+  const k1 = p01 / innovationVar;
+  const logInnovationVar = Math.log(innovationVar);
+  for (let g = 0, i = 0; g < b.gain.length; g++) {
     for (let h = 0; h < shapes; h++, i++) {
-      const drop = decay * prev[i] + gainIn[g] * arriving[h];
+      const drop = decay[h] * prev[i] + gainIn[i] * arriving[h];
       values[i] = drop;
       if (first) {
         // First observation: it sets the baseline and scores nothing.
         values[BASE + i] = mean + drop;
         continue;
       }
-      const innovation = mean - (prev[BASE + i] - drop);
-      values[BASE + i] = prev[BASE + i] + k * innovation;
+      const innovation = mean - (prev[BASE + i] + prev[SLOPE + i] - drop);
+      values[BASE + i] = prev[BASE + i] + prev[SLOPE + i] + k0 * innovation;
+      values[SLOPE + i] = fade * prev[SLOPE + i] + k1 * innovation;
       values[LIK + i] = forgetting * prev[LIK + i] - 0.5 * (innovation * innovation / innovationVar + logInnovationVar);
     }
   }
-  const baselineVar = first ? r : (1 - k) * priorVar;
+  const baselineVar = first ? r : (1 - k0) * p00;
+  const slopeCov = first ? { baselineSlope: 0, slope: 0 } : { baselineSlope: (1 - k0) * p01, slope: p11 - k1 * p01 };
 
   // 2. The estimate, its spread and the confidence in it: weights from the log-likelihoods, floored and normalised.
   let top = -Infinity;
@@ -277,15 +342,20 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
     meanLogGain += w[i] * b.logGain[i];
     meanDelay += w[i] * b.delayS[i];
   }
+  let meanOn = meanLogGain;
+  if (b.logConfidenceOn !== b.logGain) {
+    meanOn = 0;
+    for (let i = 0; i < n; i++) meanOn += w[i] * b.logConfidenceOn[i];
+  }
   let share = 0;
   let baseline = 0;
   for (let i = 0; i < n; i++) {
-    if (Math.abs(b.logGain[i] - meanLogGain) < LOG_BAND) share += w[i];
+    if (Math.abs(b.logConfidenceOn[i] - meanOn) < LOG_BAND) share += w[i];
     baseline += w[i] * values[BASE + i];
   }
   const gain = Math.exp(meanLogGain);
   // Confidence: how far the posterior has narrowed from the prior (0 before any evidence, 1 when all
-  // weight lies within a factor 1.5 of the estimate).
+  // weight lies within a factor 1.5 of the estimate of the gain, or of the steady gain).
   const confidence = Math.max(0, (share - b.priorShare) / (1 - b.priorShare));
 
   // 3. For each candidate, the highest constant rate from now on that brings its predicted pressure to
@@ -320,16 +390,18 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
       break;
     }
   }
-  const rate = Math.min(s.maxRateMlPerH, Math.max(s.minRateMlPerH, raw));
+  const wanted = Math.min(s.maxRateMlPerH, Math.max(s.minRateMlPerH, raw));
+  // Slack left: pushed through in this period on top of the drug wanted, if any is.
+  const rate = slackLeftMl > 0 && wanted > 0 ? Math.min(s.maxRateMlPerH, wanted + (slackLeftMl * 3600) / s.periodS) : wanted;
   const reason = `MAP ${f1(obs.meanMmHg)} vs ${f1(s.targetMmHg)}; patient: ${gain.toFixed(2)} mmHg per mL/h, delay ${meanDelay.toFixed(0)} s, baseline ${f1(baseline)}` +
-    ` (confidence ${(confidence * 100).toFixed(0)}%); highest rate that keeps ${((1 - quantile) * 100).toFixed(0)}% of candidates above the target: ${f1(rate)} mL/h` +
-    (rate !== raw ? ` (limited from ${f1(raw)})` : '');
+    ` (confidence ${(confidence * 100).toFixed(0)}%); highest rate that keeps ${((1 - quantile) * 100).toFixed(0)}% of candidates above the target: ${f1(wanted)} mL/h` +
+    (wanted !== raw ? ` (limited from ${f1(raw)})` : '') + (rate !== wanted ? `; ${f1(rate)} mL/h while the syringe's start-up slack is taken up` : '');
   // Keep the likelihoods from growing without bound: only their differences matter.
   for (let i = 0; i < n; i++) values[LIK + i] -= top;
   return {
     rateMlPerH: rate, reason, confidence,
     identified: { gainMmHgPerMlPerH: gain, delayS: meanDelay },
-    state: { bank: b, values, baselineVar, lastUpdateMs: nowMs, outputMlPerH: rate, last: { reason, confidence, gain, delayS: meanDelay } },
+    state: { bank: b, values, baselineVar, slopeCov, lastUpdateMs: nowMs, outputMlPerH: rate, slackLeftMl, last: { reason, confidence, gain, delayS: meanDelay } },
   };
 }
 
@@ -354,17 +426,18 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
   const S = b.shapes;
   const G = b.gain.length;
   const n = b.size;
-  const decay = b.decay;
   const committed = b.committed;
   const gainIn = b.gainIn;
   const forced = b.forced;
   const free = b.free;
+  const rise = b.slopeSteps;
   const rates = b.rates;
   const target = s.targetMmHg;
   // On the way, a dip of up to the margin below the target is tolerated; none at the end.
   const margin = s.dipMarginMmHg;
   for (let h = 0; h < S; h++) {
     const at = h * H;
+    const decay = b.decay[h];
     // The committed drug's share of the last step's free drop, summed in another order: an estimate only.
     let settled = 0;
     for (let k = 0; k < H; k++) settled = decay * settled + committed[at + k];
@@ -372,16 +445,19 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
       const g1 = Math.min(g + 1, G - 1);
       const i0 = g * S + h;
       const i1 = g1 * S + h;
-      const a0 = gainIn[g];
-      const a1 = gainIn[g1];
+      const a0 = gainIn[i0];
+      const a1 = gainIn[i1];
       const e0 = values[n + i0] - target;
       const e1 = values[n + i1] - target;
       const m0 = e0 + margin;
       const m1 = e1 + margin;
       let f0 = values[i0];
       let f1 = values[i1];
-      const tau0 = lastBoundAbove(b, i0, e0, f0, a0 * settled);
-      const tau1 = lastBoundAbove(b, i1, e1, f1, a1 * settled);
+      // The baseline's slope, if any, counts as drop taken back: the room at a step is what is allowed less (free - slope * rise).
+      const sl0 = values[3 * n + i0];
+      const sl1 = values[3 * n + i1];
+      const tau0 = lastBoundAbove(b, i0, e0 + sl0 * rise[H - 1], f0, a0 * settled);
+      const tau1 = lastBoundAbove(b, i1, e1 + sl1 * rise[H - 1], f1, a1 * settled);
       const t0 = tau0 * ABOVE;
       const t1 = tau1 * ABOVE;
       const p0 = i0 * H;
@@ -394,12 +470,12 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
         f1 = decay * f1 + a1 * c;
         free[k] = f0;
         free[H + k] = f1;
-        if (!(m0 - f0 >= t0 * forced[p0 + k])) held0 = false;
-        if (!(m1 - f1 >= t1 * forced[p1 + k])) held1 = false;
+        if (!(m0 - (f0 - sl0 * rise[k]) >= t0 * forced[p0 + k])) held0 = false;
+        if (!(m1 - (f1 - sl1 * rise[k]) >= t1 * forced[p1 + k])) held1 = false;
       }
       const c = committed[at + H - 1];
-      rates[i0] = lowestBound(s, b, values, i0, 0, (e0 + 0) - (decay * f0 + a0 * c), held0 ? tau0 : NaN);
-      rates[i1] = lowestBound(s, b, values, i1, 1, (e1 + 0) - (decay * f1 + a1 * c), held1 ? tau1 : NaN);
+      rates[i0] = lowestBound(s, b, values, i0, 0, (e0 + 0) - (decay * f0 + a0 * c - sl0 * rise[H - 1]), held0 ? tau0 : NaN);
+      rates[i1] = lowestBound(s, b, values, i1, 1, (e1 + 0) - (decay * f1 + a1 * c - sl1 * rise[H - 1]), held1 ? tau1 : NaN);
     }
   }
 }
@@ -420,7 +496,7 @@ const ABOVE = 1 + 2 ** -50;
  * 1e-9 of the magnitudes, far beyond the estimate's rounding, so that it lies above the exact one.
  */
 function lastBoundAbove(b: Bank, i: number, allowed: number, dropMmHg: number, committedShare: number): number {
-  const free = b.decayOverHorizon * dropMmHg + committedShare;
+  const free = b.decayOverHorizon[i % b.shapes] * dropMmHg + committedShare;
   const tau = (allowed - free + 1e-9 * (Math.abs(allowed) + Math.abs(free))) / b.forced[(i + 1) * b.horizon - 1];
   return tau >= 1e-200 && tau <= 1e300 ? tau : NaN;
 }
@@ -436,8 +512,9 @@ function lowestBound(s: Settings, b: Bank, values: number[], i: number, lane: nu
   let best = boundAt(Infinity, lastRoom, forced[(i + 1) * H - 1]);
   if (best === 0 || best <= tau) return best;
   const onTheWay = values[b.size + i] - s.targetMmHg + s.dipMarginMmHg;
+  const slope = values[3 * b.size + i];
   for (let k = H - 2; k >= 0; k--) {
-    const room = onTheWay - b.free[lane * H + k];
+    const room = onTheWay - (b.free[lane * H + k] - slope * b.slopeSteps[k]);
     const f = forced[i * H + k];
     // Divide only where the bound may lie below the best so far (see ABOVE).
     if (room >= best * ABOVE * f && best >= 1e-200 && best <= 1e300) continue;
