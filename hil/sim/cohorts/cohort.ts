@@ -86,7 +86,7 @@ function subgroupsOf(file: CohortFile, values: Record<string, number>): Record<s
 }
 
 /** The listed patients, each held to what a drawn one could be: the drawn parameters, within their ranges. */
-export function listedPatients(path: string, file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[] {
+function listedPatients(path: string, file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[] {
   const within = (where: string, v: number, r: { min: number; max: number }, from: string) => {
     if (!(v >= r.min && v <= r.max)) throw new Error(`${path}: ${where}: ${v} lies outside ${r.min}..${r.max} (${from})`);
   };
