@@ -55,7 +55,7 @@ function outcome(r: CohortRunResult) {
     maxOvershootMmHg: Number(c.maxOvershootMmHg.toFixed(1)),
     patientsWithOvershootAtMost5MmHg: ms.filter((m) => m.overshootMmHg <= 5).length,
     minMapMmHg: Number(Math.min(...ms.map((m) => m.minMapMmHg)).toFixed(1)),
-    meanTimeBelow65Pct: Number(c.meanTimeBelow65Pct.toFixed(3)),
+    meanTimeBelowFloorPct: Number(c.meanTimeBelowFloorPct.toFixed(3)),
     medianMdapePct: Number(c.medianMdapePct?.toFixed(2)),
     calledOutSubgroups: r.summary.subgroups.filter((g) => g.callout).map((g) => `${g.name}: ${g.callout}`),
     subgroups: Object.fromEntries(r.summary.subgroups.map((g) => [g.name, {
@@ -63,7 +63,7 @@ function outcome(r: CohortRunResult) {
       meanTimeInBand5AfterSettlingPct: Number(g.meanTimeInBand5AfterSettlingPct?.toFixed(1)),
       medianSettlingMin: g.medianSettlingTimeS === null ? null : Number((g.medianSettlingTimeS / 60).toFixed(2)),
       maxOvershootMmHg: Number(g.maxOvershootMmHg.toFixed(1)),
-      meanTimeBelow65Pct: Number(g.meanTimeBelow65Pct.toFixed(3)),
+      meanTimeBelowFloorPct: Number(g.meanTimeBelowFloorPct.toFixed(3)),
     }])),
   };
 }
@@ -75,7 +75,7 @@ function perPatient(r: CohortRunResult) {
     timeInBand5AfterSettlingPct: m.timeInBand5AfterSettlingPct === null ? null : Number(m.timeInBand5AfterSettlingPct.toFixed(1)),
     overshootMmHg: Number(m.overshootMmHg.toFixed(1)),
     minMapMmHg: Number(m.minMapMmHg.toFixed(1)),
-    timeBelow65Pct: Number(m.timeBelow65Pct.toFixed(2)),
+    timeBelowFloorPct: Number(m.timeBelowFloorPct.toFixed(2)),
     lastFiveMinMeanMmHg: Number((r.runs[i].samples.slice(-60).reduce((a, x) => a + x.mapMmHg, 0) / Math.min(60, r.runs[i].samples.length)).toFixed(1)),
     alarms: r.runs[i].alarms.map((a) => a.alarm.id),
   }]));

@@ -62,10 +62,10 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   const s = r.summary;
   const row = (g: typeof s.cohort) =>
     `${g.name.padEnd(22)} ${String(g.patients).padStart(4)} ${g.settledPct.toFixed(0).padStart(8)}% ${(g.medianSettlingTimeS === null ? '-' : (g.medianSettlingTimeS / 60).toFixed(1)).padStart(9)} ` +
-    `${pct(g.meanTimeInBand5AfterSettlingPct).padStart(11)} ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelow65Pct.toFixed(2).padStart(8)}% ${pct(g.medianMdapePct).padStart(7)}` +
+    `${pct(g.meanTimeInBand5AfterSettlingPct).padStart(11)} ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelowFloorPct.toFixed(2).padStart(8)}% ${pct(g.medianMdapePct).padStart(7)}` +
     (g.callout ? `  <- ${g.callout}` : '');
   out('');
-  out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<65 mmHg'.padStart(9)} ${'MDAPE'.padStart(7)}`);
+  out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<floor'.padStart(9)} ${'MDAPE'.padStart(7)}`);
   for (const g of [s.cohort, ...s.splits, ...s.subgroups]) out(row(g));
   const failed = r.runs.filter((x) => x.error);
   for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
