@@ -81,7 +81,11 @@ describe('device faults on the pump bundle', () => {
     const watchdogMs = n.boardConfig.watchdogMs;
     // Shorter than the watchdog: the firmware comes back by itself and nothing reboots.
     const brief = applyDeviceFault(n.board, fault({ kind: 'firmware-hang', atMin: 0, node: 'infusion-pump', durationS: 1 }));
+    const stepHz = n.board.pin(STEP).pwmHz;
+    // A command sent meanwhile is lost in the stuck board (the host retransmits it later).
+    n.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 10, leaseMs: 600_000 }, () => undefined);
     n.clock.advance(watchdogMs / 2);
+    expect(n.board.pin(STEP).pwmHz).toBe(stepHz);
     brief.remove();
     n.clock.advance(5000);
     expect(n.board.watchdogResets).toBe(0);
