@@ -152,6 +152,10 @@ describe('link faults', () => {
     const fast = readAtBaud(bytes, 9600, 115200, 0);
     expect(fast.filter((b) => b === 0).length).toBeGreaterThan(fast.length / 3); // framing errors
     expect([...readAtBaud(bytes, 115200, 9600, 0)]).toEqual([...slow]);
+    // By hand: 0x01 sent at 9600 and read at 19200 samples the sender's bits 0,1,1,2,2,3,3,4 (start, d0, d0,
+    // d1, d1, d2, d2, d3) = 0b00000110, and its stop bit in d3 (0): a framing error, 0x00 on a Linux tty.
+    expect([...readAtBaud(Uint8Array.of(1), 9600, 19200, null)]).toEqual([6]);
+    expect([...readAtBaud(Uint8Array.of(1), 9600, 19200, 0)]).toEqual([0]);
   });
 
   it('wrong baud on the host\'s side: no session, and the link says to check the baud rate; set right, the session comes up', async () => {
