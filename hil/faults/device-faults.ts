@@ -24,8 +24,11 @@ export const deviceFaultSchema = z.discriminatedUnion('kind', [
 
 export type DeviceFault = z.infer<typeof deviceFaultSchema>;
 
+/** What a device fault acts on: the emulated board, or at the HIL level a real board's reset line and power switch. */
+export type DeviceFaultTarget = Pick<BoardEmulator, 'reset' | 'powerOff' | 'powerOn' | 'hang' | 'unhang' | 'setClockDriftPpm' | 'boots'>;
+
 /** Puts a device fault on a board now; remove() ends it (the scheduler calls it after durationS). */
-export function applyDeviceFault(board: BoardEmulator, f: DeviceFault): ActiveFault {
+export function applyDeviceFault(board: DeviceFaultTarget, f: DeviceFault): ActiveFault {
   switch (f.kind) {
     case 'reset':
       board.reset();
