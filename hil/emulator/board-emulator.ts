@@ -131,6 +131,13 @@ export class BoardEmulator {
     this.run(program);
   }
 
+  /** Writes a program to flash in place of what was there and boots it (when powered), as flashing does. */
+  flash(program: string): void {
+    this.programs.length = 0;
+    this.programs.push(program);
+    if (this.powered) this.reset();
+  }
+
   private run(program: string): void {
     this.codeBytes = Buffer.byteLength(program);
     for (const line of program.split('\n')) {
