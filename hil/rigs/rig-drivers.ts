@@ -35,7 +35,7 @@ export interface BenchDrivers {
 }
 
 /** Runs a program, resolving with its output; the error says what to install or check. */
-function runTool(cmd: string, args: string[], hint: string): Promise<string> {
+export function runTool(cmd: string, args: string[], hint: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
