@@ -8,6 +8,7 @@ import { linkBench } from './link-bench.ts';
 import { bpLoopBench } from './bp-loop-bench.ts';
 import { bpSafetyBench } from './bp-safety-bench.ts';
 import { dbsBench } from './dbs-bench.ts';
+import { faultBench } from './fault-bench.ts';
 
 const results = {
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
@@ -18,6 +19,7 @@ const results = {
   bpLoop: await bpLoopBench(),
   bpSafety: await bpSafetyBench(),
   dbs: await dbsBench(),
+  faults: await faultBench(),
 };
 console.log(JSON.stringify(results, null, 2));
 mkdirSync('dist/bench', { recursive: true });

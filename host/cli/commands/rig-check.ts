@@ -55,8 +55,8 @@ export async function rigCheck(file: string, probe: RigProbe = realProbe): Promi
   for (const row of rows) lines.push('  ' + row.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  '));
   lines.push('nodes:');
   for (const [name, n] of nodes) lines.push(`  ${name}: ${n!.board} on ${n!.port}${n!.power ? `, power ${n!.power}` : ''}${n!.flash ? ', flashed at bring-up' : ''}`);
-  const unknown = ports.filter((p) => !Object.values(rig.resources).some((r) => r.kind === 'serial-port' && r.usbSerial === p.serialNumber));
-  if (unknown.length) lines.push(`other ports attached: ${unknown.map((p) => `${p.path} (${p.serialNumber ?? 'no serial number'})`).join(', ')}`);
+  const unknown = ports.filter((p) => p.serialNumber && !Object.values(rig.resources).some((r) => r.kind === 'serial-port' && r.usbSerial === p.serialNumber));
+  if (unknown.length) lines.push(`other ports attached: ${unknown.map((p) => `${p.path} (${p.serialNumber})`).join(', ')}`);
   lines.push(problems === 0 ? 'ready: everything the rig names is attached' : `not ready: ${problems} problem${problems > 1 ? 's' : ''} above`);
   return { ok: problems === 0, lines };
 }
