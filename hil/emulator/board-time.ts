@@ -34,6 +34,8 @@ export class BoardTime {
 
   /** The board's clock, ms. */
   now(): number {
+    // Without drift, exactly the plant's time (no rounding through the anchors).
+    if (this.ratio === 1 && this.anchorBoardMs === this.anchorPlantMs) return this.clock.now();
     return this.anchorBoardMs + (this.clock.now() - this.anchorPlantMs) * this.ratio;
   }
 
@@ -44,13 +46,13 @@ export class BoardTime {
 
   after(boardMs: number, fn: () => void): Timer {
     const t: BoardTimer = { dueMs: this.now() + Math.max(0, boardMs), periodMs: 0, fn, plant: { cancel: () => undefined } };
-    this.arm(t);
+    this.arm(t, Math.max(0, boardMs) / this.ratio);
     return this.handle(t);
   }
 
   every(boardMs: number, fn: () => void): Timer {
     const t: BoardTimer = { dueMs: this.now() + boardMs, periodMs: boardMs, fn, plant: { cancel: () => undefined } };
-    this.arm(t);
+    this.arm(t, boardMs / this.ratio);
     return this.handle(t);
   }
 
@@ -61,7 +63,7 @@ export class BoardTime {
     this.ratio = 1 + ppm / 1e6;
     for (const t of this.live) {
       t.plant.cancel();
-      this.arm(t);
+      this.arm(t, Math.max(0, (t.dueMs - this.now()) / this.ratio));
     }
   }
 
@@ -80,17 +82,18 @@ export class BoardTime {
     };
   }
 
-  private arm(t: BoardTimer): void {
+  /** Arms a timer whose next firing is firstMs of plant time from now (given, not derived, so that a fresh
+   *  timer without drift is the plant clock's own to the last bit). */
+  private arm(t: BoardTimer, firstMs: number): void {
     this.live.add(t);
     const fire = () => {
       if (t.periodMs > 0) t.dueMs += t.periodMs;
       else this.live.delete(t);
       t.fn();
     };
-    const firstMs = Math.max(0, (t.dueMs - this.now()) / this.ratio);
     if (t.periodMs === 0) {
       t.plant = this.clock.after(firstMs, fire);
-    } else if (Math.abs(firstMs - t.periodMs / this.ratio) < 1e-9) {
+    } else if (firstMs === t.periodMs / this.ratio) {
       // A fresh periodic timer: the plant clock's own periodic entry, as without a board time base.
       t.plant = this.clock.every(t.periodMs / this.ratio, fire);
     } else {
