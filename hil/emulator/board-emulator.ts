@@ -189,6 +189,12 @@ export class BoardEmulator {
     this.reset();
   }
 
+  /** Power off now and back on offMs later (on the clock). */
+  powerCycle(offMs: number): void {
+    this.powerOff();
+    this.o.clock.after(offMs, () => this.powerOn());
+  }
+
   /**
    * The firmware's event loop gets stuck (an endless loop, a blocking call): no callback runs and serial
    * input is lost, while hardware goes on (pulse trains keep stepping, the watchdog keeps counting).
