@@ -1,5 +1,5 @@
 // The schema of firmware/boards/*.board.json, checked at build time (build tooling runs in Node, so it may
-// use zod; firmware sources never do). `npm run generate` also writes board.schema.json for editors.
+// use zod; firmware sources never do). `npm run generate` also writes docs/schemas/board.schema.json for editors.
 import { z } from 'zod';
 import { codeTable } from '../../protocols/catalogue/codes.ts';
 import type { BpSensorBoardConfig, NeurostimBoardConfig, PumpBoardConfig } from '../src/board-config.ts';

@@ -66,11 +66,13 @@ export interface ReplOptions {
 
 /**
  * Loads and measures, trying again (up to three times in all) when the interpreter dies of the Linux
- * build's input race (an ASSERT in jsdevices.c) rather than of anything in the program.
+ * build's input race (an ASSERT in jsdevices.c) or its memory line is lost, rather than of anything in the
+ * program (running out of memory, an uncaught error: those are the answer, not a race).
  */
 export async function loadThroughRepl(bin: string, program: string, options: ReplOptions = {}): Promise<ReplLoad> {
   let run = await loadOnce(bin, program, options);
-  for (let attempt = 1; attempt < 3 && /ASSERT\(len <= 64\)/.test(run.stdout); attempt++) run = await loadOnce(bin, program, options);
+  const raced = (r: ReplLoad) => /ASSERT\(len <= 64\)/.test(r.stdout) || (r.usage === null && !r.outOfMemory && !r.uncaught);
+  for (let attempt = 1; attempt < 3 && raced(run); attempt++) run = await loadOnce(bin, program, options);
   return run;
 }
 
@@ -95,8 +97,12 @@ async function loadOnce(bin: string, program: string, options: ReplOptions): Pro
   }
   child.kill('SIGKILL');
   await exited;
-  const m = /REPL-MEM (\{.*\})/.exec(stdout);
-  const mem = m ? (JSON.parse(m[1]) as { usage: number; total: number }) : null;
+  // The line can come back garbled when the host is loaded (the Linux build's console drops or repeats
+  // characters): read the two figures themselves, and a line without both counts as no reading.
+  const line = /REPL-MEM (\{.*\})/.exec(stdout)?.[1] ?? '';
+  const usage = /"usage":(\d+)[,}]/.exec(line);
+  const total = /"total":(\d+)[,}]/.exec(line);
+  const mem = usage && total ? { usage: Number(usage[1]), total: Number(total[1]) } : null;
   return {
     usage: mem ? mem.usage : null,
     total: mem ? mem.total : null,

@@ -28,6 +28,8 @@ export interface CohortRunOptions {
   supervisorPath: string;
   driftPath: string | null;
   advisoryPath: string | null;
+  /** false: no record per patient (sweeps over thousands of patients); the report and metrics are still written. */
+  records?: boolean;
   /** Per-patient acceptance thresholds (hil/reports/default.acceptance.json when absent). */
   acceptancePath?: string;
   split: 'all' | 'tuning' | 'held-out';
@@ -40,7 +42,7 @@ export interface CohortRunOptions {
   outDir: string;
   /** Worker threads running patients side by side (1: in this thread). A confirmer or the PIL level forces 1. */
   workers?: number;
-  level?: 'sil' | 'pil';
+  level?: 'mil' | 'sil' | 'pil';
   /** PIL only: times real time. */
   speed?: number;
   confirmer?: Confirmer;
@@ -76,8 +78,8 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
   const chosen = drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
-  const recordDir = join(o.outDir, 'records');
-  mkdirSync(recordDir, { recursive: true });
+  const recordDir = o.records === false ? null : join(o.outDir, 'records');
+  if (recordDir) mkdirSync(recordDir, { recursive: true });
   const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
   const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];

@@ -24,28 +24,38 @@ export interface ConnectedDevice {
   peer: HelloValues;
 }
 
-const sleep = (clock: Clock, ms: number) => new Promise<void>((r) => clock.after(ms, r));
+const tick = (clock: Clock) => new Promise<void>((r) => clock.after(50, r));
 
 /**
  * Opens every device and waits until each has handshaken (or refused, or the time is up), checking roles.
- * `wait` lets simulated time pass (a virtual clock must be advanced by someone); by default real time does.
+ * `wait` lets some time pass between looks (a virtual clock must be advanced by someone); by default 50 ms
+ * of the clock's own time.
  */
 export async function connectDevices(
-  clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: (ms: number) => Promise<void> } = {},
+  clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: () => Promise<void> } = {},
 ): Promise<Record<string, ConnectedDevice>> {
   const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed }));
-  const wait = o.wait ?? ((ms: number) => sleep(clock, ms));
+  const wait = o.wait ?? (() => tick(clock));
   const closeAll = () => {
     for (const l of links) l.close();
   };
+  // A port that cannot be opened at all is a wrong path, a busy port or a missing device: say so at once
+  // rather than retrying (once connected, a link that loses its port keeps reconnecting by itself).
+  const unopenable: (string | null)[] = links.map(() => null);
+  links.forEach((l, i) => l.on({ state: (state) => {
+    if (state === 'reconnecting' && !l.peer) unopenable[i] = l.lastProblem;
+  } }));
   try {
     for (const l of links) l.start();
     const timeoutMs = o.timeoutMs ?? 10_000;
-    for (let waited = 0; waited < timeoutMs && !links.every((l) => l.ready || l.state === 'refused'); waited += 50) await wait(50);
+    const t0 = clock.now();
+    const settled = () => links.every((l, i) => l.ready || l.state === 'refused' || unopenable[i] !== null);
+    while (clock.now() - t0 < timeoutMs && !settled()) await wait();
     const out: Record<string, ConnectedDevice> = {};
     specs.forEach((s, i) => {
       const l = links[i];
       if (l.state === 'refused') throw new Error(`${s.role} on ${s.where}: refused: ${l.lastProblem}`);
+      if (unopenable[i] !== null) throw new Error(`${s.role} on ${s.where}: ${unopenable[i]}`);
       if (!l.ready || !l.peer) throw new Error(`${s.role} on ${s.where}: no session within ${timeoutMs} ms (${l.state}${l.lastProblem ? `: ${l.lastProblem}` : ''})`);
       const role = codeName('NodeRole', l.peer.nodeRole);
       if (role !== s.role) {

@@ -29,14 +29,36 @@ export function owned<C extends ChildProcess>(child: C): C {
   return child;
 }
 
-/** For a command line: Ctrl-C and SIGTERM exit (128 + signal) after `beforeExit` ran, killing owned children. */
-export function exitOnSignals(beforeExit: (signal: NodeJS.Signals) => Promise<void> | void = () => undefined): void {
+const cleanups: ((signal: NodeJS.Signals) => Promise<void> | void)[] = [];
+let signalsHooked = false;
+
+/** Work to finish before a signal ends the process (a pump to stop, a record to close); the newest runs first. */
+export function beforeSignalExit(fn: (signal: NodeJS.Signals) => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+/**
+ * For a command line: Ctrl-C and SIGTERM run the registered clean-ups, then exit (128 + signal), which kills
+ * owned children. A second signal while they run exits at once.
+ */
+export function exitOnSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
   let exiting = false;
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
       if (exiting) return process.exit(code);
       exiting = true;
-      Promise.resolve(beforeExit(signal)).finally(() => process.exit(code));
+      void (async () => {
+        for (const fn of [...cleanups].reverse()) {
+          try {
+            await fn(signal);
+          } catch (e) {
+            console.error(`homeostat: while stopping: ${(e as Error).message}`);
+          }
+        }
+        process.exit(code);
+      })();
     });
   }
 }

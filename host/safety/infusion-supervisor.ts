@@ -29,6 +29,7 @@ import { reachConfigSchema } from './reach-monitor.ts';
 export type { Alarm } from './alarm.ts';
 
 const supervisorFields = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   /** Drug concentration in ug/mL. A value in mg/mL (0.2 for 200 ug/mL) is refused as implausible. */
   concentrationUgPerMl: z.number().min(10, 'concentration below 10 ug/mL: is it in mg/mL? give it in ug/mL (nitroprusside 50 mg / 250 mL is 200 ug/mL)').max(2000),
@@ -313,6 +314,7 @@ export function supervise(c: SupervisorConfig, s: SupervisorState, x: Supervisor
 
 /** One alarm per id: the first (most specific) text wins. */
 function dedupe(alarms: Alarm[]): Alarm[] {
+  if (alarms.length < 2) return alarms;
   const seen = new Set<string>();
   return alarms.filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
 }

@@ -16,6 +16,7 @@ const range = (lo: number, hi: number, unit: string) => z.strictObject({ min: z.
   .refine((r) => r.min <= r.max, { error: (i) => { const r = i.input as { min: number; max: number }; return `min ${r.min} > max ${r.max} ${unit}`; } });
 
 export const cohortSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
   model: z.enum(Object.keys(PATIENT_MODELS) as [keyof typeof PATIENT_MODELS, ...(keyof typeof PATIENT_MODELS)[]]),

@@ -34,6 +34,7 @@ const operatorAction = z.discriminatedUnion('kind', [
 ]);
 
 export const scenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/, 'use lower-case letters, digits and dashes'),
   durationMin: z.number().min(1).max(24 * 60),

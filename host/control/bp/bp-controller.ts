@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 /** What every controller file states: its target and the rates it may propose. */
 export const controllerBaseSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   /** What the drug does to the pressure: a vasodilator lowers it, a vasopressor raises it. */
   drugEffect: z.enum(['lowers', 'raises']).default('lowers'),

@@ -33,6 +33,7 @@ export interface DbsPolicy<S> {
 
 /** What every policy file states: its window, ramps, decision period and the continuous amplitude. */
 export const policyBaseSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   windowMinMa: z.number().min(0).max(20),
   windowMaxMa: z.number().min(0).max(20),
