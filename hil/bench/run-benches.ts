@@ -13,6 +13,7 @@ import { dbsBench } from './dbs-bench.ts';
 import { loopBench } from './loop-bench.ts';
 import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
+import { faultBench } from './fault-bench.ts';
 
 const SECTIONS: BenchSection[] = [
   {
@@ -89,6 +90,23 @@ const SECTIONS: BenchSection[] = [
       {
         figure: 'neurostimulator bundle: least free share of variables on a board that has its section', unit: '%', atLeast: 30, source: 'issue 4 (the build fails below)',
         at: (r: { neurostimulatorBundles: { configured: boolean; freePercent: number }[] }) => Math.min(...r.neurostimulatorBundles.filter((b) => b.configured).map((b) => b.freePercent)),
+      },
+    ],
+  },
+  {
+    name: 'faults', about: 'the fault campaign: each pump-side fault at SIL, its cost and what the pump did (about a minute)', run: faultBench,
+    goals: [
+      {
+        figure: 'link cut: drive at the safe rate within the lease (3 s) and a control tick', unit: 's', atMost: 3.1, source: 'issue 14 (pump at its safe rate within its lease after link loss)',
+        at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'disconnect')?.driveStoppedAfterS,
+      },
+      {
+        figure: 'host killed: drive at the safe rate within the lease (3 s) and a control tick', unit: 's', atMost: 3.1, source: 'issue 14 (pump at its safe rate within its lease after host loss)',
+        at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'host-kill')?.driveStoppedAfterS,
+      },
+      {
+        figure: 'firmware hang: the watchdog stops the drive within its timeout (2 s) and a check', unit: 's', atMost: 2.1, source: 'issue 11 (the watchdog reboots the bundle)',
+        at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'firmware-hang')?.driveStoppedAfterS,
       },
     ],
   },

@@ -26,6 +26,8 @@ const steadyLink: WatchedLink = { on: () => undefined };
 /** The quality flags the sensor's beat detector gives a beat during each artifact. */
 const FLAGS: Record<Artifact['kind'], number> = {
   flush: PressureQuality.FlushSpike, 'over-damped': PressureQuality.OverDamped, dropout: PressureQuality.LostSignal, frozen: PressureQuality.FlatLine, offset: 0,
+  // Sample noise, which an ideal sensor's beat means do not carry: not modelled at MIL.
+  'noise-step': 0,
 };
 
 class IdealSensor implements BeatSource {

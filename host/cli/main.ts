@@ -22,6 +22,7 @@ import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { rigCheck } from './commands/rig-check.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -221,6 +222,17 @@ program
   .option('--controller <name|file>', 'another controller than the recorded one: a controller of host/control/bp, or a .controller.json file')
   .action((record: string, opts: { controller?: string }) => {
     const r = replay(record, opts.controller, (l) => console.log(l));
+    process.exitCode = r.ok ? 0 : 1;
+  });
+
+const rig = program.command('rig').description('HIL benches described as data (*.rig.yaml)');
+rig
+  .command('check')
+  .description('validate a rig file and probe what is attached (serial ports by USB serial number, power switches); changes nothing')
+  .argument('<file>', 'a .rig.yaml file')
+  .action(async (file: string) => {
+    const r = await rigCheck(file);
+    console.log(r.lines.join('\n'));
     process.exitCode = r.ok ? 0 : 1;
   });
 
