@@ -10,7 +10,7 @@ import { crc32 } from '../../protocols/framing/crc32.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 import { BoardTime } from './board-time.ts';
 
-/** Built-ins the interpreter does not have (DESIGN.md section 4). */
+/** Built-ins the interpreter does not have (docs/architecture.md#firmware-on-espruino). */
 const ABSENT = [
   'Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'BigInt', 'Proxy', 'Reflect', 'WeakRef', 'FinalizationRegistry',
 ];
