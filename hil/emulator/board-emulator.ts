@@ -497,7 +497,7 @@ export class BoardEmulator {
       env: { BOARD: 'EMULATOR' },
       memory: () => {
         const total = this.o.variables ?? 4096;
-        // An estimate from the loaded code size (calibrated on the interpreter, see firmware/build/fit.ts).
+        // An estimate from the loaded code size (calibrated on the interpreter, see hil/espruino/measure-fit.ts).
         const usage = Math.round(160 + this.codeBytes * 0.135);
         return { usage, free: total - usage, total };
       },
