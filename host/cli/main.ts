@@ -22,6 +22,7 @@ import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { registerExport } from './commands/export-fhir.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -221,6 +222,8 @@ program
     const r = replay(record, opts.controller, (l) => console.log(l));
     process.exitCode = r.ok ? 0 : 1;
   });
+
+registerExport(program);
 
 // An option error is one line and a hint, not the whole help.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
