@@ -44,6 +44,10 @@ export interface CohortRunOptions {
   /** PIL only: times real time. */
   speed?: number;
   confirmer?: Confirmer;
+  /** Each patient's loop as it starts (a dashboard): runs one patient at a time, in this thread. */
+  onLoop?: BpRunSetup['onLoop'];
+  /** Aborting stops the running patient safely and runs no more (Ctrl-C). */
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number, current: string, share: number) => void;
 }
 
@@ -79,13 +83,14 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const recordDir = join(o.outDir, 'records');
   mkdirSync(recordDir, { recursive: true });
   const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
-  const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
+  const workers = o.confirmer || o.onLoop || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
   if (workers === 1) {
     runs = [];
     for (const [i, p] of chosen.entries()) {
+      if (o.signal?.aborted) break;
       o.onProgress?.(i, chosen.length, p.id, 0);
-      runs.push(await runPatient({ ...setup, confirmer: o.confirmer }, p, (share) => o.onProgress?.(i, chosen.length, p.id, share)));
+      runs.push(await runPatient({ ...setup, confirmer: o.confirmer, onLoop: o.onLoop, signal: o.signal }, p, (share) => o.onProgress?.(i, chosen.length, p.id, share)));
     }
   } else {
     runs = await runInWorkers(setup, chosen, workers, o.onProgress);

@@ -188,6 +188,9 @@ sim
   .option('--board <id>', 'board the firmware is built for', 'pico')
   .option('--workers <n>', 'patients run side by side in worker threads', integer(1, 64, '--workers'), Math.max(1, Math.min(8, availableParallelism())))
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
+  .option('--dashboard', 'serve the live dashboard while the patients run (one at a time): pressure, rate, alarms, advisory questions, manual rate and Stop')
+  .option('--port <n>', 'the dashboard\'s port (0: any free one)', integer(0, 65_535, '--port'), 8737)
+  .option('--dashboard-host <addr>', 'the address the dashboard listens on (anything but this machine\'s loopback lets others see it; actions still need the run\'s token)', '127.0.0.1')
   .action(async (opts, cmd: Command) => {
     // SIL runs on a virtual clock as fast as the machine goes: a speed asked for there would be ignored.
     if (opts.level !== 'pil' && cmd.getOptionValueSource('speed') === 'cli') {
@@ -205,7 +208,8 @@ sim
       lastLine = done;
     };
     try {
-      const r = await simBp(opts, (l) => console.log(l), logProgress, interactive?.confirmer);
+      const dashboard = opts.dashboard ? { port: opts.port as number, host: opts.dashboardHost as string } : undefined;
+      const r = await simBp({ ...opts, dashboard }, (l) => console.log(l), logProgress, interactive?.confirmer);
       // Non-zero when a run failed or a patient missed an acceptance threshold: outcomes can gate CI.
       process.exitCode = r.runs.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
     } finally {
