@@ -28,11 +28,15 @@ export interface CohortRunOptions {
   supervisorPath: string;
   driftPath: string | null;
   advisoryPath: string | null;
+  /** false: no record per patient (sweeps over thousands of patients); the report and metrics are still written. */
+  records?: boolean;
   /** Per-patient acceptance thresholds (hil/reports/default.acceptance.json when absent). */
   acceptancePath?: string;
   split: 'all' | 'tuning' | 'held-out';
   /** At most this many patients (the first of the split). */
   patients?: number;
+  /** Only this patient (by id), whatever the split. */
+  patient?: string;
   /** Seed of the noise and artifacts; the cohort's draw keeps its own unless cohortSeed is given. */
   seed: number;
   cohortSeed?: number;
@@ -40,7 +44,7 @@ export interface CohortRunOptions {
   outDir: string;
   /** Worker threads running patients side by side (1: in this thread). A confirmer or the PIL level forces 1. */
   workers?: number;
-  level?: 'sil' | 'pil';
+  level?: 'mil' | 'sil' | 'pil';
   /** PIL only: times real time. */
   speed?: number;
   confirmer?: Confirmer;
@@ -78,10 +82,15 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
   if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
   if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
-  const chosen = drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
+  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
+    throw new Error(`--patient: the cohort ${cohortFile.name} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
+  }
+  const chosen = o.patient !== undefined
+    ? drawn.filter((p) => p.id === o.patient)
+    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
-  const recordDir = join(o.outDir, 'records');
-  mkdirSync(recordDir, { recursive: true });
+  const recordDir = o.records === false ? null : join(o.outDir, 'records');
+  if (recordDir) mkdirSync(recordDir, { recursive: true });
   const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
   const workers = o.confirmer || o.onLoop || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
@@ -102,7 +111,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
-      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : 'SIL', seed: String(o.seed), board: o.board,
+      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : (o.level ?? 'sil').toUpperCase(), seed: String(o.seed), board: o.board,
     },
     runs, metrics, failures, acceptance,
   });

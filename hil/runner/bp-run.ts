@@ -5,7 +5,7 @@
 // through the rig's probe for metrics only and never reaches the loop.
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import type { DashboardLoopSpec } from '../../host/dashboard/dashboard-server.ts';
@@ -44,8 +44,8 @@ export interface BpRunSetup {
   drift: DriftConfig | null;
   seed: number;
   board: string;
-  /** Where each patient's record is written. */
-  recordDir: string;
+  /** Where each patient's record is written; null: no record (tuning sweeps over thousands of patients). */
+  recordDir: string | null;
   /** The cohort's patient model. */
   model?: CohortFile['model'];
   level?: Exclude<Level, 'hil'>;
@@ -96,6 +96,9 @@ export interface PatientRun {
 
 const PATIENT_STEP_S = 0.5;
 
+/** A run without a record. */
+const NO_RECORD = { record: () => undefined, close: () => undefined };
+
 export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onProgress?: (share: number) => void): Promise<PatientRun> {
   const started = performance.now();
   const s = setup.scenario;
@@ -108,9 +111,9 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
   const board = boardById(setup.board);
-  const recordPath = join(setup.recordDir, `${patient.id}.record.jsonl`);
+  const recordPath = setup.recordDir === null ? '' : join(setup.recordDir, `${patient.id}.record.jsonl`);
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
-  const recorder = new FileRecorder(recordPath, {
+  const recorder = setup.recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
     versions: runVersions(level === 'mil' ? {} : {
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
@@ -130,7 +133,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   const session = rig;
   const devices = connected ?? session.ideal!;
-  const loop = startBp({ clock: session.clock, devices, files, recorder, confirmer: setup.confirmer, name: patient.id });
+  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
   // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
   let stopWhy: string | null = null;
   let stoppedWith: (result: string) => void = () => undefined;
@@ -150,7 +153,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
-  const periodMs = 5000;
+  const periodMs = BP_TIMING.periodMs;
   let error: string | null = null;
   let deliveredBefore = session.probe().deliveredMl ?? 0;
   try {

@@ -204,9 +204,11 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
     this.operator = null;
     const { state, decision } = this.therapy.decide(this.o.setup, this.state, { nowMs: now, events, operator, answer });
     this.state = state;
-    const entry = { ...decision, commandResult: 'not sent' };
-    this.decisions.push(entry);
     this.emit({ kind: 'decision', tMs: now, inputs: { nowMs: now, operator, answer }, decision });
+    // The decision is this loop's own from here: what became of its command is kept on it (not recorded with it).
+    const entry = decision as D & { commandResult: string };
+    entry.commandResult = 'not sent';
+    this.decisions.push(entry);
     for (const a of decision.raised) {
       this.alarmLog.push({ tMs: now, alarm: a });
       this.emit({ kind: 'alarm', tMs: now, raised: a });

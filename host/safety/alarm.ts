@@ -11,5 +11,5 @@ const RANK = { high: 0, medium: 1, low: 2 } as const;
 
 /** Highest priority first; the order within a priority is kept. */
 export function byPriority(alarms: Alarm[]): Alarm[] {
-  return alarms.slice().sort((a, b) => RANK[a.priority] - RANK[b.priority]);
+  return alarms.length < 2 ? alarms.slice() : alarms.slice().sort((a, b) => RANK[a.priority] - RANK[b.priority]);
 }

@@ -314,6 +314,7 @@ export function supervise(c: SupervisorConfig, s: SupervisorState, x: Supervisor
 
 /** One alarm per id: the first (most specific) text wins. */
 function dedupe(alarms: Alarm[]): Alarm[] {
+  if (alarms.length < 2) return alarms;
   const seen = new Set<string>();
   return alarms.filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
 }

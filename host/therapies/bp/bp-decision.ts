@@ -153,8 +153,9 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     holdRequest: osc.escalate,
   }, now);
   let rate = s.rateMlPerH;
-  const limits = [...s.limits];
-  const alarms = [...s.alarms];
+  // The supervisor's lists are this decision's own: added to, not copied.
+  const limits = s.limits;
+  const alarms = s.alarms;
   if (osc.alarm) alarms.push(osc.alarm);
   if (reach.alarm) alarms.push(reach.alarm);
   let advisory = state.advisory;
@@ -175,8 +176,9 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     if (d.alarm) alarms.push(d.alarm);
   }
   const active = byPriority(alarms);
-  const before = new Set(state.active.map((a) => a.id));
-  const after = new Set(active.map((a) => a.id));
+  // Raised and cleared by id; most decisions have no alarm before or after, so no sets are built.
+  const raised = state.active.length === 0 ? active : active.filter((a) => !state.active.some((b) => b.id === a.id));
+  const cleared = active.length === 0 ? state.active : state.active.filter((a) => !active.some((b) => b.id === a.id));
   return {
     state: {
       controller: controllerState, controllerHeld,
@@ -187,8 +189,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
       tMs: now, observedMmHg: obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, infusedMlPerH: pump.infusedMlPerH,
       proposedMlPerH: proposed, commandedMlPerH: rate, command: s.command, mode: s.mode, controllerReason: reason, confidence, identified, limits,
       alarms: active,
-      raised: active.filter((a) => !before.has(a.id)),
-      cleared: state.active.filter((a) => !after.has(a.id)),
+      raised, cleared,
       atCap: reach.atCap, asked, resolved,
     },
   };
