@@ -4,16 +4,15 @@
 // loop (recorded as the answer, the rate raised); Stop, confirmed, stops the pump and ends the command.
 // Without the token in the address the page is a view only and the server refuses actions.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { chromiumPresent, launchChromium } from '../browser/headless-chromium.ts';
 import { pilBpBoards } from './pil-boards.testing.ts';
 import type { RigSession } from './rig.ts';
 
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const cleanups: (() => unknown)[] = [];
@@ -21,16 +20,13 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-/** Chromium flags for a quiet headless run on a CI machine (no sandbox in containers, no network chatter). */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
 async function browser(): Promise<Browser> {
-  const b = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const b = await launchChromium();
   cleanups.push(() => b.close());
   return b;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the live dashboard in headless Chromium (CHROMIUM_BIN names the browser)', () => {
+describe.skipIf(!chromiumPresent())('the live dashboard in headless Chromium (CHROMIUM_BIN names the browser)', () => {
   it('shows a running PIL loop; Accept reaches the loop; Stop stops the pump; without the token nothing acts', async () => {
     const { sensor, pump, session } = await pilBpBoards();
     cleanups.push(() => (session as RigSession).close());
@@ -86,11 +82,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the live dashboard in headless Chromium 
     const recordPath = join(dir, 'out', 'live.record.jsonl');
     const record = () => readFileSync(recordPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; data: Record<string, unknown> });
     await expect.poll(() => record().some((l) => l.kind === 'answer' && l.data.requestId === id && l.data.accept === true), { timeout: 15_000 }).toBe(true);
-    await expect.poll(() => record().some((l) => l.kind === 'decision' && (l.data.decision as { resolved?: { requestId: number; outcome: string } }).resolved?.outcome === 'accepted'), { timeout: 15_000 }).toBe(true);
+    type Recorded = { commandedMlPerH: number; asked?: { id: number; proposedRateMlPerH: number }; resolved?: { requestId: number; outcome: string } };
+    const decisions = () => record().filter((l) => l.kind === 'decision').map((l) => l.data.decision as Recorded);
+    await expect.poll(() => decisions().some((d) => d.resolved?.requestId === id && d.resolved.outcome === 'accepted'), { timeout: 15_000 }).toBe(true);
+    // The decision that took the answer commands the accepted rate (within the supervisor's rounding).
+    const proposed = decisions().find((d) => d.asked?.id === id)!.asked!.proposedRateMlPerH;
+    expect(decisions().find((d) => d.resolved?.requestId === id)!.commandedMlPerH).toBeCloseTo(proposed, 1);
 
     // Stop asks once more, then stops the pump; the command ends with the record closed.
     // The plant reports its truth every second of its time: the accepted rate drives the pump.
-    await expect.poll(() => session.probe().pumpDriving, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => session.probe().pumpDriving, { timeout: 30_000 }).toBe(1);
     await page.click('button.stop');
     expect(await page.isVisible('button.stop-confirm')).toBe(true);
     await page.click('button.stop-confirm');

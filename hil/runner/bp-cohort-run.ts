@@ -47,6 +47,8 @@ export interface CohortRunOptions {
   level?: 'mil' | 'sil' | 'pil';
   /** PIL only: times real time. */
   speed?: number;
+  /** MIL and SIL: hold each patient to this many times real time (a person watching the dashboard). */
+  pace?: number;
   confirmer?: Confirmer;
   /** Each patient's loop as it starts (a dashboard): runs one patient at a time, in this thread. */
   onLoop?: BpRunSetup['onLoop'];
@@ -91,7 +93,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
-  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
+  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, pace: o.pace, model: cohortFile.model };
   const workers = o.confirmer || o.onLoop || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
   if (workers === 1) {

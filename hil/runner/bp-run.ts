@@ -51,6 +51,8 @@ export interface BpRunSetup {
   level?: Exclude<Level, 'hil'>;
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
+  /** MIL and SIL: hold each decision period to this many times real time, for a person watching a dashboard (default: as fast as the machine goes). */
+  pace?: number;
   confirmer?: Confirmer;
   /** Told of the patient's loop once it runs (a dashboard); what it returns is called with how the run ended. */
   onLoop?: (loop: DashboardLoopSpec) => ((ended: string) => void) | void;
@@ -159,6 +161,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   try {
     for (let tS = 0; tS < durationS && stopWhy === null; tS += periodMs / 1000) {
       await session.run(periodMs);
+      if (level !== 'pil' && setup.pace) await new Promise((r) => setTimeout(r, periodMs / setup.pace!));
       // A person answering an advisory request: virtual time waits for them.
       if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
       const last = loop.decisions.at(-1);

@@ -29,6 +29,8 @@ export interface SimBpOptions {
   out: string;
   workers: number;
   speed: number;
+  /** MIL and SIL: hold the simulation to this many times real time (a person watching the dashboard). */
+  pace?: number;
   /** Serve the live dashboard (patients then run one at a time, in this thread). */
   dashboard?: { port: number; host: string };
 }
@@ -72,7 +74,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     driftPath: repoFile('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
     acceptancePath: dataFile(o.acceptance ?? 'default', 'acceptance', 'hil/reports'),
-    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
+    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed, pace: o.pace,
     signal: abort.signal,
     onLoop: board ? (loop) => {
       const id = board.addLoop(loop);
