@@ -109,13 +109,13 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   o.onProgress?.(chosen.length, chosen.length, '', 1);
   const metrics = runs.map(patientMetrics);
   const failures = metrics.map((m) => acceptanceFailures(acceptance, m));
-  const report = writeReport(o.outDir, {
+  const report = await writeReport(o.outDir, {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
       controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : (o.level ?? 'sil').toUpperCase(), seed: String(o.seed), board: o.board,
     },
-    runs, metrics, failures, acceptance,
+    runs, metrics, failures, acceptance, scenario,
   });
   return { runs, metrics, failures, acceptance, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
 }

@@ -11,8 +11,6 @@ export interface ChartSeries {
   colour: string;
   dash?: number[];
   width?: number;
-  /** 'y' (left axis, default) or 'y2' (right axis, for a second unit of the same quantity). */
-  scale?: 'y' | 'y2';
 }
 
 export interface ChartMark {
@@ -31,12 +29,14 @@ export interface ChartSpec {
   series: ChartSeries[];
   /** A fixed range for y (e.g. 0-100 %); otherwise fitted to the data, the band and the lines. */
   yRange?: [number, number];
-  /** A right axis showing y in another unit: y2 = y * factor. */
+  /** A right axis reading y in another unit: y2 = y * factor. */
   y2?: { label: string; factor: number };
   band?: { from: number; to: number; label: string; colour: string };
   lines?: { y: number; label: string; colour: string }[];
   marks?: ChartMark[];
   height?: number;
+  /** false: no legend (a plot of many patients, each named on hover only). */
+  legend?: boolean;
 }
 
 /** x (minutes) then one array per series; null for a gap. */
@@ -121,22 +121,29 @@ export function makeChart(el: HTMLElement, spec: ChartSpec, data: ChartData, wid
     scales: {
       x: { time: false },
       y: spec.yRange ? { range: spec.yRange } : { range: (_u, min, max) => fitRange(spec, min, max) },
-      ...(spec.y2 ? { y2: { range: (u) => [u.scales.y.min! * spec.y2!.factor, u.scales.y.max! * spec.y2!.factor] as [number, number] } } : {}),
     },
     axes: [
       { label: 'minutes', labelSize: 18 },
       { label: spec.yLabel, labelSize: 18, size: 56 },
-      ...(spec.y2 ? [{ scale: 'y2', side: 1 as const, label: spec.y2.label, labelSize: 18, size: 64, grid: { show: false } }] : []),
+      // The right axis reads the left one's ticks in the second unit (same scale, so the two always agree).
+      ...(spec.y2 ? [{ scale: 'y', side: 1 as const, label: spec.y2.label, labelSize: 18, size: 64, grid: { show: false }, values: (_u: uPlot, ticks: number[]) => ticks.map((v) => Number((v * spec.y2!.factor).toPrecision(3)).toString()) }] : []),
     ],
     series: [
       { label: 'minutes', value: (_u, v) => (v === null || v === undefined ? '-' : v.toFixed(2)) },
       ...spec.series.map((s) => ({
-        label: s.label, stroke: s.colour, width: s.width ?? 1.5, dash: s.dash, scale: s.scale ?? 'y', spanGaps: false, points: { show: false },
+        label: s.label, stroke: s.colour, width: s.width ?? 1.5, dash: s.dash, spanGaps: false, points: { show: false },
         value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '-' : v.toFixed(2)),
       })),
     ],
     cursor: { drag: { x: true, y: false } },
+    legend: { show: spec.legend ?? true },
     hooks: { draw: [(u) => drawDecorations(u, spec)] },
   };
+  // The legend reads the first series in the second unit too (an invisible copy of it).
+  if (spec.y2) {
+    const factor = spec.y2.factor;
+    opts.series.push({ label: spec.y2.label, stroke: 'rgba(0,0,0,0)', points: { show: false }, value: (_u, v) => (v === null || v === undefined ? '-' : (v * factor).toFixed(3)) });
+    data = [...data, data[1]] as ChartData;
+  }
   return new uPlot(opts, data as uPlot.AlignedData, el);
 }
