@@ -90,7 +90,7 @@ describe.skipIf(!chromiumPresent())('the live dashboard in headless Chromium (CH
     // The plant reports its truth every second of its time: the accepted rate drives the pump.
     await expect.poll(() => session.probe().pumpDriving, { timeout: 60_000 }).toBe(1);
     // No error on the page while the run is served (once the command has ended, its reconnects fail, rightly).
-    expect(errors).toEqual([]);
+    expect(errors, errors.join("\n")).toEqual([]);
     await page.click('button.stop');
     expect(await page.isVisible('button.stop-confirm')).toBe(true);
     await page.click('button.stop-confirm');
