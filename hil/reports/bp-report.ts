@@ -19,21 +19,21 @@ export interface ReportInput {
   acceptance: Acceptance;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (v: number | null | boolean | string, d = 1) => (v === null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
 
-const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
+export const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 .callout,.failed{background:#fde2e2}.note{color:#555}svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;
 
-interface Series {
+export interface Series {
   points: [number, number][];
   colour: string;
   label: string;
 }
 
 /** A line plot over time in minutes, with an optional shaded band. */
-function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = []): string {
+export function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = []): string {
   const W = 1000;
   const H = 220;
   const L = 50;

@@ -8,7 +8,8 @@ import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
-import type { BpDevices, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
+import type { BpDevices, BpLoop, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
+import type { Clock } from '../../protocols/clock/clock.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
 import { runVersions } from '../../host/record/versions.ts';
 import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
@@ -18,6 +19,7 @@ import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts'
 import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { Fault } from '../faults/fault-schedule.ts';
 import { bpPlant } from '../sim/engine/bp-plant.ts';
 import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
@@ -26,6 +28,8 @@ import { milBpSession } from '../rigs/mil-bp.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
 import type { Level, RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
+import type { SafetyTrace } from './fault-sil-session.ts';
+import { faultSilSession } from './fault-sil-session.ts';
 
 /** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
 export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
@@ -51,6 +55,12 @@ export interface BpRunSetup {
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
   confirmer?: Confirmer;
+  /**
+   * SIL only: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
+   * artifacts). Given (even empty), the run goes through faulty links and a host that can be killed, and
+   * keeps the safety trace its invariants are judged on.
+   */
+  faults?: Fault[];
 }
 
 export interface TruthSample {
@@ -87,6 +97,8 @@ export interface PatientRun {
   recordPath: string;
   wallMs: number;
   error: string | null;
+  /** With faults: what the pump accepted and did, the faults' events and the run's log. */
+  safety?: SafetyTrace;
 }
 
 const PATIENT_STEP_S = 0.5;
@@ -118,18 +130,35 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   });
   let rig: RigSession<BpDevices> | null = null;
   let connected: ConnectedBp | null = null;
+  // Every loop the run's host started (more than one when the host is killed and restarted), the current last.
+  let loops: BpLoop[] = [];
+  let safety: SafetyTrace | undefined;
+  let closeFaulty = () => undefined as void;
+  const start = (clock: Clock, devices: BpDevices) =>
+    startBp({ clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
   try {
-    rig = await BP_RIGS[level](plan, setup.speed ?? 1);
-    connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+    if (setup.faults) {
+      if (level !== 'sil') throw new Error(`faults are injected at the SIL level only in this runner (asked for ${level})`);
+      const f = await faultSilSession(plan, setup.faults, start);
+      rig = f.session as RigSession<BpDevices>;
+      loops = f.loops;
+      safety = f.trace;
+      closeFaulty = () => f.close();
+      await f.start();
+    } else {
+      rig = await BP_RIGS[level](plan, setup.speed ?? 1);
+      connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+    }
   } catch (e) {
+    closeFaulty();
     rig?.close();
     recorder.close({ ok: false, error: (e as Error).message });
     throw e;
   }
   const session = rig;
-  const devices = connected ?? session.ideal!;
-  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
-  for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
+  if (!setup.faults) loops.push(start(session.clock, connected ?? session.ideal!));
+  const current = () => loops.at(-1)!;
+  for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => current().operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
   const periodMs = BP_TIMING.periodMs;
@@ -139,11 +168,13 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     for (let tS = 0; tS < durationS; tS += periodMs / 1000) {
       await session.run(periodMs);
       // A person answering an advisory request: virtual time waits for them.
-      if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
-      const last = loop.decisions.at(-1);
+      if (current().pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
+      // A decision of this period (none while the host is dead or hung).
+      const last = current().decisions.at(-1);
+      const fresh = last !== undefined && last.tMs >= session.clock.now() - periodMs;
       const truth = session.probe();
       samples.push({
-        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: last?.observedMmHg ?? null,
+        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: fresh ? last.observedMmHg : null,
         rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
         confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
       });
@@ -156,16 +187,17 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   } catch (e) {
     error = (e as Error).message;
   } finally {
-    loop.stop();
+    for (const l of loops) l.stop();
     connected?.close();
+    closeFaulty();
     session.close();
     recorder.close(error ? { ok: false, error } : { ok: true });
   }
   onProgress?.(1);
   return {
-    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
+    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
     deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
-    recordPath, wallMs: performance.now() - started, error,
+    recordPath, wallMs: performance.now() - started, error, safety,
   };
 }

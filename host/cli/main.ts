@@ -23,6 +23,7 @@ import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
 import { rigCheck } from './commands/rig-check.ts';
+import { registerHil } from './commands/hil-run.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -235,6 +236,8 @@ rig
     console.log(r.lines.join('\n'));
     process.exitCode = r.ok ? 0 : 1;
   });
+
+registerHil(program);
 
 // An option error is one line and a hint, not the whole help.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
