@@ -6,6 +6,7 @@ import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import type { PatientRun } from './bp-run.ts';
 import type { Command, SafetyTrace } from './fault-sil-session.ts';
+import { DRIVE_SAMPLE_MS } from './fault-sil-session.ts';
 
 export interface CriterionResult {
   criterion: string;
@@ -100,7 +101,7 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
     else {
       const v = expiredLeaseActuation(t);
       add('no-actuation-on-expired-lease', v.violations === 0, v.violations === 0 ? `the drive never ran past a lease (${t.drive.length} samples)`
-        : `the drive ran above the safe rate with no live lease for ${((v.violations * 250) / 1000).toFixed(1)} s, first at ${s1(v.firstMs!)} s`);
+        : `the drive ran above the safe rate with no live lease for ${((v.violations * DRIVE_SAMPLE_MS) / 1000).toFixed(1)} s, first at ${s1(v.firstMs!)} s`);
     }
   }
   if (c.safeRateWithinLeaseAfterLoss && t) {
@@ -125,6 +126,7 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
     const mg = (run.deliveredMl * run.concentrationUgPerMl) / 1000;
     add('dose-budget', mg <= c.doseBudgetMg, `${mg.toFixed(2)} mg reached the patient (at most ${c.doseBudgetMg})`);
   }
+  if (c.alarmsPerHourMax !== undefined) add('alarms-per-hour', m.alarmsPerHour <= c.alarmsPerHourMax, `${m.alarmsPerHour.toFixed(1)} alarms per hour (at most ${c.alarmsPerHourMax})`);
   const periodS = run.samples.length > 1 ? run.samples[1].tS - run.samples[0].tS : 5;
   const beyond = run.samples.filter((x) => (run.drugEffect === 'lowers' ? x.mapMmHg < run.floorMmHg : x.mapMmHg > run.highMmHg) && x.deliveredMlPerH > FLOWING_ML_PER_H);
   const limit = run.drugEffect === 'lowers' ? `under the floor ${run.floorMmHg}` : `over the high limit ${run.highMmHg}`;

@@ -85,6 +85,7 @@ export async function runJobs(jobs: Job[], o: PoolOptions): Promise<CaseResult[]
         };
         worker.on('error', (e) => died(e.stack ?? e.message));
         worker.on('exit', (code) => died(`exit code ${code}`));
+        feed();
       });
     }
   };
