@@ -14,6 +14,7 @@ import { loopBench } from './loop-bench.ts';
 import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
 import { faultBench } from './fault-bench.ts';
+import { suiteBench } from './suite-bench.ts';
 
 const SECTIONS: BenchSection[] = [
   {
@@ -108,6 +109,13 @@ const SECTIONS: BenchSection[] = [
         figure: 'firmware hang: the watchdog stops the drive within its timeout (2 s) and a check', unit: 's', atMost: 2.1, source: 'issue 11 (the watchdog reboots the bundle)',
         at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'firmware-hang')?.driveStoppedAfterS,
       },
+    ],
+  },
+  {
+    name: 'suite', about: 'the shipped HIL suite at SIL: scenarios per minute at 1, 2 and N workers, then the whole suite (several minutes)', run: suiteBench,
+    goals: [
+      { figure: 'suite: speed-up from 1 to N workers (near-linear)', at: 'speedupAtN', atLeast: 1.5, unit: 'x', source: 'issue 14 (scenarios per minute at 1, 2, N workers: near-linear)' },
+      { figure: 'suite: every case passed', at: (r: { suite: { failed: string[] } }) => r.suite.failed.length, atMost: 0, unit: 'cases failed', source: 'issue 14 (exit status: every criterion held)' },
     ],
   },
 ];

@@ -13,6 +13,7 @@ import { parseShard, planSuite, shardFromEnv, shardJobs } from '../../../hil/run
 import { mergeResults, readResults, suiteJunit, writeSuiteReport } from '../../../hil/runner/suite-report.ts';
 import type { SuiteResults } from '../../../hil/runner/suite-run.ts';
 import { runJobs } from '../../../hil/runner/suite-run.ts';
+import { traceabilityMarkdown } from '../../../hil/runner/traceability.ts';
 
 export interface HilRunOptions {
   level: string;
@@ -83,6 +84,15 @@ export function hilMerge(files: string[], o: { junit?: string; report?: string }
   return { ok: summary(results, out), results };
 }
 
+/** Writes the traceability table from a suite's files and, when given, its last results. */
+export function hilTrace(paths: string[], o: { results?: string; out: string }): string {
+  const { scenarios } = planSuite(paths);
+  const text = traceabilityMarkdown(scenarios, o.results ? readResults(o.results) : null, paths.join(', '));
+  mkdirSync(dirname(resolve(o.out)), { recursive: true });
+  writeFileSync(o.out, text);
+  return o.out;
+}
+
 const workersOption = (v: string) => {
   const n = Number(v);
   if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > 64) throw new InvalidArgumentError(`--workers must be a whole number from 1 to 64, got '${v}'`);
@@ -115,5 +125,14 @@ export function registerHil(program: Command): void {
     .option('--report <dir>', 'write the merged results.json and HTML report there')
     .action((files: string[], opts: { junit?: string; report?: string }) => {
       process.exitCode = hilMerge(files, opts, (l) => console.log(l)).ok ? 0 : 1;
+    });
+  hil
+    .command('trace')
+    .description('write the traceability table: checklist item -> hazard -> mitigation in code -> scenario -> last result')
+    .argument('<paths...>', 'the suite\'s scenario files or folders (hil/scenarios/suite)')
+    .option('--results <file>', 'the results.json of the suite\'s last run (hil run --report, or hil merge)')
+    .option('--out <file>', 'where the table goes', 'docs/traceability.md')
+    .action((paths: string[], opts: { results?: string; out: string }) => {
+      console.log(`wrote ${hilTrace(paths, opts)}`);
     });
 }
