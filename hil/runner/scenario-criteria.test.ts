@@ -45,8 +45,11 @@ describe('safety invariants', () => {
     expect(safe).toHaveLength(1);
     expect(safe[0].safeAtMs).toBe(70_000);
     expect(safe[0].safeAtMs!).toBeLessThanOrEqual(safe[0].deadlineMs);
-    const late = safeStateAfterLoss(trace({ sent, accepted: sent, faults: [kill], drive: [...drive(0, 80_000, 10), ...drive(80_000, 100_000, 0)] }));
+    const lateTrace = trace({ sent, accepted: sent, faults: [kill], drive: [...drive(0, 80_000, 10), ...drive(80_000, 100_000, 0)] });
+    const late = safeStateAfterLoss(lateTrace);
     expect(late[0].safeAtMs!).toBeGreaterThan(late[0].deadlineMs);
+    const judged = judgeRun(criteriaSchema.parse({}), { samples: [], alarms: [], safety: lateTrace } as unknown as PatientRun, {} as PatientMetrics);
+    expect(judged.find((x) => x.criterion === 'safe-rate-after-loss')).toMatchObject({ held: false, detail: 'host-kill at 60.0 s: at 80.0 s at the safe rate 0 mL/h (by 71.5 s)' });
     const back = commands(65_000, 100_000);
     const recovered = safeStateAfterLoss(trace({ sent: [...sent, ...back], accepted: [...sent, ...back], faults: [kill], drive: drive(0, 100_000, 10) }));
     expect(recovered[0].recovered).toBe(true);
