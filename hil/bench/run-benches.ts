@@ -15,6 +15,7 @@ import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
 import { faultBench } from './fault-bench.ts';
 import { dashboardBench } from './dashboard-bench.ts';
+import { suiteBench } from './suite-bench.ts';
 
 const SECTIONS: BenchSection[] = [
   {
@@ -116,6 +117,13 @@ const SECTIONS: BenchSection[] = [
     goals: [
       { figure: 'decision -> drawn in the browser, p95', at: 'latencyMs.p95', atMost: 100, unit: 'ms', source: 'issue 15' },
       { figure: 'server CPU for ten loops at 10x (a hundred real loops\' load)', at: 'serverCpu.dashboardSharePctOfOneCore', atMost: 10, unit: '% of a core', source: 'issue 15 (measured; the goal is ours)' },
+      ],
+    },
+    {
+    name: 'suite', about: 'the shipped HIL suite at SIL: scenarios per minute at 1, 2 and N workers, then the whole suite (several minutes)', run: suiteBench,
+    goals: [
+      { figure: 'suite: speed-up from 1 to N workers (near-linear)', at: 'speedupAtN', atLeast: 1.5, unit: 'x', source: 'issue 14 (scenarios per minute at 1, 2, N workers: near-linear)' },
+      { figure: 'suite: every case passed', at: (r: { suite: { failed: string[] } }) => r.suite.failed.length, atMost: 0, unit: 'cases failed', source: 'issue 14 (exit status: every criterion held)' },
     ],
   },
 ];

@@ -24,6 +24,7 @@ import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
 import { registerExport } from './commands/export-fhir.ts';
 import { rigCheck } from './commands/rig-check.ts';
+import { registerHil } from './commands/hil-run.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -244,6 +245,7 @@ rig
   });
 
 registerExport(program);
+registerHil(program);
 
 // An option error is one line and a hint, not the whole help.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
