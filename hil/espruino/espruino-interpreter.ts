@@ -1,8 +1,8 @@
 // Runs a program on the real Espruino interpreter (a Linux build, named by ESPRUINO_BIN). The interpreter
 // needs its stdin held open (at end of input it reads garbage), ignores SIGTERM and exits 0 even after an
 // uncaught error in a timer, so this watches the output itself and ends the process with SIGKILL.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,6 +31,44 @@ export function espruinoBinWithVariables(variables: number): string | undefined 
   return bin.replace(/espruino(-\d+)?$/, `espruino-${variables}`);
 }
 
+const launches: Record<string, string[]> = {};
+
+/**
+ * How to start a build: the file itself, or, for a 32-bit build on a kernel that cannot execute 32-bit
+ * programs (no IA32 emulation: exec fails and execvp hands the file to /bin/sh), through qemu-i386 user-mode
+ * emulation, which runs the same interpreter unchanged. Decided once per binary.
+ */
+export function interpreterCommand(bin: string): string[] {
+  if (launches[bin]) return launches[bin];
+  let command = [bin];
+  if (elfClass(bin) === 32) {
+    const direct = spawnSync(bin, [], { input: 'quit();\n', timeout: 5000, killSignal: 'SIGKILL', encoding: 'latin1' });
+    const runs = !direct.error && /Espruino|>/.test(`${direct.stdout}`) && !/Syntax error/.test(`${direct.stderr}${direct.stdout}`);
+    if (!runs) {
+      if (spawnSync('qemu-i386', ['--version'], { stdio: 'ignore' }).error) {
+        throw new Error(`${bin} is a 32-bit build and this kernel cannot run 32-bit programs: install qemu-user (apt-get install qemu-user) to run it under qemu-i386`);
+      }
+      command = ['qemu-i386', bin];
+    }
+  }
+  launches[bin] = command;
+  return command;
+}
+
+/** 32 or 64 for an ELF file, null for anything else. */
+function elfClass(path: string): 32 | 64 | null {
+  const head = Buffer.alloc(5);
+  try {
+    const fd = openSync(path, 'r');
+    readSync(fd, head, 0, 5, 0);
+    closeSync(fd);
+  } catch {
+    return null;
+  }
+  if (head.readUInt32BE(0) !== 0x7f454c46) return null;
+  return head[4] === 1 ? 32 : head[4] === 2 ? 64 : null;
+}
+
 export async function runOnEspruino(
   code: string,
   options: { bin: string; until: string; timeoutMs: number },
@@ -40,7 +78,8 @@ export async function runOnEspruino(
   writeFileSync(file, code);
   try {
     return await new Promise<InterpreterRun>((resolve, reject) => {
-      const child = spawn(options.bin, [file], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const [cmd, ...args] = interpreterCommand(options.bin);
+      const child = spawn(cmd, [...args, file], { stdio: ['pipe', 'pipe', 'pipe'] });
       let stdout = '';
       let finished = false;
       const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
+import { interpreterCommand } from './espruino-interpreter.ts';
 import { typeLines } from './repl-loader.ts';
 
 export interface EspruinoOnPty {
@@ -42,7 +43,8 @@ async function startOnPty(bin: string, program: string, pace: { pieceBytes: numb
   const hostEnd = join(dir, 'host');
   const socat = spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`], { stdio: 'ignore' });
   for (let i = 0; i < 300 && !existsSync(hostEnd); i++) await sleep(10);
-  const interp = spawn(bin, [], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const [cmd, ...args] = interpreterCommand(bin);
+  const interp = spawn(cmd, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   interp.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
   interp.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));

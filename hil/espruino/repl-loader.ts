@@ -2,6 +2,7 @@
 // through its REPL, so each top-level statement runs and is freed before the next arrives. Then reads
 // process.memory(). Used by the firmware build's fit check and by the interpreter test tier.
 import { spawn } from 'node:child_process';
+import { interpreterCommand } from './espruino-interpreter.ts';
 
 export interface ReplLoad {
   usage: number | null;
@@ -73,7 +74,8 @@ export async function loadThroughRepl(bin: string, program: string, options: Rep
 }
 
 async function loadOnce(bin: string, program: string, options: ReplOptions): Promise<ReplLoad> {
-  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const [cmd, ...args] = interpreterCommand(bin);
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString('latin1');
