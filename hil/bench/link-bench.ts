@@ -13,12 +13,13 @@ import { FrameEncoder } from '../../protocols/framing/framer.ts';
 import { LAYOUT_HASH, MsgId, PROTOCOL_VERSION, writeHello, writePressureBeat } from '../../protocols/generated/wire-codec.ts';
 import { PressureSensor } from '../../host/devices/pressure-sensor.ts';
 import { startPilBoard } from '../pil/pil-rig.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LINE_BYTES_PER_S = 11520; // 115200 baud, 8N1
 
 async function connect(path: string): Promise<DeviceLink> {
-  const link = new DeviceLink({ name: path, open: () => SerialTransport.open(path, 115200), clock: new SystemClock() });
+  const link = new DeviceLink({ name: path, open: () => SerialTransport.open(path, 115200), clock: new SystemClock(), keyring: SIM_KEYRING });
   link.start();
   for (let i = 0; i < 500 && !link.ready; i++) await sleep(10);
   if (!link.ready) throw new Error(`no session on ${path}: ${link.lastProblem}`);

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { SystemClock } from '../../host/clock/system-clock.ts';
 import { InfusionPump } from '../../host/devices/infusion-pump.ts';
 import { PressureSensor } from '../../host/devices/pressure-sensor.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import { boardById } from '../emulator/emulated-node.ts';
@@ -44,8 +45,8 @@ export async function pilBpEnvironment(spec: Omit<PilBpSpec, 'sensorTty' | 'pump
     procs.push(rig.proc);
     const clock = new SystemClock(spec.speed);
     const baud = boardById(spec.board).uart.baud;
-    const sensorLink = new DeviceLink({ name: 'bp-sensor', open: () => SerialTransport.open(join(dir, 'sensor-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 1 });
-    const pumpLink = new DeviceLink({ name: 'infusion-pump', open: () => SerialTransport.open(join(dir, 'pump-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 2 });
+    const sensorLink = new DeviceLink({ name: 'bp-sensor', open: () => SerialTransport.open(join(dir, 'sensor-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 1, keyring: SIM_KEYRING });
+    const pumpLink = new DeviceLink({ name: 'infusion-pump', open: () => SerialTransport.open(join(dir, 'pump-host'), baud), clock, sessionIdSeed: spec.seed * 2 + 2, keyring: SIM_KEYRING });
     const sensor = new PressureSensor(sensorLink);
     const pump = new InfusionPump(pumpLink, clock);
     sensorLink.start();

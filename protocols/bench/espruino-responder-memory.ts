@@ -1,5 +1,5 @@
-// Runs on the real Espruino interpreter: the memory a node's protocol stack takes (responder session,
-// framing, the link messages' codec and one command's), in JS variables, once loaded and once idle.
+// Runs on the real Espruino interpreter: the memory a node's protocol stack takes (responder session with
+// its MAC, framing, the link messages' codec and one command's), in JS variables, once loaded and idle.
 import { checkPumpSetRate, isCommandId, readPumpSetRate } from '../generated/wire-codec.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { LINK_TIMINGS } from '../session/session-config.ts';
@@ -22,13 +22,19 @@ const clock = {
 };
 
 let rateMlPerH = 0;
+declare const global: { require(m: string): { SHA256(d: Uint8Array): ArrayBuffer } };
+const native = global.require('crypto');
 const session = new ResponderSession(
   {
     clock,
     crc: (b, a, e) => E.CRC32(b.subarray(a, e)),
+    sha256: (d) => new Uint8Array(native.SHA256(d)),
     identity: { nodeRole: 2, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' },
     timings: LINK_TIMINGS,
     isCommand: isCommandId,
+    deviceKey: new Uint8Array(16).fill(1),
+    bench: false,
+    random: () => 1,
   },
   {
     output: () => undefined,
@@ -40,7 +46,6 @@ const session = new ResponderSession(
     message: () => undefined,
     ready: () => undefined,
     lost: () => undefined,
-    refused: () => undefined,
   },
 );
 session.start();

@@ -17,7 +17,10 @@ declare const E: {
   kickWatchdog(): void;
   getSerial?: () => string;
   setFlags(flags: Record<string, number>): void;
+  hwRand?: () => number;
 };
+/** Espruino's require, reached as global.require (a bare require is the bundler's). */
+declare type EspruinoRequire = (module: 'Storage') => { read(name: string): string | undefined };
 declare class Waveform {
   constructor(samples: number, options?: { doubleBuffer?: boolean; bits?: number });
   buffer: Uint16Array;

@@ -11,6 +11,7 @@ import { DeviceLink } from '../../../host/link/device-link.ts';
 import type { BpSensorBoardConfig, PumpBoardConfig } from '../../../firmware/src/board-config.ts';
 import { BoardEmulator } from '../../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../../emulator/emulated-node.ts';
+import { SIM_KEYRING } from '../../emulator/sim-keys.ts';
 import type { Artifact } from '../arterial-waveform.ts';
 import { ArterialWaveform, shapeMeanFraction } from '../arterial-waveform.ts';
 import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
@@ -97,8 +98,8 @@ export async function bpPlant(clock: VirtualClock, o: SilBenchOptions): Promise<
 export async function silBench(o: SilBenchOptions): Promise<SilBench> {
   const clock = new VirtualClock();
   const { sensorBoard, pumpBoard, mechanism, uart } = await bpPlant(clock, o);
-  const sensorLink = new DeviceLink({ name: 'bp-sensor', open: async () => sensorBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 1 });
-  const pumpLink = new DeviceLink({ name: 'infusion-pump', open: async () => pumpBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 2 });
+  const sensorLink = new DeviceLink({ name: 'bp-sensor', open: async () => sensorBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 1, keyring: SIM_KEYRING });
+  const pumpLink = new DeviceLink({ name: 'infusion-pump', open: async () => pumpBoard.port(uart), clock, sessionIdSeed: o.seed * 2 + 2, keyring: SIM_KEYRING });
   const sensor = new PressureSensor(sensorLink);
   const pump = new InfusionPump(pumpLink, clock);
   sensorLink.start();
