@@ -33,7 +33,7 @@ const leaseRemainingMs = {
 
 export const Hello = {
   id: 0x01, name: 'Hello', group: 'link', kind: 'link', direction: 'both',
-  doc: 'Opens a session. The host sends it with a fresh nonce until the node answers with its own Hello and nonce, authenticated with the device key (SPEC.md section 3.1); a peer whose protocol version or layout hash differs is refused.',
+  doc: 'Opens a session. The host sends it with a fresh nonce until the node answers with its own Hello and nonce, authenticated with the device key (SPEC.md section 3.2); a peer whose protocol version or layout hash differs is refused.',
   fields: [
     { name: 'protocolVersion', type: 'u8', unit: '1', min: 0, max: 255, doc: 'PROTOCOL_VERSION of the sender.' },
     { name: 'layoutHash', type: 'u32', unit: '1', min: 0, max: 0xffffffff, doc: 'CRC-32 of the canonical catalogue layout (see SPEC.md).' },

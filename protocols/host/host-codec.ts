@@ -77,7 +77,7 @@ export function decodePayload(id: number, buf: Uint8Array, start = 0, end = buf.
   return { id, name, values } as DecodedMessage;
 }
 
-/** A frame's trailer (SPEC.md section 1): the sender's time, low 16 bits, and the tag (zeros: no MAC). */
+/** A frame's trailer (SPEC.md section 1.3): the sender's time, low 16 bits, and the tag (zeros: no MAC). */
 export interface Trailer {
   time16: number;
   tag: Uint8Array;

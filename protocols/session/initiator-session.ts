@@ -110,7 +110,7 @@ export class InitiatorSession extends SessionCore {
   sendCommand<T>(msgId: number, write: PayloadWriter<T>, m: T, done: CommandDone): void {
     if (this.state !== 'ready') return done(NackReason.NotReady, 0);
     // At most maxInFlight commands since the oldest one still unanswered: a node remembers the answers
-    // to that many, so any command this side may still send again is among them (SPEC.md section 3.2).
+    // to that many, so any command this side may still send again is among them (SPEC.md section 3.4).
     const oldest = this.inFlight_.length ? this.inFlight_[0].ordinal : this.sent_;
     if (this.sent_ - oldest >= this.t_.maxInFlight) return done(NackReason.QueueFull, 0);
     // Answers name a command by its sequence byte: never two in flight with the same one.

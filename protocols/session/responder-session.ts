@@ -30,7 +30,7 @@ const enum Reply {
   AheadMs = 1000,
   /** A live node answers at most one Hello per this many ms (each answer costs two MACs). */
   HelloGapMs = 250,
-  /** Answers remembered: as many as a host may have commands in flight (SPEC.md section 3.2). */
+  /** Answers remembered: as many as a host may have commands in flight (SPEC.md section 3.4). */
   AnswersKept = 8,
 }
 

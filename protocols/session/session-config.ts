@@ -1,4 +1,4 @@
-// Session timings and identity. The values are the ones SPEC.md states (section 3.5).
+// Session timings and identity. The values are the ones SPEC.md states (section 3.6).
 
 /** Timings every peer uses. */
 export interface LinkTimings {
