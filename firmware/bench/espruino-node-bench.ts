@@ -9,26 +9,14 @@ import { DEFAULT_TIMINGS } from '../../protocols/session/default-timings.ts';
 import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { PumpCore } from '../src/nodes/infusion-pump/pump-core.ts';
 import type { Hal, Pins } from '../src/hal/hal.ts';
+import { espruinoClock, espruinoCrc, nativeSha256 } from '../../protocols/testing/espruino/espruino-edges.ts';
 
-declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
 declare function getTime(): number;
-declare const global: { require(m: string): { SHA256(d: Uint8Array): ArrayBuffer } };
 
-const native = global.require('crypto');
-const sha = (d: Uint8Array) => new Uint8Array(native.SHA256(d));
-const clock = {
-  now: () => getTime() * 1000,
-  after: (ms: number, fn: () => void) => {
-    const id = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(id) };
-  },
-  every: (ms: number, fn: () => void) => {
-    const id = setInterval(fn, ms);
-    return { cancel: () => clearInterval(id) };
-  },
-};
-const crc = (b: Uint8Array, s: number, e: number) => E.CRC32(b.subarray(s, e));
+const sha = nativeSha256;
+const clock = espruinoClock;
+const crc = espruinoCrc;
 const hal: Hal = {
   clock,
   uart: { write: () => undefined, onData: () => undefined },

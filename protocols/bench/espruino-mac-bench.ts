@@ -11,27 +11,15 @@ import { DEFAULT_TIMINGS } from '../session/default-timings.ts';
 import { InitiatorSession } from '../session/initiator-session.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { LINK_TIMINGS } from '../session/session-config.ts';
+import { espruinoClock, espruinoCrc, nativeSha256 } from '../testing/espruino/espruino-edges.ts';
 
-declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
 declare function getTime(): number;
-declare const global: { require(m: string): { SHA256(d: Uint8Array): ArrayBuffer } };
 
 const bench = (mode as { bench: boolean }).bench;
-const native = global.require('crypto');
-const sha = (d: Uint8Array) => new Uint8Array(native.SHA256(d));
-const clock = {
-  now: () => getTime() * 1000,
-  after: (ms: number, fn: () => void) => {
-    const id = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(id) };
-  },
-  every: (ms: number, fn: () => void) => {
-    const id = setInterval(fn, ms);
-    return { cancel: () => clearInterval(id) };
-  },
-};
-const crc = (b: Uint8Array, s: number, e: number) => E.CRC32(b.subarray(s, e));
+const sha = nativeSha256;
+const clock = espruinoClock;
+const crc = espruinoCrc;
 const key = new Uint8Array(16).fill(9);
 const identity = (nodeRole: number) => ({ nodeRole, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' });
 const toNode: Uint8Array[] = [];

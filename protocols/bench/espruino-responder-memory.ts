@@ -3,32 +3,18 @@
 import { checkPumpSetRate, isCommandId, readPumpSetRate } from '../generated/wire-codec.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { LINK_TIMINGS } from '../session/session-config.ts';
+import { espruinoClock, espruinoCrc, nativeSha256 } from '../testing/espruino/espruino-edges.ts';
 
-declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
 declare const process: { memory(): { usage: number; free: number; total: number } };
-declare function getTime(): number;
 
-const clock = {
-  now: () => getTime() * 1000,
-  after: (ms: number, fn: () => void) => {
-    const id = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(id) };
-  },
-  every: (ms: number, fn: () => void) => {
-    const id = setInterval(fn, ms);
-    return { cancel: () => clearInterval(id) };
-  },
-};
 
 let rateMlPerH = 0;
-declare const global: { require(m: string): { SHA256(d: Uint8Array): ArrayBuffer } };
-const native = global.require('crypto');
 const session = new ResponderSession(
   {
-    clock,
-    crc: (b, a, e) => E.CRC32(b.subarray(a, e)),
-    sha256: (d) => new Uint8Array(native.SHA256(d)),
+    clock: espruinoClock,
+    crc: espruinoCrc,
+    sha256: nativeSha256,
     identity: { nodeRole: 2, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' },
     timings: LINK_TIMINGS,
     isCommand: isCommandId,

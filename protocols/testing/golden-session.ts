@@ -82,6 +82,14 @@ export function runGoldenSession(sha: Sha256Fn, crc: Crc32Fn, live: { host: bool
       const s = to === 'host' ? host : node;
       if (s) s.receive(bytes);
     });
+  // A side's output: kept (a copy) and delivered to the other side after the latency.
+  const sent = (from: 'host' | 'node', to: 'host' | 'node') => (bytes: Uint8Array) => {
+    if (bytes.length < 2) return; // the flush delimiter a session starts with
+    const copy = new Uint8Array(bytes.length);
+    copy.set(bytes);
+    out.push({ from, atMs: clock.t, bytes: copy });
+    deliver(to, copy, clock.t);
+  };
   if (live.node) {
     node = new ResponderSession(
       {
@@ -89,13 +97,7 @@ export function runGoldenSession(sha: Sha256Fn, crc: Crc32Fn, live: { host: bool
         deviceKey: key, bench: false, random: words(GOLDEN_SESSION.nodeNonce),
       },
       {
-        output: (bytes) => {
-          if (bytes.length < 2) return; // the flush delimiter a session starts with
-          const copy = new Uint8Array(bytes.length);
-          copy.set(bytes);
-          out.push({ from: 'node', atMs: clock.t, bytes: copy });
-          deliver('host', copy, clock.t);
-        },
+        output: sent('node', 'host'),
         command: (id) => (id === MsgId.PumpSetRate ? ackLease(30000) : 0),
       },
     );
@@ -107,13 +109,7 @@ export function runGoldenSession(sha: Sha256Fn, crc: Crc32Fn, live: { host: bool
         random: words(GOLDEN_SESSION.hostNonce), keyFor: (id) => (id === GOLDEN_SESSION.nodeUniqueId ? key : null),
       },
       {
-        output: (bytes) => {
-          if (bytes.length < 2) return; // the flush delimiter a session starts with
-          const copy = new Uint8Array(bytes.length);
-          copy.set(bytes);
-          out.push({ from: 'host', atMs: clock.t, bytes: copy });
-          deliver('node', copy, clock.t);
-        },
+        output: sent('host', 'node'),
       },
     );
   }

@@ -8,12 +8,11 @@ import { FrameDecoder, FrameEncoder } from '../../framing/framer.ts';
 import * as codec from '../../generated/wire-codec.ts';
 import type { ScriptFrame } from '../golden-session.ts';
 import { runGoldenSession } from '../golden-session.ts';
+import { espruinoCrc, nativeSha256 } from './espruino-edges.ts';
 
-declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
-declare const global: { require(m: string): { SHA256(d: Uint8Array): ArrayBuffer } };
 
-const crc = (b: Uint8Array, s: number, e: number) => E.CRC32(b.subarray(s, e));
+const crc = espruinoCrc;
 const table = codec as unknown as Record<string, (...a: unknown[]) => unknown>;
 
 function fromHex(h: string): Uint8Array {
@@ -51,8 +50,7 @@ golden.bad.forEach((v) => {
   decoder.push(fromHex(v.hex));
   print('BAD ' + v.name + ': ' + JSON.stringify(decoder.counters));
 });
-const native = global.require('crypto');
 const recorded: ScriptFrame[] = golden.session.frames.map((f) => ({ from: f.from as 'host' | 'node', atMs: f.atMs, bytes: fromHex(f.hex) }));
-runGoldenSession((d) => new Uint8Array(native.SHA256(d)), crc, { host: false, node: true }, recorded)
+runGoldenSession(nativeSha256, crc, { host: false, node: true }, recorded)
   .forEach((f, i) => print('SESSION ' + i + ' ' + f.from + ' ' + f.atMs + ' ' + toHex(f.bytes)));
 print('GOLDEN DONE');
