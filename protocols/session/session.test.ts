@@ -322,6 +322,50 @@ describe('session commands', () => {
     expect(node.commands.map((c) => rateOf(c.payload))).toEqual([6]);
   });
 
+  it('a host that gets an authenticated not-ready opens a new session at once', () => {
+    const pair = startedPair();
+    const before = pair.host.session.sessionId;
+    pair.node.answer = () => nack(NackReason.NotReady);
+    const r = send(pair, 5);
+    pair.clock.advance(20);
+    expect(r).toEqual([NackReason.NotReady]);
+    // The node answers one Hello per 250 ms while up; the host's next Hello comes within helloRetryMs.
+    pair.clock.advance(600);
+    expect(pair.host.session.state).toBe('ready');
+    expect(pair.host.session.sessionId).not.toBe(before);
+  });
+
+  it('never settles a command with a late answer to an earlier one that had the same sequence number', () => {
+    const pair = startedPair();
+    const { clock, host, node } = pair;
+    const seqOf = (frame: Uint8Array) => {
+      let seq = -1;
+      new FrameDecoder(crc32Range, 2, (q) => (seq = q)).push(frame);
+      return seq;
+    };
+    // The node's answer to the first command is held back on the wire until the host has given up on it.
+    const held: Uint8Array[] = [];
+    const wire = (node.session as unknown as { h_: { output(b: Uint8Array): void } }).h_;
+    const pass = wire.output;
+    wire.output = (b) => held.push(Uint8Array.from(b));
+    const first = send(pair, 30);
+    const firstSeq = seqOf(host.sent[host.sent.length - 1]);
+    clock.advance(1100);
+    wire.output = pass;
+    expect(first).toEqual([NackReason.Timeout]);
+    // The host's frames go on until its sequence byte comes round to the first command's again.
+    const tx = () => (host.session as unknown as { tx_: number }).tx_ & 0xff;
+    while (tx() !== firstSeq) host.session.send(MsgId.Heartbeat, writeHeartbeat, { uptimeMs: 0 });
+    host.connected = false; // the second command never reaches the node
+    const second = send(pair, 90);
+    host.connected = true;
+    expect(seqOf(host.sent[host.sent.length - 1])).toBe(firstSeq);
+    const lateAck = held.find((f) => decodeAll([f])[0].id === MsgId.Ack)!;
+    host.session.receive(lateAck);
+    expect(second).toEqual([]);
+    expect(node.commands.map((c) => rateOf(c.payload))).toEqual([30]);
+  });
+
   it('obeys an unauthenticated stop only where the device allows it, and answers it without a tag', () => {
     for (const allowed of [true, false]) {
       const pair = startedPair({ acceptUnauthenticated: allowed ? (id) => id === MsgId.PumpStop : undefined });
@@ -441,6 +485,19 @@ describe('session heartbeats and link loss', () => {
     }
     expect(host.session.state).toBe('handshaking');
     expect(host.session.counters().authErrors).toBeGreaterThan(30);
+  });
+
+  it('replays of the host\'s own frames do not keep a node\'s session up once the host has gone', () => {
+    const { clock, host, node } = startedPair();
+    clock.advance(1000);
+    const recent = host.sent.slice(-3);
+    host.connected = false;
+    for (let i = 0; i < 60; i++) {
+      node.session.receive(recent[i % recent.length]);
+      clock.advance(50);
+    }
+    expect(node.session.state).not.toBe('ready');
+    expect(node.events.some((e) => e.startsWith('lost:'))).toBe(true);
   });
 
   it('detects loss no later than the link timeout plus one heartbeat period', () => {
