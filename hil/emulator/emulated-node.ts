@@ -50,12 +50,14 @@ export interface EmulatedNodeOptions {
   storage?: Record<string, string>;
   /** Build the bundle in unauthenticated bench mode. */
   unauthenticatedBenchMode?: boolean;
+  /** The board file as a test changed it (instead of firmware/boards' own). */
+  boardConfig?: Board;
 }
 
 export async function emulatedNode(node: NodeName, boardId: string, options: EmulatedNodeOptions = {}): Promise<EmulatedNode> {
-  const boardConfig = boardById(boardId);
-  const program = options.unauthenticatedBenchMode
-    ? (await buildNode(node, boardConfig, { unauthenticatedBenchMode: true })).program.code
+  const boardConfig = options.boardConfig ?? boardById(boardId);
+  const program = options.unauthenticatedBenchMode || options.boardConfig
+    ? (await buildNode(node, boardConfig, { unauthenticatedBenchMode: options.unauthenticatedBenchMode })).program.code
     : await builtProgram(node, boardConfig);
   const clock = new VirtualClock();
   const board = new BoardEmulator({

@@ -31,6 +31,14 @@ function decodeAll(frames: Uint8Array[]) {
   return out;
 }
 
+/** A host's Hello as anyone can make it (Hellos carry no tag). */
+function strangersHello(v: number, layoutHash: number, sessionId: number): Uint8Array {
+  return forged(9, MsgId.Hello, (b, o) => writeHello(b, o, {
+    protocolVersion: v, layoutHash, nodeRole: 0, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uptimeMs: 1,
+    isReply: 0, sessionId, uniqueId: 'mallory', nonceLow: 1, nonceHigh: 2, authMode: 1,
+  }));
+}
+
 function send(pair: ReturnType<typeof sessionPair>, rateMlPerH: number, leaseMs = 30_000): number[] {
   const results: number[] = [];
   pair.host.session.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs }, (r) => results.push(r));
@@ -125,10 +133,7 @@ describe('session handshake', () => {
     const pair = startedPair();
     const { clock, node } = pair;
     const id = node.session.sessionId;
-    const hello = (v: number, layoutHash: number, sessionId: number) => forged(9, MsgId.Hello, (b, o) => writeHello(b, o, {
-      protocolVersion: v, layoutHash, nodeRole: 0, boardId: 0, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uptimeMs: 1,
-      isReply: 0, sessionId, uniqueId: 'mallory', nonceLow: 1, nonceHigh: 2, authMode: 1,
-    }));
+    const hello = strangersHello;
     for (const [v, l, s] of [[2, node.session.layoutHash, 77], [1, 0, 78], [7, 123, 0], [2, node.session.layoutHash, id]]) {
       node.session.receive(hello(v, l, s));
       clock.advance(300);
@@ -139,6 +144,27 @@ describe('session handshake', () => {
     clock.advance(50);
     expect(results).toEqual([0]);
     expect(node.events).toEqual(['ready:host']);
+  });
+
+  it('answers a Hello of another catalogue without nonce or tag (it opens nothing), and a live node a flood of Hellos once per 250 ms', () => {
+    const fresh = sessionPair();
+    fresh.node.session.start();
+    fresh.node.session.receive(strangersHello(2, 0x1234, 55));
+    const reply = decodeAll(fresh.node.sent).filter((f) => f.id === MsgId.Hello).at(-1)!;
+    const h = readHello(reply.payload, 0, reply.payload.length)!;
+    expect([h.isReply, h.sessionId, h.layoutHash, h.nonceLow, h.nonceHigh]).toEqual([1, 55, fresh.node.session.layoutHash, 0, 0]);
+    expect(reply.tag.every((b) => b === 0)).toBe(true);
+
+    const { clock, node } = startedPair();
+    const helloCount = () => decodeAll(node.sent).filter((f) => f.id === MsgId.Hello).length;
+    const before = helloCount();
+    clock.advance(300);
+    for (let i = 0; i < 40; i++) {
+      node.session.receive(strangersHello(2, node.session.layoutHash, 500 + i));
+      clock.advance(10);
+    }
+    expect(helloCount() - before).toBeLessThanOrEqual(2);
+    expect(node.session.state).toBe('ready');
   });
 
   it('a repeated Hello of the same handshake opens the same session and does not forget executed commands', () => {

@@ -9,14 +9,15 @@ import {
   AlarmCode, MsgId, NackReason, PumpState, readAlarm, readPumpLimits, readPumpStatus, writePumpSetRate, writePumpStop,
 } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
-import { emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
+import { boardById, emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
 import type { EmulatedNode } from '../../../../hil/emulator/emulated-node.ts';
 import type { LineModel } from '../../../../hil/sim/syringe-mechanism.ts';
 import { PATIENT_LINE, SyringeMechanism } from '../../../../hil/sim/syringe-mechanism.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
+import type { Board } from '../../../build/board-schema.ts';
 
-async function pumpRig(line?: LineModel) {
-  const node = await emulatedNode('infusion-pump', 'pico');
+async function pumpRig(line?: LineModel, boardConfig?: Board) {
+  const node = await emulatedNode('infusion-pump', 'pico', { boardConfig });
   const cfg = node.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
   const mech = new SyringeMechanism(node.board, cfg, node.clock, line);
   node.clock.advance(1000);
@@ -193,22 +194,26 @@ describe('infusion-pump firmware in the emulator', () => {
     expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 200, leaseMs: 30_000 }), 1)).toBe(0);
   });
 
-  it('obeys a stop without authentication, where its board file says so, and nothing else without it', async () => {
-    const n = await pumpRig();
-    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 50, leaseMs: 30_000 }), 1)).toBe(0);
-    n.clock.advance(500);
-    // Frames of someone without the key: a stop, and a rate.
-    const enc = new FrameEncoder(crc32Range, 2);
-    const plain = (seq: number, id: number, end: number) => {
-      enc.raw.fill(0, end, end + TRAILER_BYTES);
-      return enc.encode(seq, id, end + TRAILER_BYTES - HEADER_BYTES);
-    };
-    n.transport.write(plain(9, MsgId.PumpSetRate, writePumpSetRate(enc.raw, HEADER_BYTES, { rateMlPerH: 90, leaseMs: 30_000 })));
-    n.clock.advance(100);
-    expect(statuses(n).at(-1)!.rateMlPerH).toBe(50);
-    n.transport.write(plain(10, MsgId.PumpStop, writePumpStop(enc.raw, HEADER_BYTES, {})));
-    n.clock.advance(100);
-    expect(statuses(n).at(-1)!.state).toBe(PumpState.Stopped);
+  it('obeys a stop without authentication where its board file says so, and nothing else without it', async () => {
+    for (const obey of [true, false]) {
+      const pico = boardById('pico');
+      const cfg = pico.nodes['infusion-pump']!;
+      const n = await pumpRig(undefined, { ...pico, nodes: { ...pico.nodes, 'infusion-pump': { ...cfg, limits: { ...cfg.limits, obeyUnauthenticatedStop: obey } } } });
+      expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 50, leaseMs: 30_000 }), 1)).toBe(0);
+      n.clock.advance(500);
+      // Frames of someone without the key: a stop, and a rate.
+      const enc = new FrameEncoder(crc32Range, 2);
+      const plain = (seq: number, id: number, end: number) => {
+        enc.raw.fill(0, end, end + TRAILER_BYTES);
+        return enc.encode(seq, id, end + TRAILER_BYTES - HEADER_BYTES);
+      };
+      n.transport.write(plain(9, MsgId.PumpSetRate, writePumpSetRate(enc.raw, HEADER_BYTES, { rateMlPerH: 90, leaseMs: 30_000 })));
+      n.clock.advance(100);
+      expect(statuses(n).at(-1)!.rateMlPerH).toBe(50);
+      n.transport.write(plain(10, MsgId.PumpStop, writePumpStop(enc.raw, HEADER_BYTES, {})));
+      n.clock.advance(100);
+      expect(statuses(n).at(-1)!.state).toBe(obey ? PumpState.Stopped : PumpState.Running);
+    }
   });
 
   it('refuses a rate above its hard limit, and an increase above its rate-change limit, and reports them', async () => {
