@@ -1,8 +1,8 @@
 // The schema of firmware/boards/*.board.json, checked at build time (build tooling runs in Node, so it may
-// use zod; firmware sources never do). `npm run generate` also writes board.schema.json for editors.
+// use zod; firmware sources never do). `npm run generate` also writes docs/schemas/board.schema.json for editors.
 import { z } from 'zod';
 import { codeTable } from '../../protocols/catalogue/codes.ts';
-import type { BpSensorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
+import type { BpSensorBoardConfig, NeurostimBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
 
 const pin = z.string().regex(/^[A-Z][A-Z0-9]*$/, 'an Espruino pin name such as A5, B3, D12 or LED1');
 const positive = z.number().positive();
@@ -47,6 +47,60 @@ export const bpSensorConfigSchema = z.strictObject({
   }),
 });
 
+export const neurostimConfigSchema = z.strictObject({
+  pins: z.strictObject({
+    lfp: pin.describe('analog input of the LFP amplifier (0..1 of full scale)'),
+    amplitude: pin.describe('PWM (or DAC) output setting the current source, 0..1 of amplitudeOutput.fullScaleMa'),
+  }),
+  sampleRateHz: z.number().int().min(250).max(2000).describe('LFP sampling by Waveform'),
+  lfpCalibration: z.strictObject({
+    zeroFraction: z.number().min(0).max(1).describe('ADC reading (0..1) at 0 uV'),
+    uvPerFraction: positive.describe('uV per unit of ADC reading'),
+  }),
+  amplitudeOutput: z.strictObject({
+    fullScaleMa: positive.max(20).describe('current at output 1 (full duty)'),
+    pwmHz: z.number().int().min(100).max(100_000),
+  }),
+  limits: z.strictObject({
+    hardMaxMa: positive.max(20).describe('the output stage\'s ceiling: no window may exceed it'),
+    windowMinMa: z.number().min(0).describe('lowest amplitude a command may set'),
+    windowMaxMa: positive.describe('highest amplitude a command may set'),
+    fallbackMa: z.number().min(0).describe('where the amplitude ramps to when a lease lapses, and at boot (continuous DBS)'),
+    rampUpMaPerS: positive.max(100),
+    rampDownMaPerS: positive.max(100),
+    maxLeaseMs: z.number().int().min(1000).max(3_600_000),
+  }),
+  beta: z.strictObject({
+    fftSize: z.number().int().refine((v) => [64, 128, 256, 512].includes(v), 'a power of two from 64 to 512').describe('samples per FFT window'),
+    bandLowHz: positive,
+    bandHighHz: positive,
+    reportEveryMs: z.number().int().min(20).max(100).describe('one BetaPower per this many ms (10-50 Hz)'),
+    blankMs: z.number().int().min(0).max(30_000).describe('no beta reported for this long after the target amplitude changes'),
+  }),
+  controlTickMs: z.number().int().min(5).max(100),
+  statusEveryMs: z.number().int().min(100).max(60_000),
+}).superRefine((n, ctx) => {
+  const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const l = n.limits;
+  if (l.windowMinMa > l.windowMaxMa) problem(['limits', 'windowMinMa'], `windowMinMa ${l.windowMinMa} mA is above windowMaxMa ${l.windowMaxMa} mA`);
+  if (l.windowMaxMa > l.hardMaxMa) problem(['limits', 'windowMaxMa'], `windowMaxMa ${l.windowMaxMa} mA is above hardMaxMa ${l.hardMaxMa} mA`);
+  if (l.fallbackMa < l.windowMinMa || l.fallbackMa > l.windowMaxMa) {
+    problem(['limits', 'fallbackMa'], `fallbackMa ${l.fallbackMa} mA lies outside the window ${l.windowMinMa}..${l.windowMaxMa} mA`);
+  }
+  if (l.hardMaxMa > n.amplitudeOutput.fullScaleMa) problem(['limits', 'hardMaxMa'], `hardMaxMa ${l.hardMaxMa} mA is above what the output reaches (amplitudeOutput.fullScaleMa ${n.amplitudeOutput.fullScaleMa} mA)`);
+  const b = n.beta;
+  const fs = n.sampleRateHz;
+  if (!(b.bandLowHz < b.bandHighHz && b.bandHighHz < fs / 2)) problem(['beta', 'bandHighHz'], `the band ${b.bandLowHz}..${b.bandHighHz} Hz must rise and stay below half the sampling rate (${fs / 2} Hz)`);
+  if (Math.floor((b.bandHighHz * b.fftSize) / fs) < Math.ceil((b.bandLowHz * b.fftSize) / fs)) {
+    problem(['beta', 'fftSize'], `no FFT bin (${(fs / b.fftSize).toFixed(2)} Hz apart) falls in ${b.bandLowHz}..${b.bandHighHz} Hz: take a longer fftSize`);
+  }
+  const windowMs = (b.fftSize * 1000) / fs;
+  if (windowMs < 200 || windowMs > 400) problem(['beta', 'fftSize'], `fftSize ${b.fftSize} at ${fs} Hz averages over ${windowMs.toFixed(0)} ms; beta needs 200-400 ms`);
+  const hop = (fs * b.reportEveryMs) / 1000;
+  if (hop !== Math.round(hop) || hop > b.fftSize) problem(['beta', 'reportEveryMs'], `reportEveryMs ${b.reportEveryMs} must be a whole number of samples at ${fs} Hz, at most fftSize`);
+  if (b.blankMs < windowMs) problem(['beta', 'blankMs'], `blankMs ${b.blankMs} is shorter than the FFT window (${windowMs.toFixed(0)} ms): a blanked change would still be in the first beta reported`);
+});
+
 const boardIds = Object.keys(codeTable('BoardId').values).filter((k) => k !== 'none' && k !== 'emulator') as [string, ...string[]];
 
 export const boardSchema = z.strictObject({
@@ -72,7 +126,16 @@ export const boardSchema = z.strictObject({
   nodes: z.strictObject({
     'infusion-pump': pumpConfigSchema.optional(),
     'bp-sensor': bpSensorConfigSchema.optional(),
+    neurostimulator: neurostimConfigSchema.optional(),
   }),
+  /** Where values come from, keyed by their path in this file (kept out of the bundles). */
+  sources: z.record(z.string(), z.string().min(1)).optional(),
+}).superRefine((b, ctx) => {
+  for (const path of Object.keys(b.sources ?? {})) {
+    let at: unknown = b;
+    for (const key of path.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    if (at === undefined) ctx.addIssue({ code: 'custom', path: ['sources', path], message: `names no value in this board file` });
+  }
 });
 
 export type Board = z.infer<typeof boardSchema>;
@@ -81,5 +144,7 @@ export type Board = z.infer<typeof boardSchema>;
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const pumpTypesAgree: Same<z.infer<typeof pumpConfigSchema>, PumpBoardConfig> = true;
 const bpTypesAgree: Same<z.infer<typeof bpSensorConfigSchema>, BpSensorBoardConfig> = true;
+const neurostimTypesAgree: Same<z.infer<typeof neurostimConfigSchema>, NeurostimBoardConfig> = true;
 void pumpTypesAgree;
+void neurostimTypesAgree;
 void bpTypesAgree;

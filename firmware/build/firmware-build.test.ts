@@ -7,18 +7,12 @@ import { buildNode, FIRMWARE_NODES } from './firmware-build.ts';
 import { measureFit } from './fit.ts';
 import { subsetProblems } from './espruino-subset.ts';
 import { isEspruinoGlobal } from './espruino-program.ts';
-import { readFileSync } from 'node:fs';
-import { boardJsonSchema, boardJsonSchemaPath } from './board-json-schema.ts';
 
 describe('firmware build', () => {
   const boards = loadBoards();
 
   it('knows the boards the issue names', () => {
     expect(boards.map((b) => b.id).sort()).toEqual(['esp32', 'espruino-original', 'linux', 'pico', 'puckjs']);
-  });
-
-  it('board.schema.json for editors is up to date (run npm run generate)', () => {
-    expect(readFileSync(boardJsonSchemaPath, 'utf8')).toBe(boardJsonSchema());
   });
 
   it('reports a bad board file with its name, the field and the problem', () => {

@@ -15,6 +15,7 @@ export const FIRMWARE_VERSION = { major: 0, minor: 1, patch: 0 };
 export const FIRMWARE_NODES = [
   { name: 'infusion-pump', entry: 'firmware/src/nodes/infusion-pump/main.ts' },
   { name: 'bp-sensor', entry: 'firmware/src/nodes/bp-sensor/main.ts' },
+  { name: 'neurostimulator', entry: 'firmware/src/nodes/neurostimulator/main.ts' },
 ] as const;
 
 export type NodeName = (typeof FIRMWARE_NODES)[number]['name'];

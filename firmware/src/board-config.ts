@@ -32,6 +32,25 @@ export interface BpSensorBoardConfig {
   calibration: { zeroFraction: number; mmHgPerFraction: number };
 }
 
+export interface NeurostimBoardConfig {
+  pins: { lfp: string; amplitude: string };
+  sampleRateHz: number;
+  lfpCalibration: { zeroFraction: number; uvPerFraction: number };
+  amplitudeOutput: { fullScaleMa: number; pwmHz: number };
+  limits: {
+    hardMaxMa: number;
+    windowMinMa: number;
+    windowMaxMa: number;
+    fallbackMa: number;
+    rampUpMaPerS: number;
+    rampDownMaPerS: number;
+    maxLeaseMs: number;
+  };
+  beta: { fftSize: number; bandLowHz: number; bandHighHz: number; reportEveryMs: number; blankMs: number };
+  controlTickMs: number;
+  statusEveryMs: number;
+}
+
 export interface NodeBuildConfig<N> {
   boardId: number;
   uart: { port: string; baud: number; rx?: string; tx?: string; path?: string };
@@ -45,3 +64,4 @@ export interface NodeBuildConfig<N> {
 
 export type PumpBuildConfig = NodeBuildConfig<PumpBoardConfig>;
 export type BpSensorBuildConfig = NodeBuildConfig<BpSensorBoardConfig>;
+export type NeurostimBuildConfig = NodeBuildConfig<NeurostimBoardConfig>;

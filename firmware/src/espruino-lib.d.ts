@@ -20,3 +20,6 @@ interface Uint8Array {
   indexOf(value: number, fromIndex?: number): number;
   fill(value: number, start?: number, end?: number): this;
 }
+interface Float32Array {
+  fill(value: number, start?: number, end?: number): this;
+}

@@ -25,19 +25,53 @@ describe('board emulator', () => {
     expect(b.errors).toEqual(['Uncaught boom']);
   });
 
-  it('gives E.CRC32, E.getSerial, E.FFT and a watchdog that resets when not kicked', () => {
+  it('gives E.CRC32, E.getSerial, E.FFT and E.variance as the interpreter does, and a watchdog that resets when not kicked', () => {
     const { b, clock } = board();
     b.load('print(E.CRC32("123456789").toString(16)); print(E.getSerial());');
+    // Measured on 2v29: the forward FFT is divided by n, the inverse is not; E.variance sums, it does not average.
     b.load('var re = [1, 0, 0, 0, 0, 0, 0, 0]; E.FFT(re); print(re.join(","));');
-    b.load('var s = [0, 1, 0, -1, 0, 1, 0, -1]; var im = [0,0,0,0,0,0,0,0]; E.FFT(s, im); print(Math.round(Math.hypot(s[2], im[2])));');
-    expect(b.output).toEqual(['cbf43926', 'test-serial', '1,1,1,1,1,1,1,1', '4']);
+    b.load('var s = [0, 1, 0, -1, 0, 1, 0, -1]; var im = [0,0,0,0,0,0,0,0]; E.FFT(s, im); print(Math.hypot(s[2], im[2]).toFixed(2));');
+    b.load('var r = [1, 2, 3, 4, 0, 0, 0, 0]; var ri = [0,0,0,0,0,0,0,0]; E.FFT(r, ri); E.FFT(r, ri, true); print(r.map(function (v) { return Math.round(v); }).join(","));');
+    b.load('print(E.variance([1, 2, 3], 2));');
+    expect(b.output).toEqual(['cbf43926', 'test-serial', '0.125,0.125,0.125,0.125,0.125,0.125,0.125,0.125', '0.50', '1,2,3,4,0,0,0,0', '2']);
     b.load('E.enableWatchdog(1, false);');
     clock.advance(1500);
     expect(b.watchdogResets).toBe(1);
   });
 
-  it('counts step pulses of a PWM train and of digitalPulse, and calls setWatch on input edges', () => {
+  it('reboots from a watchdog with automatic kicks only when the event loop is stuck, and runs the code in flash again', () => {
     const { b, clock } = board();
+    b.load('print("boot"); E.enableWatchdog(1);');
+    clock.advance(5000);
+    expect(b.watchdogResets).toBe(0);
+    b.hang();
+    clock.advance(1200);
+    expect(b.watchdogResets).toBe(1);
+    expect(b.output).toEqual(['boot', 'boot']);
+    expect(b.hung).toBe(false);
+  });
+
+  it('power-cycles: nothing runs while off, then the code in flash boots afresh', () => {
+    const { b, clock } = board();
+    b.load('var n = 0; setInterval(function () { n++; }, 100); print("boot");');
+    clock.advance(1000);
+    b.powerCycle(500);
+    expect(b.powered).toBe(false);
+    clock.advance(499);
+    expect(b.boots).toBe(1);
+    clock.advance(1);
+    expect(b.boots).toBe(2);
+    clock.advance(250);
+    b.load('print(n);');
+    expect(b.output).toEqual(['boot', 'boot', '2']);
+  });
+
+  it('counts step pulses of a PWM train and of digitalPulse, keeps the level written, and calls setWatch on input edges', () => {
+    const { b, clock } = board();
+    b.load('analogWrite(B6, 0.37, { freq: 10000 });');
+    expect(b.pin('B6').duty).toBeCloseTo(0.37, 9);
+    b.load('digitalWrite(B6, 0);');
+    expect(b.pin('B6').duty).toBe(0);
     b.load('analogWrite(B3, 0.5, { freq: 200, soft: true });');
     clock.advance(1000);
     b.load('digitalWrite(B3, 0);');

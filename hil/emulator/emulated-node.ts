@@ -21,8 +21,12 @@ export function builtProgram(node: NodeName, board: Board): Promise<string> {
   return built[key];
 }
 
+let boards: Board[] | null = null;
+
+/** A board of firmware/boards by id (the files are read and checked once per process). */
 export function boardById(id: string): Board {
-  const b = loadBoards().find((x) => x.id === id);
+  boards ??= loadBoards();
+  const b = boards.find((x) => x.id === id);
   if (!b) throw new Error(`no board '${id}' in firmware/boards`);
   return b;
 }

@@ -2,6 +2,7 @@
 // needs its stdin held open (at end of input it reads garbage), ignores SIGTERM and exits 0 even after an
 // uncaught error in a timer, so this watches the output itself and ends the process with SIGKILL.
 import { spawn, spawnSync } from 'node:child_process';
+import { owned } from '../../host/process/owned-children.ts';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,7 @@ export async function runOnEspruino(
   try {
     return await new Promise<InterpreterRun>((resolve, reject) => {
       const [cmd, ...args] = interpreterCommand(options.bin);
-      const child = spawn(cmd, [...args, file], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = owned(spawn(cmd, [...args, file], { stdio: ['pipe', 'pipe', 'pipe'] }));
       let stdout = '';
       let finished = false;
       const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);

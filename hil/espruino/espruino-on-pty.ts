@@ -4,6 +4,7 @@
 // other end the host opens with the serialport package. (Stdin is not binary-clean: the Linux build exits
 // on byte 0x04 there, targets/linux/jshardware.c.)
 import { spawn, spawnSync } from 'node:child_process';
+import { owned } from '../../host/process/owned-children.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,10 +42,10 @@ async function startOnPty(bin: string, program: string, pace: { pieceBytes: numb
   }
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-pty-'));
   const hostEnd = join(dir, 'host');
-  const socat = spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`], { stdio: 'ignore' });
+  const socat = owned(spawn('socat', [`pty,raw,echo=0,link=${hostEnd}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`], { stdio: 'ignore' }));
   for (let i = 0; i < 300 && !existsSync(hostEnd); i++) await sleep(10);
   const [cmd, ...args] = interpreterCommand(bin);
-  const interp = spawn(cmd, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  const interp = owned(spawn(cmd, args, { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] }));
   let out = '';
   interp.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
   interp.stderr.on('data', (d: Buffer) => (out += d.toString('latin1')));

@@ -1,7 +1,8 @@
 // The same blood-pressure scenario at the PIL level: the plant (patient, both firmware bundles, line and
 // mechanism) in its own process behind two socat pseudo-terminals, the host loop on the other ends through
 // the real serialport package, at 10x real time. It must do what the SIL level does with the same patient.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +42,37 @@ describe('BP loop at the PIL level', () => {
     expect(rec.header).toMatchObject({ level: 'pil', speed: 10 });
     const replay = replayRecord(rec);
     expect(replay.identical).toBe(replay.decisions);
+  }, 90_000);
+
+  it('`sim bp --level pil` leaves no process behind: not on Ctrl-C mid-run, not when it refuses an output folder that holds records', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pil-exit-'));
+    // Every temporary folder of the run (socat's links, the rig's spec) lies under this one, so a leftover process names it.
+    const runTmp = join(dir, 'tmp');
+    mkdirSync(runTmp);
+    const leftovers = () => spawnSync('pgrep', ['-f', runTmp], { encoding: 'utf8' }).stdout.trim();
+    const cli = (out: string) => spawn(process.execPath, [repo('host/cli/bin.js'), 'sim', 'bp', '--level', 'pil', '--patients', '1', '--out', out], {
+      env: { ...process.env, TMPDIR: runTmp }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = (p: ReturnType<typeof cli>) => new Promise<{ code: number | null; output: string }>((resolve) => {
+      let output = '';
+      p.stdout!.on('data', (d: Buffer) => (output += d));
+      p.stderr!.on('data', (d: Buffer) => (output += d));
+      p.on('close', (code) => resolve({ code, output }));
+    });
+    const first = cli(join(dir, 'out'));
+    const done = exited(first);
+    for (let i = 0; i < 600 && !/socat/.test(spawnSync('pgrep', ['-af', runTmp], { encoding: 'utf8' }).stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(leftovers(), 'the rig is running').not.toBe('');
+    await new Promise((r) => setTimeout(r, 1500));
+    first.kill('SIGINT');
+    const r = await done;
+    expect(r.code).toBe(130);
+    await new Promise((r2) => setTimeout(r2, 300));
+    expect(leftovers()).toBe('');
+    // The same folder again: its record is there, so the run is refused before anything starts.
+    const again = await exited(cli(join(dir, 'out')));
+    expect(again.code).toBe(1);
+    expect(again.output).toMatch(/already exists: records are never overwritten; choose another output directory/);
+    expect(leftovers()).toBe('');
   }, 90_000);
 });

@@ -1,6 +1,7 @@
 // Starts PIL boards for tests and benches: for each, a socat pseudo-terminal pair and the emulator process
 // on one end. Returns the host's end of each.
 import { spawn, spawnSync } from 'node:child_process';
+import { owned } from '../../host/process/owned-children.ts';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ export interface PilBoard {
 /** A socat pseudo-terminal pair with its ends linked at host and board; resolves once both exist. */
 export async function ptyPair(host: string, boardEnd: string): Promise<ChildProcess> {
   if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) throw new Error('the PIL level needs socat: apt-get install socat');
-  const p = spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' });
+  const p = owned(spawn('socat', [`pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${boardEnd}`], { stdio: 'ignore' }));
   for (let i = 0; i < 300 && !(existsSync(host) && existsSync(boardEnd)); i++) await sleep(10);
   if (!existsSync(host)) throw new Error(`socat made no pseudo-terminal at ${host}`);
   return p;
@@ -40,7 +41,7 @@ export interface PilProcess {
  * line goes to onLine first; those it returns true for (data, not messages) stay out of output().
  */
 export async function startPilProcess(script: string, args: string[], what: string, timeoutMs: number, onLine: (line: string) => boolean = () => false): Promise<PilProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = owned(spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   let pending = '';
   proc.stdout!.on('data', (d: Buffer) => {

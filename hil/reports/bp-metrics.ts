@@ -5,6 +5,7 @@
 //    "after settling" figures run from there to the end (disturbances included);
 //  - overshoot: the furthest excursion past the target (below it for a vasodilator, above for a vasopressor);
 //  - rise time: from the start until the error first falls to 10% of its initial value;
+//  - dose: what reached the patient (the mechanism's ground truth), with what the host commanded beside it;
 //  - Varvel 1992 on the performance error PE = (MAP - target) / target: MDPE (median PE), MDAPE (median
 //    |PE|), wobble (median |PE - MDPE|), divergence (slope of |PE| over time, % per hour), after settling.
 import type { PatientRun } from '../runner/bp-run.ts';
@@ -22,17 +23,27 @@ export interface PatientMetrics {
   timeInBand10PctPct: number;
   timeBelowPct: number;
   timeAbovePct: number;
-  timeBelow65Pct: number;
+  /** Time under the supervisor's floor (65 mmHg for nitroprusside: the literature's time MAP < 65). */
+  timeBelowFloorPct: number;
+  /** Time past the drug's own safety limit: below the floor for a vasodilator, above the high limit for a vasopressor. */
+  timeBeyondLimitPct: number;
   minMapMmHg: number;
+  maxMapMmHg: number;
   steadyStateDeviationMmHg: number;
   mdpePct: number | null;
   mdapePct: number | null;
   wobblePct: number | null;
   divergencePctPerH: number | null;
   sdMmHg: number | null;
+  /** Drug that reached the patient (ground truth from the mechanism), and what the host commanded. */
   totalDoseMg: number;
+  commandedDoseMg: number;
   meanDoseUgPerKgPerMin: number;
   timeAtCeilingPct: number;
+  /** Time with the commanded rate at any upper cap: the controller's maximum or the dose ceiling. */
+  timeAtCapPct: number;
+  /** Time latched by the supervisor (a held rate waiting for an operator, or a pump that stopped itself). */
+  timeHeldPct: number;
   alarmsPerHour: number;
   timeInFallbackPct: number;
   error: string | null;
@@ -83,7 +94,8 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
   }
   const mean = after.length ? after.reduce((a, s) => a + s.mapMmHg, 0) / after.length : 0;
   const last5 = x.slice(-Math.round(300 / periodS));
-  const doseMg = x.reduce((a, s) => a + (s.rateMlPerH * periodS / 3600) * run.concentrationUgPerMl / 1000, 0);
+  const mg = (rate: (s: (typeof x)[number]) => number) => x.reduce((a, s) => a + (rate(s) * periodS / 3600) * run.concentrationUgPerMl / 1000, 0);
+  const doseMg = mg((s) => s.deliveredMlPerH);
   const hours = (n * periodS) / 3600;
   return {
     id: run.patient.id, split: run.patient.split, subgroups: run.patient.subgroups,
@@ -97,8 +109,10 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     timeInBand10PctPct: pct(x.filter((s) => within(s.mapMmHg, target * 0.1)).length, n),
     timeBelowPct: pct(x.filter((s) => s.mapMmHg < target - 5).length, n),
     timeAbovePct: pct(x.filter((s) => s.mapMmHg > target + 5).length, n),
-    timeBelow65Pct: pct(x.filter((s) => s.mapMmHg < 65).length, n),
+    timeBelowFloorPct: pct(x.filter((s) => s.mapMmHg < run.floorMmHg).length, n),
+    timeBeyondLimitPct: pct(x.filter((s) => (run.drugEffect === 'raises' ? s.mapMmHg > run.highMmHg : s.mapMmHg < run.floorMmHg)).length, n),
     minMapMmHg: Math.min(...x.map((s) => s.mapMmHg)),
+    maxMapMmHg: Math.max(...x.map((s) => s.mapMmHg)),
     steadyStateDeviationMmHg: last5.length ? last5.reduce((a, s) => a + Math.abs(s.mapMmHg - target), 0) / last5.length : 0,
     mdpePct: mdpe,
     mdapePct: pe.length ? median(pe.map(Math.abs)) : null,
@@ -106,8 +120,11 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     divergencePctPerH: divergence,
     sdMmHg: after.length ? Math.sqrt(after.reduce((a, s) => a + (s.mapMmHg - mean) ** 2, 0) / after.length) : null,
     totalDoseMg: doseMg,
+    commandedDoseMg: mg((s) => s.rateMlPerH),
     meanDoseUgPerKgPerMin: hours > 0 ? (doseMg * 1000) / (run.patient.weightKg * hours * 60) : 0,
     timeAtCeilingPct: pct(x.filter((s) => s.rateMlPerH >= run.ceilingMlPerH - 1e-6).length, n),
+    timeAtCapPct: pct(x.filter((s) => s.atCap !== null && s.atCap !== 'no infusion').length, n),
+    timeHeldPct: pct(x.filter((s) => s.mode === 'held').length, n),
     alarmsPerHour: hours > 0 ? run.alarms.length / hours : 0,
     timeInFallbackPct: pct(x.filter((s) => s.mode === 'fallback').length, n),
     error: run.error,
@@ -124,7 +141,7 @@ export interface GroupSummary {
   meanTimeInBand5Pct: number;
   meanTimeInBand10PctPct: number;
   maxOvershootMmHg: number;
-  meanTimeBelow65Pct: number;
+  meanTimeBelowFloorPct: number;
   medianMdapePct: number | null;
   medianMdpePct: number | null;
   medianWobblePct: number | null;
@@ -152,7 +169,7 @@ export function summarise(name: string, ms: PatientMetrics[]): GroupSummary {
     meanTimeInBand5Pct: avg(ms.map((m) => m.timeInBand5Pct)),
     meanTimeInBand10PctPct: avg(ms.map((m) => m.timeInBand10PctPct)),
     maxOvershootMmHg: Math.max(0, ...ms.map((m) => m.overshootMmHg)),
-    meanTimeBelow65Pct: avg(ms.map((m) => m.timeBelow65Pct)),
+    meanTimeBelowFloorPct: avg(ms.map((m) => m.timeBelowFloorPct)),
     medianMdapePct: mdape.length ? median(mdape) : null,
     medianMdpePct: mdpe.length ? median(mdpe) : null,
     medianWobblePct: wobble.length ? median(wobble) : null,
@@ -175,7 +192,7 @@ export function cohortSummaries(ms: PatientMetrics[]): { cohort: GroupSummary; s
       const reasons: string[] = [];
       if (sg.meanTimeInBand5Pct < cohort.meanTimeInBand5Pct - 10) reasons.push(`time in band ${sg.meanTimeInBand5Pct.toFixed(0)}% vs cohort ${cohort.meanTimeInBand5Pct.toFixed(0)}%`);
       if (sg.settledPct < cohort.settledPct - 15) reasons.push(`${sg.settledPct.toFixed(0)}% settled vs cohort ${cohort.settledPct.toFixed(0)}%`);
-      if (sg.meanTimeBelow65Pct > cohort.meanTimeBelow65Pct + 1) reasons.push(`time below 65 mmHg ${sg.meanTimeBelow65Pct.toFixed(1)}% vs cohort ${cohort.meanTimeBelow65Pct.toFixed(1)}%`);
+      if (sg.meanTimeBelowFloorPct > cohort.meanTimeBelowFloorPct + 1) reasons.push(`time below the floor ${sg.meanTimeBelowFloorPct.toFixed(1)}% vs cohort ${cohort.meanTimeBelowFloorPct.toFixed(1)}%`);
       sg.callout = reasons.length ? reasons.join('; ') : null;
       subgroups.push(sg);
     }

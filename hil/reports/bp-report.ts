@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PatientRun } from '../runner/bp-run.ts';
+import type { Acceptance } from './acceptance.ts';
 import type { GroupSummary, PatientMetrics } from './bp-metrics.ts';
 import { cohortSummaries } from './bp-metrics.ts';
 
@@ -13,6 +14,9 @@ export interface ReportInput {
   settings: Record<string, string>;
   runs: PatientRun[];
   metrics: PatientMetrics[];
+  /** Per patient: the acceptance thresholds it missed. */
+  failures: string[][];
+  acceptance: Acceptance;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -20,7 +24,7 @@ const fmt = (v: number | null | boolean | string, d = 1) => (v === null ? '-' : 
 
 const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-.callout{background:#fde2e2}.note{color:#555}svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;
+.callout,.failed{background:#fde2e2}.note{color:#555}svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;
 
 interface Series {
   points: [number, number][];
@@ -60,17 +64,17 @@ function plot(title: string, series: Series[], yLabel: string, band?: [number, n
 }
 
 function groupTable(groups: GroupSummary[]): string {
-  const head = ['group', 'patients', 'settled %', 'median settling min', 'in +-5 after settling %', 'in +-5 %', 'in +-10% %', 'max overshoot mmHg', 'below 65 %', 'MDPE %', 'MDAPE %', 'wobble %', 'dose mg', 'alarms/h', 'fallback %'];
+  const head = ['group', 'patients', 'settled %', 'median settling min', 'in +-5 after settling %', 'in +-5 %', 'in +-10% %', 'max overshoot mmHg', 'below floor %', 'MDPE %', 'MDAPE %', 'wobble %', 'dose mg', 'alarms/h', 'fallback %'];
   const rows = groups.map((g) => `<tr${g.callout ? ' class="callout"' : ''}><td>${esc(g.name)}${g.callout ? `<br><b>called out:</b> ${esc(g.callout)}` : ''}</td>` +
     [g.patients, g.settledPct, g.medianSettlingTimeS === null ? null : g.medianSettlingTimeS / 60, g.meanTimeInBand5AfterSettlingPct, g.meanTimeInBand5Pct,
-      g.meanTimeInBand10PctPct, g.maxOvershootMmHg, g.meanTimeBelow65Pct, g.medianMdpePct, g.medianMdapePct, g.medianWobblePct, g.meanTotalDoseMg, g.meanAlarmsPerHour, g.meanTimeInFallbackPct]
+      g.meanTimeInBand10PctPct, g.maxOvershootMmHg, g.meanTimeBelowFloorPct, g.medianMdpePct, g.medianMdapePct, g.medianWobblePct, g.meanTotalDoseMg, g.meanAlarmsPerHour, g.meanTimeInFallbackPct]
       .map((v, i) => `<td>${fmt(v, i === 0 ? 0 : 1)}</td>`).join('') + '</tr>');
   return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 const COLUMNS: (keyof PatientMetrics)[] = ['id', 'split', 'settled', 'settlingTimeS', 'riseTimeS', 'overshootMmHg', 'timeInBand5Pct', 'timeInBand5AfterSettlingPct',
-  'timeInBand10PctPct', 'timeBelowPct', 'timeAbovePct', 'timeBelow65Pct', 'minMapMmHg', 'steadyStateDeviationMmHg', 'mdpePct', 'mdapePct', 'wobblePct',
-  'divergencePctPerH', 'sdMmHg', 'totalDoseMg', 'meanDoseUgPerKgPerMin', 'timeAtCeilingPct', 'alarmsPerHour', 'timeInFallbackPct', 'error'];
+  'timeInBand10PctPct', 'timeBelowPct', 'timeAbovePct', 'timeBelowFloorPct', 'minMapMmHg', 'steadyStateDeviationMmHg', 'mdpePct', 'mdapePct', 'wobblePct',
+  'divergencePctPerH', 'sdMmHg', 'totalDoseMg', 'commandedDoseMg', 'meanDoseUgPerKgPerMin', 'timeAtCeilingPct', 'timeAtCapPct', 'timeHeldPct', 'alarmsPerHour', 'timeInFallbackPct', 'error'];
 
 function csv(ms: PatientMetrics[]): string {
   const groups = [...new Set(ms.flatMap((m) => Object.keys(m.subgroups)))];
@@ -96,7 +100,7 @@ function explained(r: PatientRun): string {
   return `<details><summary>${rows.length} decisions</summary><table><tr><th>time</th><th>mode</th><th>observed mmHg</th><th>proposed mL/h</th><th>commanded mL/h</th><th>controller's reason</th><th>limits that acted</th></tr>${shown.join('')}</table></details>`;
 }
 
-function patientPage(r: PatientRun, m: PatientMetrics): string {
+function patientPage(r: PatientRun, m: PatientMetrics, failures: string[]): string {
   const min = (s: number) => s / 60;
   const alarmMarks = r.alarms.map((a) => a.tMs / 60_000);
   const observed = r.samples.filter((s) => s.observedMmHg !== null).map((s): [number, number] => [min(s.tS), s.observedMmHg!]);
@@ -107,11 +111,15 @@ function patientPage(r: PatientRun, m: PatientMetrics): string {
 <p><a href="../index.html">cohort</a></p><h1>${esc(r.patient.id)} (${r.patient.split})</h1>
 <p class="note">${Object.entries(p).map(([k, v]) => `${esc(k)} ${v.toPrecision(3)}`).join(', ')}; baseline ${r.patient.baselineMapMmHg.toFixed(0)} mmHg; ${r.patient.weightKg.toFixed(0)} kg; ${Object.entries(r.patient.subgroups).map(([k, v]) => `${k} ${v}`).join(', ')}.
 Record: ${esc(r.recordPath.split(/[\\/]/).pop()!)}${r.error ? `; <b>run failed: ${esc(r.error)}</b>` : ''}</p>
+${failures.length ? `<p class="failed"><b>Failed acceptance:</b> ${esc(failures.join('; '))}</p>` : '<p>Passed every acceptance threshold.</p>'}
 ${plot('Mean arterial pressure (mmHg)', [
     { points: r.samples.map((s) => [min(s.tS), s.mapMmHg]), colour: '#1a5fb4', label: 'true MAP (patient)' },
     { points: observed, colour: '#999', label: 'observed over the link' },
   ], 'mmHg', [r.targetMmHg - 5, r.targetMmHg + 5], alarmMarks)}
-${plot('Infusion rate commanded (mL/h)', [{ points: r.samples.map((s) => [min(s.tS), s.rateMlPerH]), colour: '#c64600', label: 'rate' }], 'mL/h', undefined, alarmMarks)}
+${plot('Infusion rate (mL/h)', [
+    { points: r.samples.map((s) => [min(s.tS), s.rateMlPerH]), colour: '#c64600', label: 'commanded by the host' },
+    { points: r.samples.map((s) => [min(s.tS), s.deliveredMlPerH]), colour: '#613583', label: 'delivered to the patient' },
+  ], 'mL/h', undefined, alarmMarks)}
 ${plot('Controller confidence', [{ points: r.samples.map((s) => [min(s.tS), s.confidence]), colour: '#26a269', label: 'confidence' }], '0..1')}
 <h2>Metrics</h2><table>${rows}</table><h2>Alarms (dashed red lines)</h2><table>${alarms || '<tr><td>none</td></tr>'}</table>
 <h2>Decisions where a limit acted or the mode changed</h2>${explained(r)}`;
@@ -121,23 +129,28 @@ export function writeReport(dir: string, input: ReportInput): { index: string; j
   mkdirSync(join(dir, 'patients'), { recursive: true });
   const s = cohortSummaries(input.metrics);
   const json = join(dir, 'metrics.json');
-  writeFileSync(json, JSON.stringify({ title: input.title, settings: input.settings, summary: s, patients: input.metrics }, null, 1));
+  writeFileSync(json, JSON.stringify({
+    title: input.title, settings: input.settings, acceptance: input.acceptance, summary: s,
+    patients: input.metrics.map((m, i) => ({ ...m, acceptanceFailures: input.failures[i] })),
+  }, null, 1));
   const csvPath = join(dir, 'metrics.csv');
   writeFileSync(csvPath, csv(input.metrics));
-  input.runs.forEach((r, i) => writeFileSync(join(dir, 'patients', `${r.patient.id}.html`), patientPage(r, input.metrics[i])));
+  input.runs.forEach((r, i) => writeFileSync(join(dir, 'patients', `${r.patient.id}.html`), patientPage(r, input.metrics[i], input.failures[i])));
+  const failing = input.metrics.filter((_, i) => input.failures[i].length > 0).length;
   const callouts = s.subgroups.filter((g) => g.callout);
-  const patientRows = input.metrics.map((m) => `<tr><td><a href="patients/${m.id}.html">${m.id}</a></td><td>${m.split}</td><td>${fmt(m.settlingTimeS === null ? null : m.settlingTimeS / 60)}</td>` +
-    `<td>${fmt(m.timeInBand5AfterSettlingPct)}</td><td>${fmt(m.overshootMmHg)}</td><td>${fmt(m.minMapMmHg)}</td><td>${fmt(m.mdapePct)}</td><td>${fmt(m.totalDoseMg, 2)}</td><td>${fmt(m.alarmsPerHour)}</td><td>${m.error ? esc(m.error) : ''}</td></tr>`).join('');
+  const patientRows = input.metrics.map((m, i) => `<tr${input.failures[i].length ? ' class="failed"' : ''}><td><a href="patients/${m.id}.html">${m.id}</a></td><td>${m.split}</td><td>${fmt(m.settlingTimeS === null ? null : m.settlingTimeS / 60)}</td>` +
+    `<td>${fmt(m.timeInBand5AfterSettlingPct)}</td><td>${fmt(m.overshootMmHg)}</td><td>${fmt(m.minMapMmHg)}</td><td>${fmt(m.mdapePct)}</td><td>${fmt(m.totalDoseMg, 2)}</td><td>${fmt(m.alarmsPerHour)}</td><td style="text-align:left">${esc(input.failures[i].join('; '))}</td></tr>`).join('');
   const index = join(dir, 'index.html');
   writeFileSync(index, `<!doctype html><meta charset="utf-8"><title>${esc(input.title)}</title><style>${STYLE}</style>
 <h1>${esc(input.title)}</h1><p class="note">${Object.entries(input.settings).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join(' &middot; ')}</p>
 <p class="note">Metrics on each patient's true mean pressure, once per 5 s decision. Settling: in +-5 mmHg for 5 minutes running; "after settling" includes later disturbances.</p>
+<h2>Acceptance</h2><p${failing ? ' class="failed"' : ''}>${failing ? `<b>${failing} of ${input.metrics.length} patients failed</b> the acceptance thresholds` : `All ${input.metrics.length} patients passed the acceptance thresholds`}: settled within ${input.acceptance.maxSettlingMin} min, at least ${input.acceptance.minTimeInBand5AfterSettlingPct}% within +-5 mmHg after settling, overshoot at most ${input.acceptance.maxOvershootMmHg} mmHg, at most ${input.acceptance.maxTimeBeyondLimitPct}% of the time past the drug's safety limit.</p>
 <h2>Cohort and splits</h2>${groupTable([s.cohort, ...s.splits])}
 ${plot('True mean pressure of every patient (mmHg)', input.runs.map((r) => ({
     points: r.samples.map((x): [number, number] => [x.tS / 60, x.mapMmHg]), colour: r.patient.split === 'held-out' ? '#c64600' : '#1a5fb4', label: r.patient.id,
   })), 'mmHg', input.runs.length ? [input.runs[0].targetMmHg - 5, input.runs[0].targetMmHg + 5] : undefined)}
 <p class="note">Blue: tuning split; orange: held-out split. Green: the target band.</p>
 <h2>Subgroups</h2>${callouts.length ? `<p><b>${callouts.length} subgroup(s) called out</b>: results well below the cohort's.</p>` : '<p>No subgroup falls well below the cohort.</p>'}${groupTable(s.subgroups)}
-<h2>Patients</h2><table><tr><th>patient</th><th>split</th><th>settling min</th><th>in +-5 after settling %</th><th>overshoot mmHg</th><th>min MAP</th><th>MDAPE %</th><th>dose mg</th><th>alarms/h</th><th>error</th></tr>${patientRows}</table>`);
+<h2>Patients</h2><table><tr><th>patient</th><th>split</th><th>settling min</th><th>in +-5 after settling %</th><th>overshoot mmHg</th><th>min MAP</th><th>MDAPE %</th><th>dose mg</th><th>alarms/h</th><th>failed acceptance</th></tr>${patientRows}</table>`);
   return { index, json, csv: csvPath };
 }

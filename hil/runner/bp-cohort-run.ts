@@ -9,12 +9,14 @@ import { advisoryConfigSchema } from '../../host/safety/advisory-gate.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
 import { readConfigFile } from '../../host/config/config-file.ts';
-import type { Confirmer } from '../../host/loop/bp-loop.ts';
+import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import { loadCohort } from '../sim/cohorts/cohort.ts';
 import { loadScenario } from '../sim/scenarios/scenario.ts';
 import type { GroupSummary, PatientMetrics } from '../reports/bp-metrics.ts';
 import { cohortSummaries, patientMetrics } from '../reports/bp-metrics.ts';
 import { writeReport } from '../reports/bp-report.ts';
+import type { Acceptance } from '../reports/acceptance.ts';
+import { acceptanceFailures, loadAcceptance } from '../reports/acceptance.ts';
 import type { VirtualPatient } from '../sim/cohorts/cohort.ts';
 import type { BpRunSetup, PatientRun } from './bp-run.ts';
 import { runPatient } from './bp-run.ts';
@@ -26,9 +28,15 @@ export interface CohortRunOptions {
   supervisorPath: string;
   driftPath: string | null;
   advisoryPath: string | null;
+  /** false: no record per patient (sweeps over thousands of patients); the report and metrics are still written. */
+  records?: boolean;
+  /** Per-patient acceptance thresholds (hil/reports/default.acceptance.json when absent). */
+  acceptancePath?: string;
   split: 'all' | 'tuning' | 'held-out';
   /** At most this many patients (the first of the split). */
   patients?: number;
+  /** Only this patient (by id), whatever the split. */
+  patient?: string;
   /** Seed of the noise and artifacts; the cohort's draw keeps its own unless cohortSeed is given. */
   seed: number;
   cohortSeed?: number;
@@ -36,7 +44,7 @@ export interface CohortRunOptions {
   outDir: string;
   /** Worker threads running patients side by side (1: in this thread). A confirmer or the PIL level forces 1. */
   workers?: number;
-  level?: 'sil' | 'pil';
+  level?: 'mil' | 'sil' | 'pil';
   /** PIL only: times real time. */
   speed?: number;
   confirmer?: Confirmer;
@@ -46,6 +54,9 @@ export interface CohortRunOptions {
 export interface CohortRunResult {
   runs: PatientRun[];
   metrics: PatientMetrics[];
+  /** Per patient, in cohort order: the acceptance thresholds it missed (empty: passed). */
+  failures: string[][];
+  acceptance: Acceptance;
   summary: { cohort: GroupSummary; splits: GroupSummary[]; subgroups: GroupSummary[] };
   report: { index: string; json: string; csv: string };
   simulatedS: number;
@@ -60,16 +71,22 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const supervisor = loadSupervisorFile(o.supervisorPath);
   const drift = o.driftPath ? readConfigFile(o.driftPath, 'the drift alarm', driftConfigSchema) : null;
   const advisory = o.advisoryPath ? readConfigFile(o.advisoryPath, 'the advisory mode', advisoryConfigSchema) : null;
+  const acceptance = loadAcceptance(o.acceptancePath ?? new URL('../reports/default.acceptance.json', import.meta.url).pathname);
   const { file: cohortFile, patients: drawn } = loadCohort(o.cohortPath, o.cohortSeed);
   // The drug of the cohort, the controller and the supervisor must agree before anything is infused.
   const effect = cohortFile.model === 'norepinephrine-pk-hill' ? 'raises' : 'lowers';
   const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
   if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
   if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
-  const chosen = drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
+  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
+    throw new Error(`--patient: the cohort ${cohortFile.name} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
+  }
+  const chosen = o.patient !== undefined
+    ? drawn.filter((p) => p.id === o.patient)
+    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
-  const recordDir = join(o.outDir, 'records');
-  mkdirSync(recordDir, { recursive: true });
+  const recordDir = o.records === false ? null : join(o.outDir, 'records');
+  if (recordDir) mkdirSync(recordDir, { recursive: true });
   const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
   const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
@@ -84,15 +101,16 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   }
   o.onProgress?.(chosen.length, chosen.length, '', 1);
   const metrics = runs.map(patientMetrics);
+  const failures = metrics.map((m) => acceptanceFailures(acceptance, m));
   const report = writeReport(o.outDir, {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
-      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : 'SIL', seed: String(o.seed), board: o.board,
+      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : (o.level ?? 'sil').toUpperCase(), seed: String(o.seed), board: o.board,
     },
-    runs, metrics,
+    runs, metrics, failures, acceptance,
   });
-  return { runs, metrics, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
+  return { runs, metrics, failures, acceptance, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
 }
 
 /** Patients shared out to worker threads; results come back in cohort order. */

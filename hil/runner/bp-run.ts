@@ -1,29 +1,38 @@
-// One virtual patient through one scenario: the patient model steered by the scenario, the bp-sensor and
-// pump firmware in their emulators, and the host loop with its controller, supervisor and gates. At SIL all
-// of it shares one virtual clock; at PIL the plant is its own process behind pseudo-terminals (hil/pil).
-// The loop's record goes to a file as it happens; ground truth (the patient's own mean pressure) is
-// sampled for metrics only and never reaches the loop.
+// One virtual patient through one scenario at a level (MIL, SIL, PIL): the level's rig makes the plant (the
+// patient steered by the scenario, the devices as ideal models or as firmware in emulators), the host side
+// is the same composition root `homeostat run bp` uses on real boards (host/app/bp-app.ts), and the loop's
+// record goes to a file as it happens. Ground truth (the patient's own mean pressure, what reached it) comes
+// through the rig's probe for metrics only and never reaches the loop.
 import { join } from 'node:path';
-import { MsgId, readAlarm } from '../../protocols/generated/wire-codec.ts';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { controllerFrom } from '../../host/control/bp/controller-file.ts';
-import type { Confirmer, LoopDecision } from '../../host/loop/bp-loop.ts';
-import { BpLoop } from '../../host/loop/bp-loop.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp, warnUnauthenticated } from '../../host/app/bp-app.ts';
+import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
+import type { Confirmer } from '../../host/loop/loop-shell.ts';
+import type { BpDevices, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
-import type { LoopHeader } from '../../host/record/replay.ts';
 import { runVersions } from '../../host/record/versions.ts';
 import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
 import type { DriftConfig } from '../../host/safety/drift-monitor.ts';
-import type { Alarm, SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
-import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import type { Alarm } from '../../host/safety/alarm.ts';
+import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
+import { bpPlant } from '../sim/engine/bp-plant.ts';
+import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
-import type { SilBench } from '../sim/engine/sil-bench.ts';
-import { silBench } from '../sim/engine/sil-bench.ts';
-import { pilBpEnvironment } from '../pil/pil-bp-environment.ts';
-import type { LoopEnvironment } from './loop-environment.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
+import { milBpSession } from '../rigs/mil-bp.ts';
+import { pilSession } from '../rigs/pil-rig.ts';
+import type { Level, RigSession } from '../rigs/rig.ts';
+import { silSession } from '../rigs/sil-rig.ts';
+
+/** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
+export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
+  mil: async (plan) => milBpSession(scenarioPlantOptions(plan)),
+  sil: async (plan) => silSession((await bpPlant(scenarioPlantOptions(plan))).plant, ['bp-sensor', 'infusion-pump'], plan.seed),
+  pil: (plan, speed) => pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: plan.board, seed: plan.seed, speed }),
+};
 
 export interface BpRunSetup {
   scenario: Scenario;
@@ -34,11 +43,11 @@ export interface BpRunSetup {
   drift: DriftConfig | null;
   seed: number;
   board: string;
-  /** Where each patient's record is written. */
-  recordDir: string;
+  /** Where each patient's record is written; null: no record (tuning sweeps over thousands of patients). */
+  recordDir: string | null;
   /** The cohort's patient model. */
   model?: CohortFile['model'];
-  level?: 'sil' | 'pil';
+  level?: Exclude<Level, 'hil'>;
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
   confirmer?: Confirmer;
@@ -48,9 +57,14 @@ export interface TruthSample {
   tS: number;
   mapMmHg: number;
   observedMmHg: number | null;
+  /** The rate the host commanded at the period's decision. */
   rateMlPerH: number;
+  /** The rate that reached the patient over the period (ground truth from the mechanism). */
+  deliveredMlPerH: number;
   confidence: number;
   mode: string;
+  /** The cap the commanded rate sat at, if any. */
+  atCap: string | null;
 }
 
 export interface PatientRun {
@@ -63,17 +77,22 @@ export interface PatientRun {
   samples: TruthSample[];
   decisions: LoopDecision[];
   alarms: { tMs: number; alarm: Alarm }[];
+  /** Volume that reached the patient (ground truth). */
   deliveredMl: number;
   concentrationUgPerMl: number;
   ceilingMlPerH: number;
+  /** The supervisor's pressure limits: a vasodilator's floor, a vasopressor's high limit. */
+  floorMmHg: number;
+  highMmHg: number;
   recordPath: string;
   wallMs: number;
   error: string | null;
 }
 
 const PATIENT_STEP_S = 0.5;
-const PERIOD_MS = 5000;
-const LEASE_MS = 15_000;
+
+/** A run without a record. */
+const NO_RECORD = { record: () => undefined, close: () => undefined };
 
 export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onProgress?: (share: number) => void): Promise<PatientRun> {
   const started = performance.now();
@@ -81,65 +100,57 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const supervisor = parseSupervisorConfig({ ...setup.supervisor, weightKg: Number(patient.weightKg.toFixed(1)) });
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
-  const plant = {
+  const plan: ScenarioPlant = {
     scenario: s, patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
     seed, board: setup.board, patientStepS: PATIENT_STEP_S,
-  } as const;
-  const env: LoopEnvironment = level === 'pil'
-    ? await pilBpEnvironment({ ...plant, speed: setup.speed ?? 1 })
-    : silEnvironment(await silBench(scenarioPlantOptions(plant)));
-  const board = boardById(setup.board);
-  const header: LoopHeader = {
-    controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift, initialRateMlPerH: 0,
   };
-  const recordPath = join(setup.recordDir, `${patient.id}.record.jsonl`);
-  const recorder = new FileRecorder(recordPath, {
-    ...header,
-    versions: runVersions({
+  const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
+  const board = boardById(setup.board);
+  const recordPath = setup.recordDir === null ? '' : join(setup.recordDir, `${patient.id}.record.jsonl`);
+  // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
+  const recorder = setup.recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
+    ...bpHeader(files),
+    versions: runVersions(level === 'mil' ? {} : {
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
       [`infusion-pump.${board.id}`]: await builtProgram('infusion-pump', board),
     }),
     level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed,
   });
-  const loop = new BpLoop({
-    clock: env.clock, sensor: env.sensor, pump: env.pump, periodMs: PERIOD_MS, leaseMs: LEASE_MS, recorder, confirmer: setup.confirmer,
-    setup: { controller: controllerFrom(header.controller), supervisor, advisory: setup.advisory, drift: setup.drift },
-  });
-  for (const a of s.operator) env.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
-  // Everything the devices say besides beats goes to the record too: their own alarms and the pump's status.
-  for (const [name, l] of Object.entries(env.links)) {
-    l.on({
-      state: (state, detail) => recorder.record('link', env.clock.now(), { link: name, state, detail, counters: l.session.counters() }),
-      message: (id, buf, start, end) => {
-        const a = id === MsgId.Alarm ? readAlarm(buf, start, end) : null;
-        if (a) recorder.record('device-alarm', env.clock.now(), { device: name, ...a });
-      },
-    });
-  }
-  // The pump's status: on every change of state or alarms, and every 30 s otherwise.
-  let lastStatus = { state: -1, alarms: -1, tMs: -Infinity };
-  env.pump.onStatus((status) => {
-    const now = env.clock.now();
-    if (status.state === lastStatus.state && status.alarms === lastStatus.alarms && now - lastStatus.tMs < 30_000) return;
-    lastStatus = { state: status.state, alarms: status.alarms, tMs: now };
-    recorder.record('pump-status', now, status);
-  });
-  const samples: TruthSample[] = [];
-  loop.start();
-  const durationS = s.durationMin * 60;
-  let error: string | null = null;
+  let rig: RigSession<BpDevices> | null = null;
+  let connected: ConnectedBp | null = null;
   try {
-    for (let tS = 0; tS < durationS; tS += PERIOD_MS / 1000) {
-      await env.run(PERIOD_MS);
+    rig = await BP_RIGS[level](plan, setup.speed ?? 1);
+    connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+  } catch (e) {
+    rig?.close();
+    recorder.close({ ok: false, error: (e as Error).message });
+    throw e;
+  }
+  const session = rig;
+  const devices = connected ?? session.ideal!;
+  if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
+  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
+  for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
+  const samples: TruthSample[] = [];
+  const durationS = s.durationMin * 60;
+  const periodMs = BP_TIMING.periodMs;
+  let error: string | null = null;
+  let deliveredBefore = session.probe().deliveredMl ?? 0;
+  try {
+    for (let tS = 0; tS < durationS; tS += periodMs / 1000) {
+      await session.run(periodMs);
       // A person answering an advisory request: virtual time waits for them.
       if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
       const last = loop.decisions.at(-1);
+      const truth = session.probe();
       samples.push({
-        tS: tS + PERIOD_MS / 1000, mapMmHg: env.truthMapMmHg(), observedMmHg: last?.observedMmHg ?? null,
-        rateMlPerH: last?.commandedMlPerH ?? 0, confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto',
+        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: last?.observedMmHg ?? null,
+        rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
+        confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
       });
+      deliveredBefore = truth.deliveredMl;
       if (samples.length % 60 === 0) {
-        for (const [name, l] of Object.entries(env.links)) recorder.record('counters', env.clock.now(), { link: name, counters: l.session.counters() });
+        (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters() }));
         onProgress?.(tS / durationS);
       }
     }
@@ -147,27 +158,15 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     error = (e as Error).message;
   } finally {
     loop.stop();
-    env.close();
+    connected?.close();
+    session.close();
     recorder.close(error ? { ok: false, error } : { ok: true });
   }
   onProgress?.(1);
   return {
     patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
-    deliveredMl: env.deliveredMl(), concentrationUgPerMl: supervisor.concentrationUgPerMl,
-    ceilingMlPerH: (supervisor.maxDoseUgPerKgPerMin * supervisor.weightKg * 60) / supervisor.concentrationUgPerMl,
+    deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
+    ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
     recordPath, wallMs: performance.now() - started, error,
-  };
-}
-
-function silEnvironment(bench: SilBench): LoopEnvironment {
-  return {
-    level: 'sil', clock: bench.clock, sensor: bench.sensor, pump: bench.pump,
-    links: { 'bp-sensor': bench.sensorLink, 'infusion-pump': bench.pumpLink },
-    truthMapMmHg: bench.truthMapMmHg, deliveredMl: () => bench.mechanism.deliveredMl,
-    run: bench.run,
-    close: () => {
-      bench.sensorLink.close();
-      bench.pumpLink.close();
-    },
   };
 }

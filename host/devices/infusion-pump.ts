@@ -17,6 +17,7 @@ export class InfusionPump {
   readonly gate = new TelemetryGate();
   private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
+  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink, clock: Clock) {
     link.expectRole(NodeRole.InfusionPump);
@@ -30,7 +31,10 @@ export class InfusionPump {
             for (const l of this.statusListeners) l(v);
           }
         } else if (id === MsgId.PumpLimits) this.limits = this.gate.pass(readPumpLimits, checkPumpLimits, buf, s, e) ?? this.limits;
-        else if (id === MsgId.Alarm) this.gate.alarm(buf, s, e);
+        else if (id === MsgId.Alarm) {
+          const a = this.gate.alarm(buf, s, e);
+          if (a) for (const l of this.alarmListeners) l(a);
+        }
       },
     });
   }
@@ -42,6 +46,11 @@ export class InfusionPump {
 
   onStatus(listener: (s: PumpStatusValues) => void): void {
     this.statusListeners.push(listener);
+  }
+
+  /** Alarm messages the pump sends (raised and cleared). */
+  onAlarm(listener: (a: AlarmValues) => void): void {
+    this.alarmListeners.push(listener);
   }
 
   /** Sets a rate for one lease; resolves with the lease the pump applied, rejects with the device's reason. */
@@ -59,8 +68,9 @@ export class InfusionPump {
     this.renewal.release();
   }
 
-  stop(): Promise<number> {
+  /** Stops the pump; resolves on its Ack (a stop has no lease). */
+  stop(): Promise<void> {
     this.release();
-    return sendCommand(this.link, 'PumpStop', {});
+    return sendCommand(this.link, 'PumpStop', {}).then(() => undefined);
   }
 }

@@ -14,6 +14,7 @@ export class PressureSensor {
   readonly gate = new TelemetryGate();
   private readonly beatListeners: ((b: PressureBeatValues) => void)[] = [];
   private readonly waveformListeners: ((w: PressureWaveformValues) => void)[] = [];
+  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink) {
     link.expectRole(NodeRole.BpSensor);
@@ -27,7 +28,10 @@ export class PressureSensor {
         } else if (id === MsgId.PressureWaveform) {
           const w = this.gate.pass(readPressureWaveform, checkPressureWaveform, buf, s, e);
           if (w) for (const l of this.waveformListeners) l(w);
-        } else if (id === MsgId.Alarm) this.gate.alarm(buf, s, e);
+        } else if (id === MsgId.Alarm) {
+          const a = this.gate.alarm(buf, s, e);
+          if (a) for (const l of this.alarmListeners) l(a);
+        }
       },
     });
   }
@@ -43,6 +47,11 @@ export class PressureSensor {
 
   onWaveform(listener: (w: PressureWaveformValues) => void): void {
     this.waveformListeners.push(listener);
+  }
+
+  /** Alarm messages the sensor sends (raised and cleared). */
+  onAlarm(listener: (a: AlarmValues) => void): void {
+    this.alarmListeners.push(listener);
   }
 
   requestWaveform(sampleCount: number): Promise<number> {

@@ -4,7 +4,7 @@
 // to the disk on every alarm and on close, so a power cut loses at most the lines since the last alarm.
 // The file must be new (a record is never overwritten or mixed with another run) and is only appended to.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { LoopRecorder } from '../loop/bp-loop.ts';
+import type { LoopRecorder } from '../loop/loop-shell.ts';
 
 export const RECORD_FORMAT = 'homeostat-record/1';
 

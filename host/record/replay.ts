@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { parseConfig } from '../config/config-file.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
 import { controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
-import type { Decision, DecisionInputs, DecisionSetup } from '../loop/bp-decision.ts';
-import { decide, loopStart } from '../loop/bp-decision.ts';
+import type { Decision, DecisionInputs, DecisionSetup } from '../therapies/bp/bp-decision.ts';
+import { decide, loopStart } from '../therapies/bp/bp-decision.ts';
+import type { PeriodEvent } from '../therapies/bp/bp-period.ts';
+import { PERIOD_EVENT_KINDS } from '../therapies/bp/bp-period.ts';
 import { advisoryConfigSchema } from '../safety/advisory-gate.ts';
 import { driftConfigSchema } from '../safety/drift-monitor.ts';
 import { supervisorConfigSchema } from '../safety/infusion-supervisor.ts';
@@ -20,12 +22,13 @@ export const loopHeaderSchema = z.object({
   advisory: advisoryConfigSchema.nullable(),
   drift: driftConfigSchema.nullable(),
   initialRateMlPerH: z.number(),
+  leaseMs: z.number().int().positive(),
 });
 
 export type LoopHeader = z.infer<typeof loopHeaderSchema>;
 
 export function setupFrom(h: LoopHeader, controller: ControllerFile = h.controller): DecisionSetup {
-  return { controller: controllerFrom(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift };
+  return { controller: controllerFrom(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift, leaseMs: h.leaseMs };
 }
 
 export interface ReplayReport {
@@ -36,18 +39,27 @@ export interface ReplayReport {
   complete: boolean;
 }
 
-const COMPARED = ['proposedMlPerH', 'commandedMlPerH', 'mode', 'renewLease', 'controllerReason', 'limits'] as const;
+const COMPARED = ['infusedMlPerH', 'proposedMlPerH', 'commandedMlPerH', 'mode', 'command', 'controllerReason', 'limits', 'alarms', 'raised', 'cleared'] as const;
+const EVENT_KINDS = new Set<string>(PERIOD_EVENT_KINDS);
 
-export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20): ReplayReport {
+export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport {
   const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
-  const setup = setupFrom(header, controller);
-  let state = loopStart(setup, header.initialRateMlPerH);
+  const setup = wrap(setupFrom(header, controller));
+  const start = rec.lines.find((l) => l.kind === 'loop-start');
+  if (!start) throw new Error('the record has no loop-start line: it was not written by a loop, or by an older homeostat; nothing to replay');
+  let state = loopStart(setup, header.initialRateMlPerH, start.tMs);
   const report: ReplayReport = { decisions: 0, identical: 0, differences: [], complete: rec.complete };
+  // The events each decision summarised are the lines recorded since the previous periodic decision.
+  let events: PeriodEvent[] = [];
   for (const line of rec.lines) {
+    if (EVENT_KINDS.has(line.kind)) {
+      events.push({ kind: line.kind, tMs: line.tMs, ...line.data } as PeriodEvent);
+      continue;
+    }
     if (line.kind !== 'decision') continue;
-    const inputs = line.data.inputs as DecisionInputs;
-    // JSON has no NaN: a period without clean beats was written with a null mean.
-    if (inputs.obs && inputs.obs.meanMmHg === null) inputs.obs.meanMmHg = NaN;
+    const recordedInputs = line.data.inputs as Omit<DecisionInputs, 'events'>;
+    const inputs: DecisionInputs = { ...recordedInputs, events: recordedInputs.answer ? null : events };
+    if (!recordedInputs.answer) events = [];
     const recorded = line.data.decision as Decision;
     const r = decide(setup, state, inputs);
     state = r.state;

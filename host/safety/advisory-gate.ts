@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 export const advisoryConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   maxUnconfirmedIncreaseMlPerH: z.number().min(0).max(1000),
   minConfidence: z.number().min(0).max(1),

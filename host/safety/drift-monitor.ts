@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Alarm } from './infusion-supervisor.ts';
 
 export const driftConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   /** Alarm when the sensitivity is more than this factor above or below the reference. */
   bandFactor: z.number().min(1.1).max(20),

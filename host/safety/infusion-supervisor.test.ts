@@ -87,7 +87,7 @@ describe('infusion supervisor', () => {
     expect(d.mode).toBe('fallback');
     expect(d.rateMlPerH).toBe(0);
     expect(d.alarms.map((a) => a.id)).toEqual(['fallback']);
-    expect(d.renewLease).toBe(true);
+    expect(d.command).toBe('set-rate');
     const back = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(25_000), manualRateMlPerH: null }, 25_000);
     expect(back.mode).toBe('auto');
     expect(back.alarms).toEqual([]);
@@ -97,13 +97,13 @@ describe('infusion supervisor', () => {
     let d = supervise(config, running(10, 0), { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 0);
     for (let t = 5000; t <= 55_000; t += 5000) {
       d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, t);
-      expect(d.renewLease).toBe(true);
+      expect(d.command).toBe('set-rate');
     }
     d = supervise(config, d.state, { proposedRateMlPerH: 10, obs: clean(0), manualRateMlPerH: null }, 80_000);
-    expect(d.renewLease).toBe(false);
+    expect(d.command).toBe('none');
     expect(d.alarms[0]).toMatchObject({ id: 'no-valid-pressure', priority: 'high' });
     for (let t = 0; t <= 120_000; t += 5000) {
-      expect(supervise(config, running(10, t), { proposedRateMlPerH: 10, obs: clean(t), manualRateMlPerH: null }, t).renewLease).toBe(true);
+      expect(supervise(config, running(10, t), { proposedRateMlPerH: 10, obs: clean(t), manualRateMlPerH: null }, t).command).toBe('set-rate');
     }
   });
 
@@ -128,5 +128,13 @@ describe('infusion supervisor', () => {
     expect(low.alarms[0].text).not.toMatch(/stopped/);
     // The vasodilator's floor rule does not apply to it, and the vasodilator's config has no high limit.
     expect(supervise(config, running(40), { proposedRateMlPerH: 40, obs: clean(1000, 180), manualRateMlPerH: null }, 1000).rateMlPerH).toBe(40);
+  });
+
+  it('refuses limits that contradict each other, with the numbers', () => {
+    const base = { concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 50, maxRateChangeMlPerH: 20, staleAfterMs: 10_000, floorMmHg: 65, plausibleMmHg: { min: 30, max: 200 } };
+    expect(() => parseSupervisorConfig({ ...base, plausibleMmHg: { min: 100, max: 100 } })).toThrow(/plausibleMmHg: min 100 >= max 100/);
+    expect(() => parseSupervisorConfig({ ...base, floorMmHg: 45, plausibleMmHg: { min: 50, max: 200 } })).toThrow(/floorMmHg: floor 45 mmHg is not above the plausible minimum 50/);
+    expect(() => parseSupervisorConfig({ ...base, drugEffect: 'raises', floorMmHg: 85, highMmHg: 80 })).toThrow(/highMmHg: high limit 80 mmHg is not above the floor 85/);
+    expect(() => parseSupervisorConfig({ ...base, fallbackAfterMs: 90_000 })).toThrow(/fallbackAfterMs: fallback after 90000 ms comes after the lease stops being renewed \(60000 ms\)/);
   });
 });

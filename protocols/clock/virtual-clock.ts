@@ -2,12 +2,13 @@
 // order timers were set) with advance / runUntil. Timers due at the same instant fire in the order set.
 import type { Clock, Timer } from './clock.ts';
 
-interface Entry {
-  dueMs: number;
-  order: number;
-  periodMs: number;
-  fn: () => void;
-  cancelled: boolean;
+/** A timer in the queue; it is its own handle (no closure per timer: simulations set millions of them). */
+class Entry implements Timer {
+  cancelled = false;
+  constructor(public dueMs: number, public order: number, readonly periodMs: number, readonly fn: () => void) {}
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 export class VirtualClock implements Clock {
@@ -80,9 +81,9 @@ export class VirtualClock implements Clock {
   }
 
   private schedule(delayMs: number, periodMs: number, fn: () => void): Timer {
-    const entry: Entry = { dueMs: this.tMs + Math.max(0, delayMs), order: this.nextOrder++, periodMs, fn, cancelled: false };
+    const entry = new Entry(this.tMs + Math.max(0, delayMs), this.nextOrder++, periodMs, fn);
     this.push(entry);
-    return { cancel: () => { entry.cancelled = true; } };
+    return entry;
   }
 
   private dropCancelledTop(): void {
@@ -99,10 +100,11 @@ export class VirtualClock implements Clock {
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.before(h[i], h[parent])) break;
-      [h[i], h[parent]] = [h[parent], h[i]];
+      if (!this.before(e, h[parent])) break;
+      h[i] = h[parent];
       i = parent;
     }
+    h[i] = e;
   }
 
   private pop(): Entry | undefined {
@@ -110,18 +112,18 @@ export class VirtualClock implements Clock {
     const top = h[0];
     const last = h.pop();
     if (h.length > 0 && last) {
-      h[0] = last;
+      // Sift the last entry down from the root, moving smaller children up (no swaps, no allocation).
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && this.before(h[l], h[m])) m = l;
-        if (r < h.length && this.before(h[r], h[m])) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m], h[i]];
+        let m = l < h.length && this.before(h[l], last) ? l : -1;
+        if (r < h.length && this.before(h[r], m < 0 ? last : h[m])) m = r;
+        if (m < 0) break;
+        h[i] = h[m];
         i = m;
       }
+      h[i] = last;
     }
     return top;
   }

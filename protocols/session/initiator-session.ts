@@ -211,6 +211,13 @@ export class InitiatorSession extends SessionCore {
   /** The new session is open: a session up until now ends, and a first frame under the new key commits the node. */
   private open_(kp: Uint8Array | null, p: HelloValues): void {
     this.stopHello_();
+    // A node's uptime never goes back: an answer behind the time it showed before says it restarted, and
+    // everything of the session up until now (a rate, a lease) is gone with it.
+    if (this.state === 'ready' && p.uptimeMs < this.nodeMs_) {
+      this.goDown_();
+      this.state = 'handshaking';
+      if (this.h_.lost) this.h_.lost('peer-restart');
+    }
     this.recent_.fill(0);
     this.sent_ = 0;
     this.sessionId = this.offerId_;

@@ -18,6 +18,7 @@ declare const E: {
   getSerial?: () => string;
   setFlags(flags: Record<string, number>): void;
   hwRand?: () => number;
+  FFT(re: Float32Array, im?: Float32Array, inverse?: boolean): void;
 };
 /** Espruino's require, reached as global.require (a bare require is the bundler's). */
 declare type EspruinoRequire = (module: 'Storage') => { read(name: string): string | undefined };
@@ -30,6 +31,7 @@ declare class Waveform {
   stop(): void;
 }
 declare function getTime(): number;
+declare const process: { env: { BOARD: string } };
 declare function analogRead(pin: string): number;
 declare function analogWrite(pin: string, value: number, options?: { freq?: number; soft?: boolean }): void;
 declare function digitalRead(pin: string): number;

@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { AnalogSampler, Hal, Pins, Uart } from './hal.ts';
+import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -58,6 +58,18 @@ export const espruinoSampler: AnalogSampler = (pin, rateHz, count, onBuffer) => 
   w.on('buffer', onBuffer);
   w.startInput(pinOf(pin), rateHz, { repeat: true });
 };
+
+/** A level output by analogWrite: hardware PWM at freqHz where the pin has it (a DAC pin outputs the level). */
+export function espruinoAnalogOut(freqHz: number): AnalogOut {
+  // The Linux build has no PWM hardware: its software PWM floods the event queue above about 100 Hz
+  // (measured: FIFO_FULL at 1 kHz, none at 100 Hz) and then drops serial input. A board's bundle measured
+  // there (the fit check) gets 100 Hz; on the board itself the frequency asked for.
+  const freq = process.env.BOARD.indexOf('LINUX') === 0 && freqHz > 100 ? 100 : freqHz;
+  return (pin, fraction) => analogWrite(pinOf(pin), fraction, { freq });
+}
+
+/** Espruino's native FFT (measured on 2v29: the forward transform is divided by n). */
+export const espruinoFft: Fft = (re, im) => E.FFT(re, im);
 
 export function espruinoPins(): Pins {
   return {

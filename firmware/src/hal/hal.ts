@@ -33,6 +33,15 @@ export interface Hal {
  */
 export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffer: (samples: Uint16Array) => void) => void;
 
+/**
+ * A level output, 0..1 of full scale: hardware PWM of the given frequency (behind an RC filter) or a DAC where
+ * the pin has one. Separate from Pins so that nodes without it do not carry it.
+ */
+export type AnalogOut = (pin: string, fraction: number) => void;
+
+/** A native forward FFT in place (n a power of two), leaving X[k] / n in (re, im) as Espruino's E.FFT does. */
+export type Fft = (re: Float32Array, im: Float32Array) => void;
+
 /** Pin access, for nodes that drive or read pins one value at a time. */
 export interface Pins {
   /** Analog input, 0..1 of full scale. */

@@ -1,15 +1,9 @@
 // A patient model inside a scenario: the engine steps it at its fixed step, applying the scenario's
 // sensitivity changes to the drug's effect and adding its disturbances to the mean pressure. The result is
 // the patient's true mean pressure (ground truth, for metrics only).
+import type { SteerablePatient } from '../patients/patient-models.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { disturbanceMmHg, sensitivityFactor } from '../scenarios/scenario.ts';
-
-/** A drug-response model the scenario can steer: its sensitivity factor and its mean pressure. */
-export interface SteerablePatient {
-  sensitivity: number;
-  step(deliveredRateMlPerH: number): number;
-  readonly mapMmHg: number;
-}
 
 export class ScenarioPatient {
   private tS = 0;

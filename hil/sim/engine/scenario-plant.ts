@@ -1,15 +1,12 @@
-// A cohort's patient in a scenario, as the options of the plant (hil/sim/engine/sil-bench.ts): the same
-// patient, line and noise whether the plant runs in this process (SIL) or in the PIL rig's.
+// A cohort's patient in a scenario, as the options of the blood-pressure plant (bp-plant.ts): the same
+// patient, line and noise at every level (the plan is data, so it crosses into the PIL plant's process).
 import type { CohortFile, VirtualPatient } from '../cohorts/cohort.ts';
-import type { NorepinephrineParameters } from '../patients/norepinephrine-patient.ts';
-import { NorepinephrinePatient } from '../patients/norepinephrine-patient.ts';
-import type { SlateParameters } from '../patients/slate-patient.ts';
-import { SlatePatient } from '../patients/slate-patient.ts';
+import type { SteerablePatient } from '../patients/patient-models.ts';
+import { PATIENT_MODELS } from '../patients/patient-models.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { lineArtifacts } from '../scenarios/scenario.ts';
-import type { SteerablePatient } from './scenario-patient.ts';
 import { ScenarioPatient } from './scenario-patient.ts';
-import type { SilBenchOptions } from './sil-bench.ts';
+import type { BpPlantOptions } from './bp-plant.ts';
 
 export interface ScenarioPlant {
   scenario: Scenario;
@@ -24,13 +21,10 @@ export interface ScenarioPlant {
 
 /** The model a cohort's patient runs on: Slate for a vasodilator, PK with a Hill effect for norepinephrine. */
 export function patientModel(model: CohortFile['model'], p: VirtualPatient, concentrationUgPerMl: number, stepS: number): SteerablePatient {
-  if (model === 'norepinephrine-pk-hill') {
-    return new NorepinephrinePatient({ ...(p.params as unknown as NorepinephrineParameters), weightKg: p.weightKg }, concentrationUgPerMl, p.baselineMapMmHg, stepS);
-  }
-  return new SlatePatient(p.params as unknown as SlateParameters, p.baselineMapMmHg, stepS);
+  return PATIENT_MODELS[model].create(p.params, { baselineMapMmHg: p.baselineMapMmHg, weightKg: p.weightKg, concentrationUgPerMl, stepS });
 }
 
-export function scenarioPlantOptions(o: ScenarioPlant): SilBenchOptions {
+export function scenarioPlantOptions(o: ScenarioPlant): BpPlantOptions {
   const s = o.scenario;
   return {
     patient: new ScenarioPatient(patientModel(o.model, o.patient, o.concentrationUgPerMl, o.patientStepS), s, o.patientStepS),

@@ -3,13 +3,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadParams, nominal } from '../patients/patient-params.ts';
+import { PATIENT_MODELS } from '../patients/patient-models.ts';
 import type { SlateParameters } from '../patients/slate-patient.ts';
 import { SlatePatient } from '../patients/slate-patient.ts';
 import { silBench } from './sil-bench.ts';
 
-const params = nominal(loadParams(fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url)), [
-  'gainMmHgPerMlPerH', 'transportDelayS', 'recirculationDelayS', 'recirculationFraction', 'timeConstantS',
-])) as unknown as SlateParameters;
+const params = nominal(loadParams(fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url)), PATIENT_MODELS['slate-vasodilator'].physics)) as unknown as SlateParameters;
 
 describe('SIL bench, open loop', () => {
   it('a held 20 mL/h of nitroprusside brings the pressure the host observes to the model\'s steady state', async () => {

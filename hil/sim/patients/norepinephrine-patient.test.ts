@@ -1,16 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadParams, nominal } from './patient-params.ts';
+import { PATIENT_MODELS } from './patient-models.ts';
 import type { NorepinephrineParameters } from './norepinephrine-patient.ts';
 import { hillEffect, NorepinephrinePatient } from './norepinephrine-patient.ts';
 
 const path = fileURLToPath(new URL('./norepinephrine.params.json', import.meta.url));
-const file = loadParams(path, ['volumeL', 'clearanceLPerMin', 'emaxMmHg', 'hillGamma', 'c50NgPerMl', 'weightKg']);
+const file = loadParams(path, PATIENT_MODELS['norepinephrine-pk-hill'].physics);
 const p = nominal(file) as unknown as NorepinephrineParameters;
 
 describe('norepinephrine patient', () => {
   it('concentration follows the analytic one-compartment step response', () => {
-    const patient = new NorepinephrinePatient(p, file.drug.concentrationUgPerMl, 60, 2);
+    const patient = new NorepinephrinePatient(p, file.drug!.concentrationUgPerMl, 60, 2);
     const rate = 26.25; // mL/h of 16 ug/mL = 7 ug/min: 0.1 ug/kg/min at 70 kg
     expect(patient.doseUgPerKgPerMin(rate)).toBeCloseTo(0.1, 6);
     const steady = 7 / p.clearanceLPerMin;

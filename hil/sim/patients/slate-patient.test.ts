@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadParams, nominal } from './patient-params.ts';
+import { PATIENT_MODELS } from './patient-models.ts';
 import type { SlateParameters } from './slate-patient.ts';
 import { SlatePatient, slateStepResponse } from './slate-patient.ts';
 
 const paramsPath = fileURLToPath(new URL('./slate-snp.params.json', import.meta.url));
-const KEYS = ['gainMmHgPerMlPerH', 'transportDelayS', 'recirculationDelayS', 'recirculationFraction', 'timeConstantS'];
+const PHYSICS = PATIENT_MODELS['slate-vasodilator'].physics;
 
 describe('Slate vasodilator patient', () => {
-  const nominalParams = nominal(loadParams(paramsPath, KEYS)) as unknown as SlateParameters;
+  const nominalParams = nominal(loadParams(paramsPath, PHYSICS)) as unknown as SlateParameters;
 
   for (const [label, p] of [
     ['nominal', nominalParams],
@@ -37,6 +38,7 @@ describe('Slate vasodilator patient', () => {
   });
 
   it('refuses a parameter file that is wrong, naming the file and the parameter', () => {
-    expect(() => loadParams(paramsPath, [...KEYS, 'heartRateBpm'])).toThrow(/slate-snp\.params\.json: parameters missing: heartRateBpm/);
+    expect(() => loadParams(paramsPath, { ...PHYSICS, heartRateBpm: 'positive' })).toThrow(/slate-snp\.params\.json: parameters missing: heartRateBpm/);
+    expect(() => loadParams(paramsPath, PHYSICS, 'norepinephrine-pk-hill')).toThrow(/model is 'slate-vasodilator', but 'norepinephrine-pk-hill' was asked for/);
   });
 });

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { SystemClock } from '../../clock/system-clock.ts';
 import { hostSession } from '../../link/host-session.ts';
 import { fileKeyring } from '../../link/keyring.ts';
 import { SerialTransport } from '../../transport/serial-transport.ts';
+import { startCli } from '../testing/run-cli.ts';
 import { flashNode } from './flash.ts';
 
 const bin = espruinoBin();
@@ -29,11 +30,23 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Waits until something listens on the port (socat takes a moment to start). */
+async function listening(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1', () => (c.destroy(), resolve(true)));
+      c.on('error', () => resolve(false));
+    });
+    if (up) return;
+    await sleep(20);
+  }
+}
+
 describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-flash-test-'));
   const processes: ChildProcess[] = [];
-  const start = (cmd: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore') => {
-    const p = spawn(cmd, args, { cwd: dir, stdio: [stdin, 'ignore', 'ignore'], detached: true });
+  const start = (cmd: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore', cwd = dir) => {
+    const p = spawn(cmd, args, { cwd, stdio: [stdin, 'ignore', 'ignore'], detached: true });
     processes.push(p);
     return p;
   };
@@ -93,5 +106,33 @@ describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESP
     session.stop();
     transport.close();
     expect(events).toEqual([`ready ${NodeRole.InfusionPump} ${BoardId.Linux}`]);
+  }, 60_000);
+
+  // Each in a folder of its own: the interpreter boots whatever an earlier test left in its flash file.
+  it('exits 1 when no Hello comes after the upload, leaving nothing running', async () => {
+    killAll();
+    const tcp = await freePort();
+    start('socat', [`TCP-LISTEN:${tcp},reuseaddr,fork`, `EXEC:${bin},pty,raw,echo=0`], 'ignore', mkdtempSync(join(dir, 'no-hello-')));
+    await listening(tcp);
+    // A protocol port nobody speaks on.
+    start('socat', [`pty,raw,echo=0,link=${join(dir, 'quiet')}`, `pty,raw,echo=0,link=${join(dir, 'nobody')}`]);
+    for (let i = 0; i < 200 && !existsSync(join(dir, 'quiet')); i++) await sleep(10);
+    const run = startCli(['flash', '--node', 'infusion-pump', '--board', 'linux', '--port', `tcp://127.0.0.1:${tcp}`, '--protocol-port', join(dir, 'quiet'), '--hello-timeout', '1500', '--throttle']);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/no Hello from the node on .*quiet within 1500 ms/);
+    expect(await run.leftBehind()).toEqual([]);
+  }, 60_000);
+
+  it('on a board whose firmware moved the REPL off the port, stops at once and says how to recover', async () => {
+    killAll();
+    const tcp = await freePort();
+    writeFileSync(join(dir, 'console-taken.js'), 'LoopbackA.setConsole(true);\nsetInterval(function () {}, 1000);\n');
+    start('socat', [`TCP-LISTEN:${tcp},reuseaddr,fork`, `EXEC:${bin} ${join(dir, 'console-taken.js')},pty,raw,echo=0`], 'ignore', mkdtempSync(join(dir, 'console-taken-')));
+    await listening(tcp);
+    const run = startCli(['flash', '--node', 'infusion-pump', '--board', 'linux', '--port', `tcp://127.0.0.1:${tcp}`]);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/no Espruino REPL answered on this port; if the board runs firmware flashed by homeostat.*BTN1.*Recovering a board/);
+    expect(run.stdout().match(/espruino --no-ble/g)).toHaveLength(1); // no second try
+    expect(await run.leftBehind()).toEqual([]);
   }, 60_000);
 });

@@ -20,6 +20,8 @@ import { resolvePort } from '../../ports/serial-ports.ts';
 import { SerialTransport } from '../../transport/serial-transport.ts';
 import type { Keyring } from '../../link/keyring.ts';
 import { KEY_FILE, addToKeyring, defaultKeyringPath, fileKeyring, keyFromHex, readKeyFile } from '../../link/keyring.ts';
+import { owned } from '../../process/owned-children.ts';
+import { onShutdown } from '../shutdown.ts';
 
 export interface FlashOptions {
   node: string;
@@ -41,21 +43,52 @@ export interface FlashOptions {
 
 const espruinoCli = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
 
-function runCli(args: string[], log: (s: string) => void): Promise<string> {
+/** What the Espruino CLI prints when it opened the port and no REPL answered: the firmware there has the console. */
+const NO_REPL = /Unable to retrieve board information/;
+
+/** How to get a board back whose firmware moved the REPL off the port we flash through. */
+export const CONSOLE_TAKEN_HINT =
+  'if the board runs firmware flashed by homeostat, that firmware moved the REPL off this port (the board file\'s ' +
+  '"console"). To recover: reset or power the board with its button (BTN1) held, so it starts without running the ' +
+  'saved code, then flash again; or connect to the console it moved to and run E.setBootCode("") then reset(). ' +
+  'See "Recovering a board" in the README.';
+
+class NoReplError extends Error {}
+
+function runCli(args: string[], timeoutMs: number, log: (s: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [espruinoCli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Owned: killed if homeostat exits first (an error, Ctrl-C, SIGTERM).
+    const child = owned(spawn(process.execPath, [espruinoCli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const kill = () => child.kill('SIGKILL');
     let out = '';
+    let noRepl = '';
     const take = (d: Buffer) => {
       out += d.toString();
+      // Without a REPL the upload would go on into whatever holds the port: stop it at once.
+      const m = out.match(NO_REPL);
+      if (m && !noRepl) {
+        noRepl = m[0];
+        kill();
+      }
     };
-    child.stdout.on('data', take);
-    child.stderr.on('data', take);
-    child.on('error', (e) => reject(new Error(`could not run the Espruino CLI: ${e.message}`)));
-    child.on('close', (code) => {
-      // Success is the CLI's own "Upload Complete"; other complaints (such as failing to fetch board
-      // details from espruino.com when offline) do not stop an upload.
-      if (code === 0 && /Upload Complete/.test(out) && !/Unable to connect/.test(out)) resolve(out);
-      else reject(new Error(`the Espruino CLI failed (exit ${code}): ${out.split('\n').filter((l) => l.trim()).slice(-5).join(' | ')}`));
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+    // The CLI can wait forever on a line that swallows what it sends: an upload has a deadline.
+    const timer = setTimeout(kill, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`could not run the Espruino CLI: ${e.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const tail = out.split('\n').filter((l) => l.trim()).slice(-5).join(' | ');
+      // Success is the CLI's own "Upload Complete" with a REPL that answered; other complaints (such as
+      // failing to fetch board details from espruino.com when offline) do not stop an upload.
+      if (noRepl) reject(new NoReplError(`the Espruino CLI says "${noRepl}": no Espruino REPL answered on this port; ${CONSOLE_TAKEN_HINT}`));
+      else if (/Unable to connect!/.test(out)) reject(new Error('the Espruino CLI says "Unable to connect!"'));
+      else if (code === 0 && /Upload Complete/.test(out)) resolve(out);
+      else if (signal) reject(new Error(`the Espruino CLI did not finish the upload within ${timeoutMs / 1000} s: ${tail}`));
+      else reject(new Error(`the Espruino CLI failed (exit ${code}): ${tail}`));
     });
     log(`espruino ${args.join(' ')}`);
   });
@@ -73,6 +106,8 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
   const built = await buildNode(node.name as NodeName, board, { unauthenticatedBenchMode: o.unauthenticatedBenchMode });
   log(`built ${node.name} for ${board.id}: ${built.bytes} bytes`);
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-flash-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const forget = onShutdown(removeDir);
   try {
     const file = join(dir, `${node.name}.${board.id}.js`);
     writeFileSync(file, built.program.code);
@@ -86,18 +121,25 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
       writeFileSync(keyPath, keyFromHex(keyHex), { mode: 0o600 });
       args.push('--storage', `${KEY_FILE}:${keyPath}`);
     }
-    // A line that drops characters fails an upload now and then: try it three times in all.
+    // Ten times the bytes' time on the wire (throttled uploads are slow), and 30 s to connect.
+    const uploadTimeoutMs = 30_000 + (built.bytes * 10 * 10 * 1000) / (o.baud ?? board.uart.baud);
+    // A line that drops characters fails an upload now and then: try it three times in all. A port
+    // without a REPL stays so: no second try.
     for (let attempt = 1; ; attempt++) {
       try {
-        await runCli([...args, file], log);
+        await runCli([...args, file], uploadTimeoutMs, log);
         break;
       } catch (e) {
-        if (attempt >= 3) throw e;
+        if (e instanceof NoReplError) throw e;
+        // The CLI says only "Unable to connect!" both for a port it cannot open and for a board that
+        // does not answer as it expects.
+        if (attempt >= 3) throw /Unable to connect/.test((e as Error).message) ? new Error(`${(e as Error).message} three times: check the port (homeostat ports lists them); ${CONSOLE_TAKEN_HINT}`) : e;
         log(`upload failed (${(e as Error).message.slice(0, 120)}); trying again`);
       }
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    forget();
+    removeDir();
   }
   log('written to flash; waiting for its Hello');
   // With a new key its id is not yet known: that key serves whatever id the node says it has.
@@ -115,7 +157,6 @@ async function checkHello(port: string, baud: number, timeoutMs: number, nodeNam
   const clock = new SystemClock();
   try {
     const peer = await new Promise<HelloValues>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no Hello from the node on ${port} within ${timeoutMs} ms: is this the port it speaks on (see the board's uart in firmware/boards), and did the upload finish?`)), timeoutMs);
       const session = hostSession(transport, clock, {
         message: () => undefined,
         ready: (p) => {
@@ -130,6 +171,11 @@ async function checkHello(port: string, baud: number, timeoutMs: number, nodeNam
           reject(new Error(why));
         },
       }, { keyring });
+      // The session's heartbeats would keep the process alive: it stops on every outcome, this one too.
+      const timer = setTimeout(() => {
+        session.stop();
+        reject(new Error(`no Hello from the node on ${port} within ${timeoutMs} ms: is this the port it speaks on (see the board's uart in firmware/boards), and did the upload finish?`));
+      }, timeoutMs);
       session.start();
     });
     const role = codeTable('NodeRole').values[nodeName];

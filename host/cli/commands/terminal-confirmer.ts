@@ -2,7 +2,7 @@
 // (its virtual time stands still), for at most the request's timeout in real seconds, as it would at the
 // bedside; no answer by then leaves the safe choice in place.
 import { createInterface } from 'node:readline';
-import type { Confirmer } from '../../loop/bp-loop.ts';
+import type { Confirmer } from '../../loop/loop-shell.ts';
 import { SystemClock } from '../../clock/system-clock.ts';
 import type { AdvisoryRequest } from '../../safety/advisory-gate.ts';
 

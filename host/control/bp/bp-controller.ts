@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 /** What every controller file states: its target and the rates it may propose. */
 export const controllerBaseSchema = z.strictObject({
+  $schema: z.string().optional(),
   $comment: z.string().optional(),
   /** What the drug does to the pressure: a vasodilator lowers it, a vasopressor raises it. */
   drugEffect: z.enum(['lowers', 'raises']).default('lowers'),
@@ -37,10 +38,17 @@ export interface ControllerDecision<S> {
   state: S;
 }
 
+/** What every controller's settings state (controllerBaseSchema), read by the loop's monitors. */
+export interface BpControllerSettings {
+  targetMmHg: number;
+  minRateMlPerH: number;
+  maxRateMlPerH: number;
+}
+
 export interface BpController<S> {
   readonly name: string;
   /** The settings, as recorded with every run. */
-  readonly settings: object;
+  readonly settings: BpControllerSettings;
   /** A fresh state, bumpless from a rate already running (manual, or a previous controller). */
   start(runningRateMlPerH: number): S;
   step(state: S, obs: BpObservation, nowMs: number): ControllerDecision<S>;

@@ -8,16 +8,12 @@ import type { PumpStatusValues } from '../../../../protocols/generated/wire-code
 import type { PumpBoardConfig } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
+import { leaseEndMs } from '../../safety/leased-setpoint.ts';
 
 export interface PumpOutputs {
   /** Status changed (or is due): send it. */
   status(s: PumpStatusValues): void;
   alarm(code: number, priority: number, raised: boolean): void;
-}
-
-const enum Clocks {
-  /** Share of a lease the pump gives up for its clock running at another rate than the host's (1000 ppm). */
-  Tolerance = 0.001,
 }
 
 export class PumpCore {
@@ -78,7 +74,7 @@ export class PumpCore {
     // The lease counts from when the host sent the command; the pump stops at the control tick before its
     // end, with a margin for the two clocks' rates, so it never runs past what the host believes.
     const applied = leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs;
-    const end = sentMs + applied - this.cfg_.controlTickMs - Math.ceil(applied * Clocks.Tolerance);
+    const end = leaseEndMs(sentMs, applied, this.cfg_.controlTickMs);
     if (end <= now) return nack(NackReason.Expired, 1);
     this.commandedMlPerH_ = rateMlPerH;
     this.leaseEndMs_ = end;

@@ -1,0 +1,92 @@
+// The blood-pressure loop's composition root, the same at every level: the files a run is made of (already
+// validated), the two devices connected and checked (a bp-sensor and an infusion pump, each what it says it
+// is), and the loop on the session's clock with its recorder. `homeostat run bp` calls it on real ports; the
+// simulated runs call it on emulated ones (or, at MIL, on ideal devices).
+import type { Clock } from '../../protocols/clock/clock.ts';
+import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
+import type { ControllerFile } from '../control/bp/controller-file.ts';
+import { controllerFrom } from '../control/bp/controller-file.ts';
+import { InfusionPump } from '../devices/infusion-pump.ts';
+import { PressureSensor } from '../devices/pressure-sensor.ts';
+import type { DeviceLink } from '../link/device-link.ts';
+import type { Confirmer, LoopRecorder } from '../loop/loop-shell.ts';
+import type { AdvisoryConfig } from '../safety/advisory-gate.ts';
+import type { DriftConfig } from '../safety/drift-monitor.ts';
+import type { SupervisorConfig } from '../safety/infusion-supervisor.ts';
+import type { DecisionSetup } from '../therapies/bp/bp-decision.ts';
+import type { BpDevices, BpLoop } from '../therapies/bp/bp-loop.ts';
+import { bpLoop } from '../therapies/bp/bp-loop.ts';
+import type { DeviceSpec } from './connect-devices.ts';
+import { connectDevices } from './connect-devices.ts';
+
+/** The loop's timing, stated once: a decision every period, each rate command leased for three of them. */
+export const BP_TIMING = { periodMs: 5000, leaseMs: 15_000 } as const;
+
+/** What a blood-pressure run is made of, validated. */
+export interface BpFiles {
+  /** Aimed at the run's target. */
+  controller: ControllerFile;
+  /** With the patient's weight. */
+  supervisor: SupervisorConfig;
+  advisory: AdvisoryConfig | null;
+  drift: DriftConfig | null;
+}
+
+export function bpSetup(files: BpFiles): DecisionSetup {
+  return { controller: controllerFrom(files.controller), supervisor: files.supervisor, advisory: files.advisory, drift: files.drift, leaseMs: BP_TIMING.leaseMs };
+}
+
+/** The part of a record's header that sets up its replay (host/record/replay.ts reads it back). */
+export function bpHeader(files: BpFiles): object {
+  return { therapy: 'bp', ...files, initialRateMlPerH: 0, leaseMs: BP_TIMING.leaseMs, periodMs: BP_TIMING.periodMs };
+}
+
+export interface ConnectedBp extends BpDevices {
+  sensor: PressureSensor;
+  pump: InfusionPump;
+  peers: { 'bp-sensor': HelloValues; 'infusion-pump': HelloValues };
+  links: DeviceLink[];
+  close(): void;
+}
+
+/** Connects the sensor and the pump (nodes in any order), checks each is what it was opened as. */
+export async function connectBp(clock: Clock, nodes: DeviceSpec[], wait?: () => Promise<void>): Promise<ConnectedBp> {
+  const c = await connectDevices(clock, nodes, { wait });
+  const s = c['bp-sensor'];
+  const p = c['infusion-pump'];
+  if (!s || !p) throw new Error(`a blood-pressure loop needs a bp-sensor and an infusion-pump; got ${Object.keys(c).join(' and ')}`);
+  return {
+    sensor: new PressureSensor(s.link), pump: new InfusionPump(p.link, clock),
+    peers: { 'bp-sensor': s.peer, 'infusion-pump': p.peer },
+    links: [s.link, p.link],
+    close: () => {
+      s.link.close();
+      p.link.close();
+    },
+  };
+}
+
+/**
+ * Unauthenticated (bench mode) sessions, at every start: said to the person (say) and written to the
+ * record, for the handshake that connected and for every later one, so that nothing commanded without
+ * authentication is recorded without it being said.
+ */
+export function warnUnauthenticated(c: ConnectedBp, clock: Clock, recorder: LoopRecorder, say: (line: string) => void): void {
+  for (const l of c.links) {
+    const warn = (text: string) => {
+      say(`WARNING: ${text}`);
+      recorder.record('warning', clock.now(), { device: l.peer ? l.peer.uniqueId : null, text });
+    };
+    if (l.benchModeWarning) warn(l.benchModeWarning);
+    l.on({ warning: warn });
+  }
+}
+
+export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer }): BpLoop {
+  const loop = bpLoop({
+    clock: o.clock, sensor: o.devices.sensor, pump: o.devices.pump, periodMs: BP_TIMING.periodMs,
+    setup: bpSetup(o.files), recorder: o.recorder, confirmer: o.confirmer,
+  });
+  loop.start();
+  return loop;
+}

@@ -1,0 +1,76 @@
+// Target out of reach: the rate sits at a cap (the controller's own maximum, the supervisor's dose
+// ceiling, or nothing at all) while the pressure stays on the wrong side of the target. Held for a stated
+// time, that is no longer a transient: the drug cannot reach the target within its limits, and a person
+// must know. Pure; also reports which cap the rate sits at, so time at any cap is a metric.
+import { z } from 'zod';
+import type { Alarm } from './alarm.ts';
+
+export const reachConfigSchema = z.strictObject({
+  /** How far from the target the pressure must stay (on the side the drug should correct). */
+  bandMmHg: z.number().positive().max(50).default(10),
+  /** How long, at a cap and outside the band, before the alarm. */
+  afterMin: z.number().positive().max(120).default(5),
+});
+
+export type ReachConfig = z.output<typeof reachConfigSchema>;
+
+export interface ReachState {
+  /** Since when the rate has been at its upper caps with the pressure beyond the band (and at zero, for the other side). */
+  highSinceMs: number | null;
+  lowSinceMs: number | null;
+}
+
+export function reachStart(): ReachState {
+  return { highSinceMs: null, lowSinceMs: null };
+}
+
+export interface Caps {
+  /** Named upper limits of the rate, mL/h (the lowest one binds). */
+  upper: { name: string; rateMlPerH: number }[];
+}
+
+/** The cap the rate sits at, if any ("controller maximum 150.0 mL/h", "no infusion"). */
+export function capAt(caps: Caps, rateMlPerH: number): string | null {
+  const binding = caps.upper.reduce((a, b) => (b.rateMlPerH < a.rateMlPerH ? b : a), caps.upper[0]);
+  if (binding && rateMlPerH >= binding.rateMlPerH - 1e-6) return `${binding.name} ${binding.rateMlPerH.toFixed(1)} mL/h`;
+  if (rateMlPerH <= 1e-9) return 'no infusion';
+  return null;
+}
+
+export function watchReach(
+  c: ReachConfig, s: ReachState,
+  x: { errorMmHg: number | null; drugEffect: 'lowers' | 'raises'; rateMlPerH: number; caps: Caps; targetMmHg: number },
+  nowMs: number,
+): { state: ReachState; alarm: Alarm | null; atCap: string | null } {
+  const atCap = capAt(x.caps, x.rateMlPerH);
+  // Invalid pressure neither starts nor ends the count.
+  if (x.errorMmHg === null) return { state: s, alarm: null, atCap };
+  // "Needs more": the pressure is beyond the band on the side more drug would correct.
+  const needsMore = x.drugEffect === 'lowers' ? x.errorMmHg > c.bandMmHg : x.errorMmHg < -c.bandMmHg;
+  const needsLess = x.drugEffect === 'lowers' ? x.errorMmHg < -c.bandMmHg : x.errorMmHg > c.bandMmHg;
+  const atUpper = atCap !== null && atCap !== 'no infusion';
+  const highSinceMs = needsMore && atUpper ? (s.highSinceMs ?? nowMs) : null;
+  const lowSinceMs = needsLess && atCap === 'no infusion' ? (s.lowSinceMs ?? nowMs) : null;
+  const state = { highSinceMs, lowSinceMs };
+  const holdMs = c.afterMin * 60_000;
+  const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
+  if (highSinceMs !== null && nowMs - highSinceMs >= holdMs) {
+    return {
+      state, atCap,
+      alarm: {
+        id: 'target-out-of-reach', priority: 'medium',
+        text: `target out of reach: MAP ${map} mmHg vs ${x.targetMmHg} with the rate at its cap (${atCap}) for ${((nowMs - highSinceMs) / 60_000).toFixed(0)} min; the drug cannot reach the target within its limits: review the therapy`,
+      },
+    };
+  }
+  if (lowSinceMs !== null && nowMs - lowSinceMs >= holdMs) {
+    return {
+      state, atCap,
+      alarm: {
+        id: 'target-out-of-reach-without-drug', priority: 'low',
+        text: `MAP ${map} mmHg stays ${x.drugEffect === 'lowers' ? 'below' : 'above'} the ${x.targetMmHg} mmHg target with no drug running for ${((nowMs - lowSinceMs) / 60_000).toFixed(0)} min: the patient is there without the drug`,
+      },
+    };
+  }
+  return { state, alarm: null, atCap };
+}
