@@ -9,6 +9,7 @@ import type { PumpBoardConfig } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
 import { leaseEndMs } from '../../safety/leased-setpoint.ts';
+import { mlPerStep } from './syringe-geometry.ts';
 
 export interface PumpOutputs {
   /** Status changed (or is due): send it. */
@@ -35,10 +36,7 @@ export class PumpCore {
     private readonly cfg_: PumpBoardConfig,
     private readonly out_: PumpOutputs,
   ) {
-    const m = cfg_.mechanism;
-    const r = m.syringeInnerDiameterMm / 2;
-    // Plunger travel per step times the barrel's cross-section, mm^3 -> mL.
-    this.mlPerStep_ = (Math.PI * r * r * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.mlPerStep_ = mlPerStep(cfg_.mechanism);
     this.lastTickMs_ = hal_.clock.now();
     this.history_ = [this.lastTickMs_, 0];
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set

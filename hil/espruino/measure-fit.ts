@@ -1,9 +1,9 @@
 // Does a bundle fit its board? Measured on the real interpreter when ESPRUINO_BIN is set (the fixed-memory
 // build of the board's size where there is one), otherwise estimated from its size.
-import { espruinoBin, espruinoBinWithVariables } from '../../hil/espruino/espruino-interpreter.ts';
-import { KEEP_CONSOLE, loadThroughRepl, pinAliases } from '../../hil/espruino/repl-loader.ts';
+import { espruinoBin, espruinoBinWithVariables } from './espruino-interpreter.ts';
+import { KEEP_CONSOLE, loadThroughRepl, pinAliases } from './repl-loader.ts';
 import ts from 'typescript';
-import type { Board } from './board-schema.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
 
 export const MIN_FREE_FRACTION = 0.3;
 /**
