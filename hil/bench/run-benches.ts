@@ -14,6 +14,7 @@ import { loopBench } from './loop-bench.ts';
 import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
 import { faultBench } from './fault-bench.ts';
+import { dashboardBench } from './dashboard-bench.ts';
 
 const SECTIONS: BenchSection[] = [
   {
@@ -111,6 +112,13 @@ const SECTIONS: BenchSection[] = [
         figure: 'firmware hang: the watchdog stops the drive within its timeout (2 s) and a check', unit: 's', atMost: 2.1, source: 'issue 11 (the watchdog reboots the bundle)',
         at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'firmware-hang')?.driveStoppedAfterS,
       },
+    ],
+  },
+  {
+    name: 'dashboard', about: 'the live dashboard: ten loops at ten times real time watched in headless Chromium (about a minute)', run: dashboardBench,
+    goals: [
+      { figure: 'decision -> drawn in the browser, p95', at: 'latencyMs.p95', atMost: 100, unit: 'ms', source: 'issue 15' },
+      { figure: 'server CPU for ten loops at 10x (a hundred real loops\' load)', at: 'serverCpu.dashboardSharePctOfOneCore', atMost: 10, unit: '% of a core', source: 'issue 15 (measured; the goal is ours)' },
     ],
   },
 ];

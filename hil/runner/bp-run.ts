@@ -8,6 +8,7 @@ import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { BP_TIMING, bpHeader, connectBp, startBp, warnUnauthenticated } from '../../host/app/bp-app.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
+import type { DashboardLoopSpec } from '../../host/dashboard/dashboard-server.ts';
 import type { BpDevices, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
 import { runVersions } from '../../host/record/versions.ts';
@@ -50,7 +51,13 @@ export interface BpRunSetup {
   level?: Exclude<Level, 'hil'>;
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
+  /** MIL and SIL: hold each decision period to this many times real time, for a person watching a dashboard (default: as fast as the machine goes). */
+  pace?: number;
   confirmer?: Confirmer;
+  /** Told of the patient's loop once it runs (a dashboard); what it returns is called with how the run ended. */
+  onLoop?: (loop: DashboardLoopSpec) => ((ended: string) => void) | void;
+  /** Aborting stops the run at its next period: the pump to its safe state, the record closed (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface TruthSample {
@@ -114,7 +121,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
       [`infusion-pump.${board.id}`]: await builtProgram('infusion-pump', board),
     }),
-    level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed,
+    level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed, startedAt: new Date().toISOString(),
   });
   let rig: RigSession<BpDevices> | null = null;
   let connected: ConnectedBp | null = null;
@@ -129,7 +136,23 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const session = rig;
   const devices = connected ?? session.ideal!;
   if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
-  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
+  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
+  // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
+  let stopWhy: string | null = null;
+  let stoppedWith: (result: string) => void = () => undefined;
+  const stopped = new Promise<string>((r) => (stoppedWith = r));
+  const onAbort = () => void (stopWhy ??= String(setup.signal?.reason ?? 'stopped'));
+  setup.signal?.addEventListener('abort', onAbort);
+  if (setup.signal?.aborted) onAbort();
+  const ended = setup.onLoop?.({
+    name: patient.id, level, loop, files, truth: () => session.probe(),
+    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters() }])),
+    linkStates: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], l.state])),
+    stop: (why) => {
+      stopWhy ??= why;
+      return stopped;
+    },
+  });
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
@@ -137,8 +160,9 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   let error: string | null = null;
   let deliveredBefore = session.probe().deliveredMl ?? 0;
   try {
-    for (let tS = 0; tS < durationS; tS += periodMs / 1000) {
+    for (let tS = 0; tS < durationS && stopWhy === null; tS += periodMs / 1000) {
       await session.run(periodMs);
+      if (level !== 'pil' && setup.pace) await new Promise((r) => setTimeout(r, periodMs / setup.pace!));
       // A person answering an advisory request: virtual time waits for them.
       if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
       const last = loop.decisions.at(-1);
@@ -154,13 +178,23 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
         onProgress?.(tS / durationS);
       }
     }
+    if (stopWhy !== null) {
+      const result = await stopSafely(loop, session);
+      stoppedWith(result);
+      recorder.record('stop', session.clock.now(), { why: stopWhy, result });
+      error = `stopped early (${stopWhy}): ${result}`;
+    }
   } catch (e) {
     error = (e as Error).message;
   } finally {
+    setup.signal?.removeEventListener('abort', onAbort);
+    stoppedWith('the run had already ended');
+    if (ended) ended(error ?? 'the scenario ended');
     loop.stop();
     connected?.close();
     session.close();
-    recorder.close(error ? { ok: false, error } : { ok: true });
+    // A stop a person or a signal asked for is a proper end; the run is still reported as cut short.
+    recorder.close(error && stopWhy === null ? { ok: false, error } : { ok: true });
   }
   onProgress?.(1);
   return {
@@ -169,4 +203,12 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
     recordPath, wallMs: performance.now() - started, error,
   };
+}
+
+/** The loop stopped and the pump brought to its safe state, the session's time passing meanwhile (a virtual clock needs driving). */
+async function stopSafely(loop: ReturnType<typeof startBp>, session: RigSession<BpDevices>): Promise<string> {
+  let result: string | null = null;
+  void loop.safeStop().then((r) => (result = r), (e: Error) => (result = `the pump did not acknowledge the stop (${e.message}): it stops by itself when its lease lapses`));
+  for (let i = 0; i < 100 && result === null; i++) await session.run(100);
+  return result ?? 'no answer from the pump within 10 s: it stops by itself when its lease lapses';
 }

@@ -65,7 +65,7 @@ export async function runBpLive(o: RunBpOptions, out: (line: string) => void): P
     versions: runVersions({}),
   });
   warnUnauthenticated(devices, clock, recorder, out);
-  const loop = startBp({ clock, devices, files, recorder, confirmer: o.confirmer });
+  const loop = startBp({ clock, devices, files, recorder, confirmer: o.confirmer, name: 'live' });
   out(`loop running: a decision every ${BP_TIMING.periodMs / 1000} s, target ${o.controller.targetMmHg} mmHg, ${o.controller.kind} controller; record ${recordPath}; Ctrl-C stops the pump and exits`);
   loop.onStream((item) => {
     if (item.kind === 'decision') {

@@ -22,6 +22,7 @@ import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { registerExport } from './commands/export-fhir.ts';
 import { rigCheck } from './commands/rig-check.ts';
 
 function number(min: number, max: number, what: string) {
@@ -193,16 +194,21 @@ sim
   .option('--cohort-seed <n>', 'draw another cohort from the same ranges', integer(0, 2 ** 31, '--cohort-seed'))
   .option('--level <mil|sil|pil>', 'mil: the devices as ideal models, no firmware (tuning sweeps); sil: the firmware in the emulator, everything on a virtual clock; pil: the boards in their own process behind pseudo-terminals, opened with serialport, in real time', 'sil')
   .option('--no-records', 'write no record per patient (sweeps over many patients); the report and metrics are still written')
-  .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time', number(0.1, 20, '--speed'), 1)
+  .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time; mil and sil with --dashboard: hold the simulation to this pace so a person can follow it', number(0.1, 20, '--speed'), 1)
   .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
   .option('--acceptance <name|file>', 'per-patient acceptance thresholds (hil/reports/default.acceptance.json); the command exits 1 when a patient misses one', 'default')
   .option('--board <id>', 'board the firmware is built for', 'pico')
   .option('--workers <n>', 'patients run side by side in worker threads', integer(1, 64, '--workers'), Math.max(1, Math.min(8, availableParallelism())))
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
+  .option('--dashboard', 'serve the live dashboard while the patients run (one at a time): pressure, rate, alarms, advisory questions, manual rate and Stop')
+  .option('--port <n>', 'the dashboard\'s port (0: any free one)', integer(0, 65_535, '--port'), 8737)
+  .option('--dashboard-host <addr>', 'the address the dashboard listens on (anything but this machine\'s loopback lets others see it; actions still need the run\'s token)', '127.0.0.1')
   .action(async (opts, cmd: Command) => {
-    // SIL runs on a virtual clock as fast as the machine goes: a speed asked for there would be ignored.
-    if (opts.level !== 'pil' && cmd.getOptionValueSource('speed') === 'cli') {
-      throw new Error(`--speed applies only with --level pil (--level ${opts.level} runs on a virtual clock, as fast as this machine allows): leave --speed out, or add --level pil`);
+    // SIL runs on a virtual clock as fast as the machine goes: a speed asked for there would be ignored,
+    // unless a person watches it on the dashboard.
+    const paced = opts.level !== 'pil' && cmd.getOptionValueSource('speed') === 'cli';
+    if (paced && !opts.dashboard) {
+      throw new Error(`--speed applies only with --level pil or --dashboard (--level ${opts.level} runs on a virtual clock, as fast as this machine allows): leave --speed out, or add --level pil`);
     }
     // Each run gets its own directory, so no record is ever overwritten.
     opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller ?? 'default'}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
@@ -216,7 +222,8 @@ sim
       lastLine = done;
     };
     try {
-      const r = await simBp(opts, (l) => console.log(l), logProgress, interactive?.confirmer);
+      const dashboard = opts.dashboard ? { port: opts.port as number, host: opts.dashboardHost as string } : undefined;
+      const r = await simBp({ ...opts, dashboard, pace: paced ? opts.speed : undefined }, (l) => console.log(l), logProgress, interactive?.confirmer);
       // Non-zero when a run failed or a patient missed an acceptance threshold: outcomes can gate CI.
       process.exitCode = r.runs.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
     } finally {
@@ -244,6 +251,8 @@ rig
     console.log(r.lines.join('\n'));
     process.exitCode = r.ok ? 0 : 1;
   });
+
+registerExport(program);
 
 // An option error is one line and a hint, not the whole help.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {

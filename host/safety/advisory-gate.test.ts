@@ -46,4 +46,30 @@ describe('advisory gate', () => {
     expect(tooLate.rateMlPerH).toBe(10);
     expect(tooLate.resolved!.outcome).toBe('timed out');
   });
+
+  it('small unconfident increases pass unasked until they add up to a change that matters; then one question', () => {
+    const q: AdvisoryConfig = { ...c, minIncreaseToAskMlPerH: 2 };
+    const step = (st: ReturnType<typeof advisoryStart>, last: number, to: number, t: number) =>
+      advise(q, st, { supervisedRateMlPerH: to, lastRateMlPerH: last, confidence: 0.3, answer: null }, t);
+    const a = step(advisoryStart(), 10, 10.8, 0);
+    expect(a).toMatchObject({ rateMlPerH: 10.8, asked: null, note: null });
+    const b = step(a.state, 10.8, 11.5, 5000);
+    expect(b).toMatchObject({ rateMlPerH: 11.5, asked: null });
+    // 10 -> 12.2 is +2.2 unconfident in all: this one waits.
+    const ask = step(b.state, 11.5, 12.2, 10_000);
+    expect(ask.rateMlPerH).toBe(11.5);
+    expect(ask.asked).toMatchObject({ fromRateMlPerH: 11.5, proposedRateMlPerH: 12.2 });
+    expect(ask.asked!.why).toMatch(/confidence 30% is below 60% \(unconfident raises from 10\.0 mL\/h add up to \+2\.2\)/);
+    // Once the controller is confident again the count starts afresh; a decrease also ends it.
+    const confident = advise(q, b.state, { supervisedRateMlPerH: 11.6, lastRateMlPerH: 11.5, confidence: 0.9, answer: null }, 10_000);
+    expect(step(confident.state, 11.6, 12.5, 15_000).asked).toBeNull();
+    const down = step(b.state, 11.5, 11, 10_000);
+    expect(step(down.state, 11, 12.5, 15_000).asked).toBeNull();
+  });
+
+  it('without minIncreaseToAskMlPerH a file gets the default (2 mL/h); 0 asks about every unconfident increase', () => {
+    expect(advise(c, advisoryStart(), input(11.5, 0.3), 0).asked).toBeNull();
+    expect(advise(c, advisoryStart(), input(12.5, 0.3), 0).asked).not.toBeNull();
+    expect(advise({ ...c, minIncreaseToAskMlPerH: 0 }, advisoryStart(), input(10.1, 0.3), 0).asked).not.toBeNull();
+  });
 });

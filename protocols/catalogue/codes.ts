@@ -115,3 +115,16 @@ export function codeName(table: string, value: number): string | undefined {
   const hit = Object.entries(codeTable(table).values).find(([, v]) => v === value);
   return hit ? hit[0] : undefined;
 }
+
+/** The names of the bits set in a flags value, as words ("over damped, flat line"); unknown bits by number. */
+export function flagWords(table: string, value: number): string {
+  const words: string[] = [];
+  let rest = value;
+  for (const [name, bit] of Object.entries(codeTable(table).values)) {
+    if ((value & bit) === 0) continue;
+    words.push(name.replace(/-/g, ' '));
+    rest &= ~bit;
+  }
+  if (rest) words.push(`bits ${rest}`);
+  return words.length ? words.join(', ') : 'none';
+}
