@@ -23,6 +23,9 @@ const SECTIONS: BenchSection[] = [
     goals: [
       { figure: 'frame overhead, payloads up to 32 bytes', at: 'frameOverhead.maxOverheadBytesForPayloadsUpTo32', atMost: 8, unit: 'bytes', source: 'issue 3 (MAVLink v2 spends 12)' },
       { figure: 'host codec encode+decode, one core', at: 'hostThroughput.generatedCodec.encodePlusDecodeFramesPerSecond', atLeast: 1_000_000, unit: 'frames/s', source: 'issue 3' },
+      { figure: 'bytes protocol v2 adds per frame (time and MAC)', at: 'frameOverhead.bytesAddedPerFrame', atMost: 8, unit: 'bytes', source: 'issue 12 (MAVLink 2 signing adds 13)' },
+      { figure: 'MAC time per command on the interpreter (native SHA-256)', at: 'macOnEspruino.macTimePerCommandNativeMs', atMost: 2, unit: 'ms', source: 'issue 12' },
+      { figure: 'session under attack: forged, replayed, reordered, delayed frames acting or settling falsely', at: 'sessionUnderAttack.violations', atMost: 0, unit: 'violations', source: 'issue 12' },
     ],
   },
   {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../browser/headless-chromium.ts';
-import { pilBpBoards } from './pil-boards.testing.ts';
+import { pilBpBoards, pilKeyringEnv } from './pil-boards.testing.ts';
 import type { RigSession } from './rig.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
@@ -35,7 +35,7 @@ describe('the live dashboard in headless Chromium (the OS package chromium, or C
     const eager = join(dir, 'eager.advisory.json');
     writeFileSync(eager, JSON.stringify({ maxUnconfirmedIncreaseMlPerH: 0.5, minConfidence: 0, timeoutMs: 60_000, minIncreaseToAskMlPerH: 0 }));
     const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', '--sensor', sensor, '--pump', pump, '--weight-kg', '70', '--out', join(dir, 'out'),
-      '--dashboard', '--port', '0', '--advisory', eager], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--dashboard', '--port', '0', '--advisory', eager], { stdio: ['ignore', 'pipe', 'pipe'], env: pilKeyringEnv() });
     cleanups.push(() => p.exitCode === null && p.kill('SIGKILL'));
     let output = '';
     p.stdout!.on('data', (d: Buffer) => (output += d));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
-import { pilBpBoards } from './pil-boards.testing.ts';
+import { pilBpBoards, pilKeyringEnv } from './pil-boards.testing.ts';
 import type { RigSession } from './rig.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
@@ -22,8 +22,12 @@ async function pilBoards(): Promise<{ sensor: string; pump: string; session: Rig
   return boards;
 }
 
+const env = pilKeyringEnv();
+
 function cli(args: string[]) {
-  const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'], env,
+  });
   let output = '';
   p.stdout!.on('data', (d: Buffer) => (output += d));
   p.stderr!.on('data', (d: Buffer) => (output += d));

@@ -5,7 +5,7 @@
 // through the rig's probe for metrics only and never reaches the loop.
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp, warnUnauthenticated } from '../../host/app/bp-app.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import type { DashboardLoopSpec } from '../../host/dashboard/dashboard-server.ts';
@@ -163,6 +163,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     throw e;
   }
   const session = rig;
+  if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
   if (!setup.faults) loops.push(start(session.clock, connected ?? session.ideal!));
   const current = () => loops.at(-1)!;
   // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.

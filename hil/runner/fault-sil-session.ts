@@ -59,9 +59,13 @@ export interface FaultSilSession {
 
 /** A pump whose commands are noted when sent and when accepted (the pump's answer is its acceptance). */
 function notingPump(pump: RatePump, now: () => number, trace: SafetyTrace): RatePump {
-  const noted = (c: Omit<Command, 'tMs'>, send: () => Promise<void>) => {
+  // The pump's Ack names the lease it applied (counted from when the host sent the command): that one is noted.
+  const noted = <T,>(c: Omit<Command, 'tMs'>, send: () => Promise<T>): Promise<T> => {
     trace.sent.push({ tMs: now(), ...c });
-    return send().then(() => void trace.accepted.push({ tMs: now(), ...c }));
+    return send().then((applied) => {
+      trace.accepted.push({ tMs: now(), ...c, ...(typeof applied === 'number' ? { leaseMs: applied } : {}) });
+      return applied;
+    });
   };
   return {
     link: pump.link,

@@ -8,6 +8,7 @@ import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
 import { codeName } from '../../protocols/catalogue/codes.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { DeviceLink } from '../link/device-link.ts';
+import type { Keyring } from '../link/keyring.ts';
 import type { Transport } from '../transport/transport.ts';
 
 export interface DeviceSpec {
@@ -17,6 +18,8 @@ export interface DeviceSpec {
   where: string;
   open: () => Promise<Transport>;
   sessionIdSeed?: number;
+  /** Its device key's keyring: the user's keyring file by default (simulated boards: their rig's). */
+  keyring?: Keyring;
 }
 
 export interface ConnectedDevice {
@@ -34,7 +37,7 @@ const tick = (clock: Clock) => new Promise<void>((r) => clock.after(50, r));
 export async function connectDevices(
   clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: () => Promise<void> } = {},
 ): Promise<Record<string, ConnectedDevice>> {
-  const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed }));
+  const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed, keyring: s.keyring }));
   const wait = o.wait ?? (() => tick(clock));
   const closeAll = () => {
     for (const l of links) l.close();

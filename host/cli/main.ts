@@ -158,9 +158,18 @@ program
   .option('--baud <n>', 'baud rate of the flashing port', integer(1200, 2_000_000, '--baud'))
   .option('--hello-timeout <ms>', 'how long to wait for the Hello', number(100, 120_000, '--hello-timeout'), 10_000)
   .option('--throttle', 'upload slowly, for a line that loses characters')
-  .action(async (opts: { node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number; throttle?: boolean }) => {
+  .option('--key-file <file>', 'provision this device key (32 hexadecimal digits; make one with: openssl rand -hex 16) and add it to the keyring')
+  .option('--keyring <file>', 'the host\'s keyring (default: $HOMEOSTAT_KEYRING or ~/.config/homeostat/keyring.json)')
+  .option('--unauthenticated-bench-mode', 'build a node that takes commands without authentication: for a bench without a patient only')
+  .action(async (opts: {
+    node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number; throttle?: boolean;
+    keyFile?: string; keyring?: string; unauthenticatedBenchMode?: boolean;
+  }) => {
     const peer = await flashNode(
-      { node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout, throttle: opts.throttle },
+      {
+        node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout,
+        throttle: opts.throttle, keyFile: opts.keyFile, keyring: opts.keyring, unauthenticatedBenchMode: opts.unauthenticatedBenchMode,
+      },
       (l) => console.log(l),
     );
     console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);

@@ -29,10 +29,17 @@ export const codeTables: readonly CodeTable[] = [
       busy: 9,
       'version-mismatch': 10,
       'layout-mismatch': 11,
+      stale: 12,
+      expired: 13,
       'link-lost': 252,
       timeout: 253,
       'queue-full': 254,
     },
+  },
+  {
+    name: 'AuthMode',
+    doc: 'How a peer authenticates its frames (SPEC.md section 3).',
+    values: { none: 0, 'hmac-sha256': 1, 'unauthenticated-bench': 2 },
   },
   {
     name: 'AlarmCode',
