@@ -5,6 +5,6 @@ export default defineConfig({
     include: ['{protocols,firmware,host,hil}/**/*.test.ts'],
     reporters: ['default', './hil/runner/plain-summary-reporter.ts'],
     // Timing is tested on the virtual clock; this only guards against a hung real-I/O test.
-    testTimeout: 30_000,
+    testTimeout: 60_000, // CLI tests start node with tsx several times: seconds each on a loaded 2-core machine
   },
 });

@@ -76,7 +76,7 @@ export async function startPilBoard(node: string, board: string, options: { wron
   if (options.wrongBaud) args.push('--wrong-baud');
   let started: PilProcess;
   try {
-    started = await startPilProcess(boardScript, args, 'the PIL board', 15_000);
+    started = await startPilProcess(boardScript, args, 'the PIL board', 45_000); // a loaded CI machine can take tens of seconds to start node with tsx
   } catch (e) {
     stop();
     throw e;

@@ -49,7 +49,7 @@ describe('PIL level', () => {
     expect(beats.length).toBeGreaterThan(1);
     for (const m of beats.slice(1)) expect(Math.abs(m - 93)).toBeLessThan(6);
     expect(pumpLink.session.counters().crcErrors).toBe(0);
-  }, 30_000);
+  }, 90_000);
 
   it('reconnects when the port vanishes and the device comes back at the same path', async () => {
     const first = await startPilBoard('infusion-pump', 'pico');
@@ -67,7 +67,7 @@ describe('PIL level', () => {
     expect(l.state).toBe('ready');
     expect(states).toContain('reconnecting');
     expect(states.at(-1)).toBe('ready');
-  }, 30_000);
+  }, 90_000);
 
   it('says a port is busy when another program holds it', async () => {
     const b = await startPilBoard('infusion-pump', 'pico');
@@ -75,7 +75,7 @@ describe('PIL level', () => {
     const first = await SerialTransport.open(b.path, 115200);
     await expect(SerialTransport.open(b.path, 115200)).rejects.toThrow(/cannot open serial port .*: .*(lock|busy|in use|temporarily).*port free/i);
     first.close();
-  }, 30_000);
+  }, 90_000);
 
   it('a wrong baud rate turns the host\'s Hello to garbage: no session, and the link says what to check', async () => {
     const bad = await startPilBoard('infusion-pump', 'pico', { wrongBaud: true });
@@ -87,7 +87,7 @@ describe('PIL level', () => {
     expect(l.state).toBe('handshaking');
     // The node, never greeted, stays silent (it only speaks in a session): the host can only say so.
     expect(l.lastProblem).toMatch(/sends no Hello: check the port, the baud rate/);
-  }, 30_000);
+  }, 90_000);
 
   it('when the host process is killed, the pump falls to its safe rate within its lease; the next host finds it and reads the volume delivered meanwhile', async () => {
     const pumpBoard = await startPilBoard('infusion-pump', 'pico');
@@ -115,5 +115,5 @@ describe('PIL level', () => {
     // About 3 s at 60 mL/h before the kill, plus what ran until the lease lapsed.
     expect(pump.status!.deliveredMl).toBeGreaterThan(0.04);
     expect(pump.status!.deliveredMl).toBeLessThan(0.12);
-  }, 30_000);
+  }, 90_000);
 });

@@ -40,7 +40,8 @@ describe('homeostat run bp on PIL boards', () => {
     const { sensor, pump, session } = await pilBoards();
     const out = mkdtempSync(join(tmpdir(), 'run-bp-'));
     const run = cli(['--sensor', sensor, '--pump', pump, '--weight-kg', '70', '--out', out]);
-    for (let i = 0; i < 400 && (run.output().match(/ MAP \d+ mmHg/g) ?? []).length < 3; i++) await sleep(50);
+    // Three decisions take 15 s of the system clock after the links come up, which a loaded machine can take long to do.
+    for (let i = 0; i < 1200 && run.p.exitCode === null && (run.output().match(/ MAP \d+ mmHg/g) ?? []).length < 3; i++) await sleep(50);
     expect(run.output()).toMatch(/bp-sensor: 'bp-sensor' \(bp-sensor on pico/);
     expect(run.output()).toMatch(/infusion-pump: 'infusion-pump' \(infusion-pump on pico/);
     expect((run.output().match(/ MAP \d+ mmHg, rate [\d.]+ mL\/h, auto/g) ?? []).length).toBeGreaterThanOrEqual(3);
@@ -55,7 +56,7 @@ describe('homeostat run bp on PIL boards', () => {
     expect(lines.filter((l) => l.kind === 'decision').length).toBeGreaterThanOrEqual(3);
     expect(lines.at(-2)).toMatchObject({ kind: 'stop', data: { why: 'SIGINT', result: 'pump stopped (acknowledged)' } });
     expect(lines.at(-1)).toMatchObject({ kind: 'end', data: { ok: true } });
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a pump opened as the sensor, a missing port and a port another host holds, and commands nothing', async () => {
     const { sensor, pump, session } = await pilBoards();

@@ -42,12 +42,12 @@ describe.skipIf(!bin)('homeostat monitor on a port that carries text (set ESPRUI
     expect(await run.exited).toBe(1);
     expect(run.stdout()).toMatch(/text "pump ready, tick \d+"/);
     expect(run.stderr()).toMatch(/no session with the device on /);
-  }, 30_000);
+  }, 60_000);
 
   it('--raw sends nothing and shows every byte received, in hex beside the text', async () => {
     const run = startCli(['monitor', '--port', await board('raw'), '--raw', '--seconds', '2']);
     expect(await run.exited).toBe(0);
     expect(run.stdout()).toMatch(/rx [0-9a-f ]*70 75 6d 70 20 72 65 61 64 79 .*\|.*pump ready/);
     expect(run.stdout()).not.toMatch(/Uncaught/); // nothing was typed into the REPL
-  }, 30_000);
+  }, 60_000);
 });

@@ -42,7 +42,7 @@ describe('homeostat monitor', () => {
     expect(out).toMatch(/counters \{"framesRx":\d+,"crcErrors":0/);
     expect(readFileSync(log, 'utf8')).toContain('PumpStop acknowledged');
     expect(await run.leftBehind()).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('exits 1 saying why when no session ever came up, and 143 on SIGTERM', async () => {
     const timed = spawnSync(process.execPath, [bin, 'monitor', '--port', '/dev/homeostat-no-such-port', '--seconds', '1'], { encoding: 'utf8', timeout: 20_000 });
@@ -53,7 +53,7 @@ describe('homeostat monitor', () => {
     await endless.waitFor(/link reconnecting/);
     endless.child.kill('SIGTERM');
     expect(await endless.exited).toBe(143);
-  }, 30_000);
+  }, 60_000);
 
   it('says clearly when no device has the USB serial number given', () => {
     const r = spawnSync(process.execPath, [bin, 'monitor', '--port', 'NO-SUCH-DEVICE-SERIAL', '--seconds', '1'], { encoding: 'utf8', timeout: 20_000 });
