@@ -7,6 +7,7 @@
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import type { ConnectedBp } from '../../host/app/bp-app.ts';
 import { connectBp } from '../../host/app/bp-app.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { BpDevices, BpLoop, RatePump } from '../../host/therapies/bp/bp-loop.ts';
 import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
 import { boardById } from '../emulator/emulated-node.ts';
@@ -96,7 +97,7 @@ export async function faultSilSession(
   const build = (edges: HostEdges) => {
     const n = ++trace.hostStarts;
     note(`host ${n} starts and looks for its devices`);
-    const nodes = ROLES.map((role, i) => ({ role, where: `${links[role].path} (${role})`, open: edges.opener(links[role].open), sessionIdSeed: plan.seed * 2 + 1 + i + 100 * n }));
+    const nodes = ROLES.map((role, i) => ({ role, where: `${links[role].path} (${role})`, open: edges.opener(links[role].open), sessionIdSeed: plan.seed * 2 + 1 + i + 100 * n, keyring: SIM_KEYRING }));
     connectBp(edges.clock, nodes).then((c) => {
       if (edges.dead) return c.close();
       connected = c;
