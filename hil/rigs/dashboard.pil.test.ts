@@ -26,6 +26,27 @@ async function browser(): Promise<Browser> {
   return b;
 }
 
+/**
+ * Waits for the pump to drive, counting against budgetMs only the time during which the loop's latest
+ * decision commands a positive rate (the plant's truth comes once a second, later on a loaded machine);
+ * capMs bounds the whole wait, so a loop that never commands the pump fails here with its latest decision.
+ */
+async function pumpDrivesWhenCommanded(driving: () => boolean, latest: () => { commandedMlPerH: number } | undefined, budgetMs: number, capMs: number, meanwhile: () => Promise<unknown>): Promise<void> {
+  const startMs = performance.now();
+  let commandedForMs = 0;
+  for (let lastMs = startMs; !driving(); ) {
+    await meanwhile();
+    await sleep(100);
+    const nowMs = performance.now();
+    const d = latest();
+    if (d && d.commandedMlPerH > 0) commandedForMs += nowMs - lastMs;
+    lastMs = nowMs;
+    if (commandedForMs > budgetMs || nowMs - startMs > capMs) {
+      expect.fail(`the pump did not drive: ${(commandedForMs / 1000).toFixed(1)} s of decisions commanding a positive rate in ${((nowMs - startMs) / 1000).toFixed(0)} s (latest decision: ${JSON.stringify(d)})`);
+    }
+  }
+}
+
 describe('the live dashboard in headless Chromium (the OS package chromium, or CHROMIUM_BIN)', () => {
   it('shows a running PIL loop; Accept reaches the loop; Stop stops the pump; without the token nothing acts', async () => {
     const { sensor, pump, session } = await pilBpBoards();
@@ -49,7 +70,7 @@ describe('the live dashboard in headless Chromium (the OS package chromium, or C
     const b = await browser();
     const errors: string[] = [];
     const page = await b.newPage({ viewport: { width: 1200, height: 1400 } });
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     await page.goto(url!);
 
@@ -86,9 +107,22 @@ describe('the live dashboard in headless Chromium (the OS package chromium, or C
     const decisions = () => record().filter((l) => l.kind === 'decision').map((l) => l.data.decision as Recorded);
     await expect.poll(() => decisions().some((d) => d.resolved?.requestId === id && d.resolved.outcome === 'accepted'), { timeout: 15_000 }).toBe(true);
 
+    // The pump drives once the loop commands it. The decision taking the Accept is made afresh: when its
+    // proposal has crept above the accepted one (a late answer on a loaded machine), the gate holds the rate
+    // and asks again, and the person at the page accepts that question too. The pump is given its time only
+    // while the latest recorded decision commands a positive rate: 20 s of that, within two minutes.
+    const accepted = new Set([id]);
+    const acceptFollowUps = async () => {
+      const again = page.locator('.advisory:not([hidden]) button.accept');
+      const next = (await again.count()) ? Number(await again.getAttribute('data-request')) : NaN;
+      if (!(next > id) || accepted.has(next)) return;
+      accepted.add(next);
+      await again.click();
+    };
+    await pumpDrivesWhenCommanded(() => session.probe().pumpDriving === 1, () => decisions().at(-1), 20_000, 120_000, acceptFollowUps);
+    expect(decisions().some((d) => d.commandedMlPerH > 0)).toBe(true);
+
     // Stop asks once more, then stops the pump; the command ends with the record closed.
-    // The plant reports its truth every second of its time: the accepted rate drives the pump.
-    await expect.poll(() => session.probe().pumpDriving, { timeout: 60_000 }).toBe(1);
     // No error on the page while the run is served (once the command has ended, its reconnects fail, rightly).
     expect(errors, errors.join("\n")).toEqual([]);
     await page.click('button.stop');
@@ -96,8 +130,8 @@ describe('the live dashboard in headless Chromium (the OS package chromium, or C
     await page.click('button.stop-confirm');
     await expect.poll(() => page.textContent('section.loop .stopped'), { timeout: 15_000 }).toMatch(/Stopped: Stop on the dashboard: pump stopped \(acknowledged\)/);
     expect(await exited).toBe(0);
-    for (let i = 0; i < 30 && session.probe().pumpDriving !== 0; i++) await sleep(100);
-    expect(session.probe().pumpDriving).toBe(0);
+    // The stop was acknowledged; the plant's truth follows within its reporting period (later under load).
+    await expect.poll(() => session.probe().pumpDriving, { timeout: 15_000 }).toBe(0);
     const lines = record();
     expect(lines.at(-2)).toMatchObject({ kind: 'stop', data: { why: 'Stop on the dashboard', result: 'pump stopped (acknowledged)' } });
     expect(lines.at(-1)).toMatchObject({ kind: 'end', data: { ok: true } });
@@ -106,5 +140,5 @@ describe('the live dashboard in headless Chromium (the OS package chromium, or C
     const latencies = await page.evaluate(() => (window as unknown as { homeostatDashboard: { latenciesMs: number[] } }).homeostatDashboard.latenciesMs);
     expect(latencies.length).toBeGreaterThan(0);
     expect(errors.every((e) => /ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)), errors.join('\n')).toBe(true);
-  }, 240_000);
+  }, 330_000);
 });

@@ -139,11 +139,20 @@ export function makeChart(el: HTMLElement, spec: ChartSpec, data: ChartData, wid
     legend: { show: spec.legend ?? true },
     hooks: { draw: [(u) => drawDecorations(u, spec)] },
   };
-  // The legend reads the first series in the second unit too (an invisible copy of it).
+  // The legend reads the first series in the second unit too (an invisible copy of it, see plotted).
   if (spec.y2) {
     const factor = spec.y2.factor;
     opts.series.push({ label: spec.y2.label, stroke: 'rgba(0,0,0,0)', points: { show: false }, value: (_u, v) => (v === null || v === undefined ? '-' : (v * factor).toFixed(3)) });
-    data = [...data, data[1]] as ChartData;
   }
-  return new uPlot(opts, data as uPlot.AlignedData, el);
+  return new uPlot(opts, plotted(spec, data), el);
+}
+
+/** New data for a chart made by makeChart from the same spec (uPlot needs one array per series it drew). */
+export function updateChart(u: uPlot, spec: ChartSpec, data: ChartData): void {
+  u.setData(plotted(spec, data));
+}
+
+/** The arrays uPlot draws: the spec's series and, with a right axis, the legend's copy of the first. */
+function plotted(spec: ChartSpec, data: ChartData): uPlot.AlignedData {
+  return (spec.y2 ? [...data, data[1]] : data) as uPlot.AlignedData;
 }

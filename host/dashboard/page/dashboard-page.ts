@@ -5,8 +5,8 @@
 // manner: priority by colour and marker (high: red, "!!!", flashing about 2 Hz; medium: yellow, "!!",
 // flashing about 0.6 Hz; low: cyan, "!", steady), highest first, in words.
 import type uPlot from 'uplot';
-import type { ChartData } from './charts.ts';
-import { makeChart } from './charts.ts';
+import type { ChartData, ChartSpec } from './charts.ts';
+import { makeChart, updateChart } from './charts.ts';
 import type { DashboardPoint, LoopView } from '../dashboard-view.ts';
 
 type Message =
@@ -17,7 +17,8 @@ type Message =
 interface Card {
   view: LoopView;
   el: HTMLElement;
-  charts: uPlot[] | null;
+  /** The three charts, each with the spec it was made from (which says what its updates need). */
+  charts: { plot: uPlot; spec: ChartSpec; data: (d: ChartData[]) => ChartData }[] | null;
   dirty: boolean;
   /** Points received since the last draw: their latency is taken once drawn. */
   fresh: DashboardPoint[];
@@ -116,26 +117,31 @@ function chartData(v: LoopView): ChartData[] {
   ];
 }
 
-function makeCharts(card: Card): uPlot[] {
+function makeCharts(card: Card): NonNullable<Card['charts']> {
   const v = card.view;
   const width = Math.max(320, $<HTMLElement>(card.el, '.charts').clientWidth - 8);
   const simulated = v.points.some((p) => p.trueMmHg !== null) || v.level !== 'live';
-  const data = chartData(v);
-  return [
-    makeChart($(card.el, '.c0'), {
-      title: 'Mean arterial pressure', yLabel: 'mmHg',
-      series: [{ label: 'observed (over the link)', colour: '#222' }, ...(simulated ? [{ label: 'true (simulation)', colour: '#1a5fb4', dash: [5, 3] }] : [])],
-      band: { from: v.targetMmHg - v.bandMmHg, to: v.targetMmHg + v.bandMmHg, label: 'target', colour: 'rgba(38,162,105,0.18)' },
-      lines: [{ y: v.limitMmHg, label: v.limitLabel, colour: '#c01c28' }],
-    }, simulated ? data[0] : [data[0][0], data[0][1]], width),
-    makeChart($(card.el, '.c1'), {
-      title: 'Infusion rate', yLabel: 'mL/h', series: [{ label: 'commanded', colour: '#c64600' }],
-      y2: { label: 'ug/kg/min', factor: v.dosePerMlPerH }, height: 170,
-    }, data[1], width),
-    makeChart($(card.el, '.c2'), {
-      title: 'Controller confidence', yLabel: '%', yRange: [0, 100], series: [{ label: 'confidence', colour: '#26a269' }], height: 130,
-    }, data[2], width),
+  const charts: { spec: ChartSpec; data: (d: ChartData[]) => ChartData }[] = [
+    {
+      spec: {
+        title: 'Mean arterial pressure', yLabel: 'mmHg',
+        series: [{ label: 'observed (over the link)', colour: '#222' }, ...(simulated ? [{ label: 'true (simulation)', colour: '#1a5fb4', dash: [5, 3] }] : [])],
+        band: { from: v.targetMmHg - v.bandMmHg, to: v.targetMmHg + v.bandMmHg, label: 'target', colour: 'rgba(38,162,105,0.18)' },
+        lines: [{ y: v.limitMmHg, label: v.limitLabel, colour: '#c01c28' }],
+      },
+      data: (d) => (simulated ? d[0] : [d[0][0], d[0][1]]),
+    },
+    {
+      spec: { title: 'Infusion rate', yLabel: 'mL/h', series: [{ label: 'commanded', colour: '#c64600' }], y2: { label: 'ug/kg/min', factor: v.dosePerMlPerH }, height: 170 },
+      data: (d) => d[1],
+    },
+    {
+      spec: { title: 'Controller confidence', yLabel: '%', yRange: [0, 100], series: [{ label: 'confidence', colour: '#26a269' }], height: 130 },
+      data: (d) => d[2],
+    },
   ];
+  const data = chartData(v);
+  return charts.map((c, i) => ({ ...c, plot: makeChart($(card.el, `.c${i}`), c.spec, c.data(data), width) }));
 }
 
 function render(card: Card): void {
@@ -180,10 +186,7 @@ ${counters.length ? `<table><tr><th>link</th>${Object.keys(counters[0][1]).map((
     if (!card.charts) card.charts = makeCharts(card);
     else {
       const data = chartData(v);
-      const simulated = card.charts[0].series.length > 2;
-      card.charts[0].setData(simulated ? data[0] : [data[0][0], data[0][1]] as uPlot.AlignedData);
-      card.charts[1].setData(data[1] as uPlot.AlignedData);
-      card.charts[2].setData(data[2] as uPlot.AlignedData);
+      for (const c of card.charts) updateChart(c.plot, c.spec, c.data(data));
     }
   }
 }
