@@ -49,12 +49,14 @@ export interface EmulatedNodeOptions {
   wrapTransport?: (t: Transport) => Transport;
   onMessage?: (id: number, payload: Uint8Array) => void;
   onEvent?: (text: string) => void;
+  /** The clock to run on, shared by boards wired together on one bench (a fresh one otherwise). */
+  clock?: VirtualClock;
 }
 
 export async function emulatedNode(node: NodeName, boardId: string, options: EmulatedNodeOptions = {}): Promise<EmulatedNode> {
   const boardConfig = boardById(boardId);
   const program = await builtProgram(node, boardConfig);
-  const clock = new VirtualClock();
+  const clock = options.clock ?? new VirtualClock();
   const board = new BoardEmulator({ clock, serial: `emu-${boardId}`, variables: boardConfig.variables });
   const port = board.port(boardConfig.uart.port);
   const transport = options.wrapTransport ? options.wrapTransport(port) : port;

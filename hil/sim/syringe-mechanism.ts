@@ -65,8 +65,7 @@ export class SyringeMechanism {
     private readonly line: LineModel = DEFAULT_LINE,
     updateMs = 20,
   ) {
-    const m = cfg.mechanism;
-    this.mlPerStep = (Math.PI * (m.syringeInnerDiameterMm / 2) ** 2 * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.mlPerStep = syringeMlPerStep(cfg.mechanism);
     this.slackLeftMl = line.startupSlackMl;
     this.loadedMl = this.syringeVolumeMl;
     this.updateS = updateMs / 1000;
@@ -123,4 +122,9 @@ export class SyringeMechanism {
     this.airAheadMl -= air;
     this.inLineMl += ml - air;
   }
+}
+
+/** Millilitres one step pushes: the syringe's bore times the lead per microstep. */
+export function syringeMlPerStep(m: PumpBoardConfig['mechanism']): number {
+  return (Math.PI * (m.syringeInnerDiameterMm / 2) ** 2 * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
 }
