@@ -8,14 +8,7 @@ import type { EmulatedNode, EmulatedNodeOptions } from './emulated-node.ts';
 import { emulatedNode } from './emulated-node.ts';
 import type { PinEnd } from './board-wiring.ts';
 import { wireLevel, wirePulses } from './board-wiring.ts';
-
-/** A wire between two nodes' pins, each named `<node>.<pin role in the board file>` (bp-sensor.pressure). */
-export interface WireSpec {
-  from: string;
-  to: string;
-  /** level: a DAC or filtered PWM output into an ADC; pulses: a step output into a digital input. */
-  signal: 'level' | 'pulses';
-}
+import type { RigWire } from '../rigs/rig-schema.ts';
 
 export interface BenchNodeSpec {
   node: NodeName;
@@ -32,7 +25,7 @@ export interface WiredBench {
 
 export async function wiredBench(
   specs: BenchNodeSpec[],
-  wires: WireSpec[],
+  wires: RigWire[],
   options: (node: NodeName) => EmulatedNodeOptions = () => ({}),
 ): Promise<WiredBench> {
   const clock = new VirtualClock();

@@ -1,26 +1,26 @@
-// The patient-emulator bench in SIL: the patient-emulator, bp-sensor and infusion-pump bundles as built for
-// the Pico, each on its emulated board with a host session, wired as on the bench: the patient board's
-// transducer output into the sensor's ADC, the pump's step output into the patient board's step input.
+// The patient-emulator bench in SIL, built from the shipped rig file (hil/rigs/benches/patient-bench.rig.yaml):
+// the patient-emulator, bp-sensor and infusion-pump bundles for the boards it names, each on its emulated
+// board with a host session, wired as the file says: the patient board's transducer output into the
+// sensor's ADC, the pump's step output into the patient board's step input.
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   AlarmCode, MsgId, PressureQuality, readAlarm, readPressureBeat, readPumpStatus, writePumpSetRate, writePumpStop,
 } from '../../../../protocols/generated/wire-codec.ts';
-import type { WireSpec } from '../../../../hil/emulator/wired-bench.ts';
 import { wiredBench } from '../../../../hil/emulator/wired-bench.ts';
+import { loadRig } from '../../../../hil/rigs/rig-file.ts';
+import type { NodeName } from '../../../../firmware/build/firmware-build.ts';
 import { beatsForMean, PatientEmulatorDriver } from '../../../../hil/rigs/patient-emulator-driver.ts';
 import { syringeMlPerStep } from '../../../../hil/sim/syringe-mechanism.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
 
-const WIRES: WireSpec[] = [
-  { from: 'patient-emulator.pressureOut', to: 'bp-sensor.pressure', signal: 'level' },
-  { from: 'infusion-pump.step', to: 'patient-emulator.stepIn', signal: 'pulses' },
-];
+const rig = loadRig(fileURLToPath(new URL('../../../../hil/rigs/benches/patient-bench.rig.yaml', import.meta.url)));
 
 async function patientBench() {
   const holder: { driver?: PatientEmulatorDriver } = {};
   const b = await wiredBench(
-    [{ node: 'patient-emulator', board: 'pico' }, { node: 'bp-sensor', board: 'pico' }, { node: 'infusion-pump', board: 'pico' }],
-    WIRES,
+    Object.entries(rig.nodes).map(([node, n]) => ({ node: node as NodeName, board: n!.board })),
+    rig.wires,
     (node) => (node === 'patient-emulator' ? { onMessage: (id, p) => holder.driver!.message(id, p, 0, p.length) } : {}),
   );
   const patient = b.node('patient-emulator');
