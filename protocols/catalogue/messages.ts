@@ -202,25 +202,26 @@ export const BetaPower = {
   ],
 } as const satisfies MessageDef;
 
+/** The beats a patient emulator plays: set by the host, reported back as being played. */
+const playedBeats = [
+  pressure('systolicMmHg', 'Peak pressure of each beat.'),
+  pressure('diastolicMmHg', 'Pressure at the foot of each beat (the flat level while heartRateBpm is 0).'),
+  { name: 'heartRateBpm', type: 'u16', unit: 'beats/min', scale: 0.1, min: 0, max: 350, doc: 'Beats per minute; 0 for a flat output.' },
+] as const;
+
 export const PatientSetWaveform = {
   id: 0x40, name: 'PatientSetWaveform', group: 'patient-emulator', kind: 'command', direction: 'host-to-node',
-  doc: 'Play beats of these pressures and rate on the transducer output from the next beat on, until told otherwise (no lease: the patient goes on when the host is gone). A heart rate of 0 holds the output flat at diastolicMmHg (a flush, a dropout).',
-  fields: [
-    pressure('systolicMmHg', 'Peak pressure of each beat.'),
-    pressure('diastolicMmHg', 'Pressure at the foot of each beat.'),
-    { name: 'heartRateBpm', type: 'u16', unit: 'beats/min', scale: 0.1, min: 0, max: 350, doc: 'Beats per minute; 0 for a flat output.' },
-  ],
+  doc: 'Play beats of these pressures and rate on the transducer output from the next beat on, until told otherwise (no lease: the patient goes on when the host is gone). A heart rate of 0 holds the output flat at diastolicMmHg at once (a flush, a dropout).',
+  fields: [...playedBeats],
 } as const satisfies MessageDef;
 
 export const PatientStatus = {
   id: 0x41, name: 'PatientStatus', group: 'patient-emulator', kind: 'telemetry', direction: 'node-to-host',
-  doc: 'Pump steps counted on the step input since boot, and the waveform being played, sent periodically.',
+  doc: 'Pump steps counted on the step input since boot, and the beats being played, sent periodically.',
   fields: [
     tMs,
     { name: 'stepCount', type: 'u32', unit: '1', min: 0, max: 0xffffffff, doc: 'Rising edges on the step input since boot (wraps).' },
-    pressure('systolicMmHg', 'Systolic pressure being played.'),
-    pressure('diastolicMmHg', 'Diastolic pressure being played.'),
-    { name: 'heartRateBpm', type: 'u16', unit: 'beats/min', scale: 0.1, min: 0, max: 350, doc: 'Heart rate being played; 0 while flat.' },
+    ...playedBeats,
   ],
 } as const satisfies MessageDef;
 

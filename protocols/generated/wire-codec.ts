@@ -635,7 +635,7 @@ export function checkBetaPower(m: BetaPowerValues): number {
 export interface PatientSetWaveformValues {
   /** Peak pressure of each beat. [mmHg] */
   systolicMmHg: number;
-  /** Pressure at the foot of each beat. [mmHg] */
+  /** Pressure at the foot of each beat (the flat level while heartRateBpm is 0). [mmHg] */
   diastolicMmHg: number;
   /** Beats per minute; 0 for a flat output. [beats/min] */
   heartRateBpm: number;
@@ -664,11 +664,11 @@ export interface PatientStatusValues {
   tMs: number;
   /** Rising edges on the step input since boot (wraps). [1] */
   stepCount: number;
-  /** Systolic pressure being played. [mmHg] */
+  /** Peak pressure of each beat. [mmHg] */
   systolicMmHg: number;
-  /** Diastolic pressure being played. [mmHg] */
+  /** Pressure at the foot of each beat (the flat level while heartRateBpm is 0). [mmHg] */
   diastolicMmHg: number;
-  /** Heart rate being played; 0 while flat. [beats/min] */
+  /** Beats per minute; 0 for a flat output. [beats/min] */
   heartRateBpm: number;
 }
 export function readPatientStatus(b: Uint8Array, o: number, end: number): PatientStatusValues | null {

@@ -40,7 +40,14 @@ async function patientBench() {
     b.clock.advance(200);
     return result;
   };
-  return { ...b, patient, sensor, pump, pumpCfg, driver, beats, command };
+  /** Sets the beats, runs the clock until the board has answered, then on for runMs. */
+  const play = async (beats: Parameters<typeof driver.play>[0], runMs: number) => {
+    const played = driver.play(beats);
+    b.clock.advance(200);
+    await played;
+    b.clock.advance(runMs);
+  };
+  return { ...b, patient, sensor, pump, pumpCfg, driver, beats, command, play };
 }
 
 describe('patient-emulator bench in the emulator', () => {
@@ -49,10 +56,7 @@ describe('patient-emulator bench in the emulator', () => {
     b.clock.advance(1000);
     for (const n of [b.patient, b.sensor, b.pump]) expect(n.events).toEqual(['ready emu-pico']);
     const first = beatsForMean(92, 45, 72);
-    const played = b.driver.play(first);
-    b.clock.advance(200);
-    await played;
-    b.clock.advance(15_000);
+    await b.play(first, 15_000);
     const seen = b.beats(5000, 16_000);
     expect(seen.length).toBeGreaterThan(10);
     for (const beat of seen) {
@@ -63,10 +67,7 @@ describe('patient-emulator bench in the emulator', () => {
       expect(Math.abs(beat.heartRateBpm - 72)).toBeLessThanOrEqual(1);
     }
     // The patient's pressure falls (the drug acting): the sensor follows within a few beats.
-    const played2 = b.driver.play(beatsForMean(70, 35, 90));
-    b.clock.advance(200);
-    await played2;
-    b.clock.advance(10_000);
+    await b.play(beatsForMean(70, 35, 90), 10_000);
     const after = b.beats(21_000, 27_000);
     expect(after.length).toBeGreaterThan(5);
     for (const beat of after) {
@@ -102,16 +103,10 @@ describe('patient-emulator bench in the emulator', () => {
   it('plays a flush and a disconnected line as flat levels, which the sensor flags, and refuses a beat whose peak is under its foot', async () => {
     const b = await patientBench();
     b.clock.advance(1000);
-    const normal = b.driver.play(beatsForMean(90, 40, 70));
-    b.clock.advance(8000);
-    await normal;
+    await b.play(beatsForMean(90, 40, 70), 7800);
     // Flush: the line at 300 mmHg; then the transducer off the line, at the ADC's bottom rail.
-    const flush = b.driver.play({ systolicMmHg: 300, diastolicMmHg: 300, heartRateBpm: 0 });
-    b.clock.advance(5000);
-    await flush;
-    const off = b.driver.play({ systolicMmHg: -50, diastolicMmHg: -50, heartRateBpm: 0 });
-    b.clock.advance(10_000);
-    await off;
+    await b.play({ systolicMmHg: 300, diastolicMmHg: 300, heartRateBpm: 0 }, 4800);
+    await b.play({ systolicMmHg: -50, diastolicMmHg: -50, heartRateBpm: 0 }, 9800);
     const flagged = b.beats(9500, 23_000);
     expect(flagged.length).toBeGreaterThan(0);
     expect(flagged.every((x) => x.quality !== 0)).toBe(true);
