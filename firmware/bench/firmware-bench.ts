@@ -12,6 +12,11 @@ import { ArterialWaveform } from '../../hil/sim/arterial-waveform.ts';
 import { attachTransducer } from '../../hil/sim/pressure-transducer.ts';
 import { MsgId, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
 import type { BpSensorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
+import type { NodeName } from '../build/firmware-build.ts';
+import { wiredBench } from '../../hil/emulator/wired-bench.ts';
+import { loadRig } from '../../hil/rigs/rig-file.ts';
+import { fileURLToPath } from 'node:url';
+import { writePatientSetWaveform } from '../../protocols/generated/wire-codec.ts';
 
 async function bundles() {
   const rows = [];
@@ -42,7 +47,19 @@ async function emulatorSpeed() {
   t0 = performance.now();
   sensor.clock.advance(simulatedS * 1000);
   const sensorWallS = (performance.now() - t0) / 1000;
+  const patientBenchS = 120;
+  const rig = loadRig(fileURLToPath(new URL('../../hil/rigs/benches/patient-bench.rig.yaml', import.meta.url)));
+  const bench = await wiredBench(Object.entries(rig.nodes).map(([node, n]) => ({ node: node as NodeName, board: n!.board })), rig.wires);
+  bench.clock.advance(1000);
+  bench.node('patient-emulator').host.sendCommand(MsgId.PatientSetWaveform, writePatientSetWaveform, { systolicMmHg: 120, diastolicMmHg: 75, heartRateBpm: 72 }, () => undefined);
+  bench.node('infusion-pump').host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 36, leaseMs: 600_000 }, () => undefined);
+  t0 = performance.now();
+  bench.clock.advance(patientBenchS * 1000);
+  const benchWallS = (performance.now() - t0) / 1000;
   return {
+    'patient bench (patient-emulator, bp-sensor and infusion-pump wired, 36 mL/h: 72 steps/s)': {
+      simulatedS: patientBenchS, wallS: Number(benchWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(patientBenchS / benchWallS),
+    },
     'infusion-pump': { simulatedS, wallS: Number(pumpWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / pumpWallS) },
     'bp-sensor (125 Hz sampling)': { simulatedS, wallS: Number(sensorWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / sensorWallS) },
   };
