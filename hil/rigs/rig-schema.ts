@@ -85,11 +85,17 @@ export const rigSchema = z.strictObject({
     for (const [pin, src] of Object.entries(n.inputs)) check(['nodes', node, 'inputs', pin], src, 'voltage-source');
   }
   for (const [name, r] of Object.entries(rig.resources)) if (r.kind === 'voltage-source') check(['resources', name, 'port'], r.port, 'serial-port');
+  const driven = new Map<string, string>();
   rig.wires.forEach((w, i) => {
     for (const end of ['from', 'to'] as const) {
       const node = w[end].split('.')[0];
       if (!(node in rig.nodes)) ctx.addIssue({ code: 'custom', path: ['wires', i, end], message: `no node '${node}' on this rig (its nodes are: ${Object.keys(rig.nodes).join(', ')})` });
     }
+    // An input has one driver: one wire, or one source under the node's inputs.
+    const [node, role] = w.to.split('.');
+    const other = driven.get(w.to) ?? (rig.nodes[node]?.inputs[role] !== undefined ? `the source '${rig.nodes[node]!.inputs[role]}' (nodes.${node}.inputs.${role})` : undefined);
+    if (other) ctx.addIssue({ code: 'custom', path: ['wires', i, 'to'], message: `${w.to} is already driven by ${other}: an input takes one signal` });
+    driven.set(w.to, `the wire from ${w.from}`);
   });
   const bySerial = new Map<string, string>();
   for (const [name, r] of Object.entries(rig.resources)) {
