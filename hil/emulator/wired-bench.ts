@@ -8,7 +8,7 @@ import type { EmulatedNode, EmulatedNodeOptions } from './emulated-node.ts';
 import { emulatedNode } from './emulated-node.ts';
 import type { PinEnd } from './board-wiring.ts';
 import { wireLevel, wirePulses } from './board-wiring.ts';
-import type { RigWire } from '../rigs/rig-schema.ts';
+import type { Rig, RigWire } from '../rigs/rig-schema.ts';
 
 export interface BenchNodeSpec {
   node: NodeName;
@@ -46,4 +46,9 @@ export async function wiredBench(
   };
   for (const w of wires) (w.signal === 'level' ? wireLevel : wirePulses)(clock, end(w.from), end(w.to));
   return { clock, nodes, node };
+}
+
+/** The bench a rig file describes, in the emulator: its nodes on the boards it names, wired as it says. */
+export function wiredBenchOfRig(rig: Rig, options?: (node: NodeName) => EmulatedNodeOptions): Promise<WiredBench> {
+  return wiredBench(Object.entries(rig.nodes).map(([node, n]) => ({ node: node as NodeName, board: n!.board })), rig.wires, options);
 }

@@ -18,7 +18,7 @@ export class PatientEmulatorDriver {
   status: PatientStatusValues | null = null;
   private firstCount: number | null = null;
 
-  /** host: a session on the patient-emulator board's port; mlPerStep: the pump's (syringeMlPerStep). */
+  /** host: a session on the patient-emulator board's port; mlPerStep: the pump's (firmware's syringe-geometry.ts). */
   constructor(private readonly host: InitiatorSession, private readonly mlPerStep_: number) {}
 
   /** Hand every message of the board's session here. */

@@ -1,6 +1,6 @@
 // Drift monitoring: the controller's identified drug sensitivity is compared with the first confident
 // identification of the run; when it stays outside a configured band (a factor either way) for a while,
-// an alarm names the change, so a person looks at why the patient changed (clinical-models.md section 1:
+// an alarm names the change, so a person looks at why the patient changed (docs/clinical-basis.md#blood-pressure-under-a-vasodilator:
 // a step of 2-4x mid-run from anaesthetic depth or bleeding). Pure.
 import { z } from 'zod';
 import type { Alarm } from './infusion-supervisor.ts';

@@ -7,27 +7,25 @@ import { describe, expect, it } from 'vitest';
 import {
   AlarmCode, MsgId, PressureQuality, readAlarm, readPressureBeat, readPumpStatus, writePumpSetRate, writePumpStop,
 } from '../../../../protocols/generated/wire-codec.ts';
-import { wiredBench } from '../../../../hil/emulator/wired-bench.ts';
+import { wiredBenchOfRig } from '../../../../hil/emulator/wired-bench.ts';
 import { loadRig } from '../../../../hil/rigs/rig-file.ts';
-import type { NodeName } from '../../../../firmware/build/firmware-build.ts';
 import { beatsForMean, PatientEmulatorDriver } from '../../../../hil/rigs/patient-emulator-driver.ts';
-import { syringeMlPerStep } from '../../../../hil/sim/syringe-mechanism.ts';
+import { mlPerStep } from '../infusion-pump/syringe-geometry.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
 
 const rig = loadRig(fileURLToPath(new URL('../../../../hil/rigs/benches/patient-bench.rig.yaml', import.meta.url)));
 
 async function patientBench() {
   const holder: { driver?: PatientEmulatorDriver } = {};
-  const b = await wiredBench(
-    Object.entries(rig.nodes).map(([node, n]) => ({ node: node as NodeName, board: n!.board })),
-    rig.wires,
+  const b = await wiredBenchOfRig(
+    rig,
     (node) => (node === 'patient-emulator' ? { onMessage: (id, p) => holder.driver!.message(id, p, 0, p.length) } : {}),
   );
   const patient = b.node('patient-emulator');
   const sensor = b.node('bp-sensor');
   const pump = b.node('infusion-pump');
   const pumpCfg = pump.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
-  const driver = (holder.driver = new PatientEmulatorDriver(patient.host, syringeMlPerStep(pumpCfg.mechanism)));
+  const driver = (holder.driver = new PatientEmulatorDriver(patient.host, mlPerStep(pumpCfg.mechanism)));
   const beats = (fromMs: number, toMs: number) =>
     sensor.received.filter((r) => r.id === MsgId.PressureBeat && r.tMs >= fromMs && r.tMs < toMs)
       .map((r) => readPressureBeat(r.payload, 0, r.payload.length)!);

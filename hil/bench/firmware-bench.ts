@@ -2,21 +2,16 @@
 // speed per node (simulated seconds per wall second), and on the real interpreter the cost of one command
 // frame and one control tick.
 import { performance } from 'node:perf_hooks';
-import { loadBoards } from '../build/boards.ts';
-import { buildNode, FIRMWARE_NODES } from '../build/firmware-build.ts';
-import { measureFit } from '../build/fit.ts';
-import { benchOnEspruino } from '../../hil/espruino/bench-on-espruino.ts';
-import { emulatedNode } from '../../hil/emulator/emulated-node.ts';
-import { SyringeMechanism } from '../../hil/sim/syringe-mechanism.ts';
-import { ArterialWaveform } from '../../hil/sim/arterial-waveform.ts';
-import { attachTransducer } from '../../hil/sim/pressure-transducer.ts';
-import { MsgId, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
-import type { BpSensorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
-import type { NodeName } from '../build/firmware-build.ts';
-import { wiredBench } from '../../hil/emulator/wired-bench.ts';
-import { loadRig } from '../../hil/rigs/rig-file.ts';
+import { loadBoards } from '../../firmware/build/boards.ts';
+import { buildNode, FIRMWARE_NODES } from '../../firmware/build/firmware-build.ts';
+import { measureFit } from '../espruino/measure-fit.ts';
+import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
+import { emulatedNode } from '../emulator/emulated-node.ts';
+import { benchWorld } from '../sim/nodes/bench-world.ts';
+import { MsgId, writePatientSetWaveform, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
+import { wiredBenchOfRig } from '../emulator/wired-bench.ts';
+import { loadRig } from '../rigs/rig-file.ts';
 import { fileURLToPath } from 'node:url';
-import { writePatientSetWaveform } from '../../protocols/generated/wire-codec.ts';
 
 async function bundles() {
   const rows = [];
@@ -34,7 +29,7 @@ async function bundles() {
 async function emulatorSpeed() {
   const simulatedS = 600;
   const pump = await emulatedNode('infusion-pump', 'pico');
-  new SyringeMechanism(pump.board, pump.boardConfig.nodes['infusion-pump'] as PumpBoardConfig, pump.clock);
+  benchWorld('infusion-pump', pump.board, pump.boardConfig, pump.clock);
   pump.clock.advance(1000);
   pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined);
   pump.clock.every(10_000, () => pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined));
@@ -42,14 +37,12 @@ async function emulatorSpeed() {
   pump.clock.advance(simulatedS * 1000);
   const pumpWallS = (performance.now() - t0) / 1000;
   const sensor = await emulatedNode('bp-sensor', 'pico');
-  attachTransducer(sensor.board, sensor.boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig,
-    new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 75, noiseMmHg: 0.5 }));
+  benchWorld('bp-sensor', sensor.board, sensor.boardConfig, sensor.clock);
   t0 = performance.now();
   sensor.clock.advance(simulatedS * 1000);
   const sensorWallS = (performance.now() - t0) / 1000;
   const patientBenchS = 120;
-  const rig = loadRig(fileURLToPath(new URL('../../hil/rigs/benches/patient-bench.rig.yaml', import.meta.url)));
-  const bench = await wiredBench(Object.entries(rig.nodes).map(([node, n]) => ({ node: node as NodeName, board: n!.board })), rig.wires);
+  const bench = await wiredBenchOfRig(loadRig(fileURLToPath(new URL('../rigs/benches/patient-bench.rig.yaml', import.meta.url))));
   bench.clock.advance(1000);
   bench.node('patient-emulator').host.sendCommand(MsgId.PatientSetWaveform, writePatientSetWaveform, { systolicMmHg: 120, diastolicMmHg: 75, heartRateBpm: 72 }, () => undefined);
   bench.node('infusion-pump').host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 36, leaseMs: 600_000 }, () => undefined);
@@ -66,7 +59,7 @@ async function emulatorSpeed() {
 }
 
 function onInterpreter() {
-  return benchOnEspruino(new URL('./espruino-node-bench.ts', import.meta.url), 'NODE-BENCH ');
+  return benchOnEspruino(new URL('../../firmware/bench/espruino-node-bench.ts', import.meta.url), 'NODE-BENCH ');
 }
 
 export async function firmwareBench() {
