@@ -5,6 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
 import { hostSession } from '../../../../host/link/host-session.ts';
+import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
@@ -12,6 +13,7 @@ import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.
 import type { PatientStatusValues } from '../../../../protocols/generated/wire-codec.ts';
 import { BoardId, MsgId, NackReason, NodeRole, readPatientStatus, writePatientSetWaveform } from '../../../../protocols/generated/wire-codec.ts';
 
+const KEY = '3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c';
 const bin = espruinoBin();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,7 +23,8 @@ describe.skipIf(!bin)('patient-emulator on the real Espruino interpreter (set ES
 
   it('says hello as the patient emulator, plays the beats it is sent, refuses a peak under the foot, and reports every 250 ms', async () => {
     const program = await builtProgram('patient-emulator', boardById('linux'));
-    board = await espruinoOnPty(bin!, program);
+    // Its key provisioned in Storage first, as `homeostat flash --key-file` does.
+    board = await espruinoOnPty(bin!, keyStorageStatement(KEY) + '\n' + program);
     expect(board.console()).not.toMatch(/Uncaught|ERROR/);
     const clock = new SystemClock();
     const statuses: (PatientStatusValues & { atMs: number })[] = [];
@@ -33,7 +36,7 @@ describe.skipIf(!bin)('patient-emulator on the real Espruino interpreter (set ES
       ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
       lost: (why) => events.push(`lost ${why}`),
       refused: (why) => events.push(`refused ${why}`),
-    });
+    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
     host.start();
     for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
     expect(events).toEqual([`ready ${NodeRole.PatientEmulator} ${BoardId.Linux}`]);
