@@ -2,7 +2,7 @@
 // use zod; firmware sources never do). `npm run generate` also writes docs/schemas/board.schema.json for editors.
 import { z } from 'zod';
 import { codeTable } from '../../protocols/catalogue/codes.ts';
-import type { BpSensorBoardConfig, NeurostimBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
+import type { BpSensorBoardConfig, NeurostimBoardConfig, PatientEmulatorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
 
 const pin = z.string().regex(/^[A-Z][A-Z0-9]*$/, 'an Espruino pin name such as A5, B3, D12 or LED1');
 const positive = z.number().positive();
@@ -101,6 +101,20 @@ export const neurostimConfigSchema = z.strictObject({
   if (b.blankMs < windowMs) problem(['beta', 'blankMs'], `blankMs ${b.blankMs} is shorter than the FFT window (${windowMs.toFixed(0)} ms): a blanked change would still be in the first beta reported`);
 });
 
+export const patientEmulatorConfigSchema = z.strictObject({
+  pins: z.strictObject({
+    pressureOut: pin.describe('DAC pin, or PWM pin behind an RC low-pass, wired to the sensor board\'s pressure input'),
+    stepIn: pin.describe('digital input wired to the pump board\'s step output; each rising edge is one step'),
+  }),
+  transducerOutput: z.strictObject({
+    zeroFraction: z.number().min(0).max(1).describe('output level (0..1) for 0 mmHg: the sensor board\'s calibration.zeroFraction'),
+    mmHgPerFraction: positive.describe('mmHg per unit of output level: the sensor board\'s calibration.mmHgPerFraction'),
+    pwmHz: z.number().int().min(100).max(100_000).describe('PWM frequency on a pin without a DAC, well above the RC filter\'s corner'),
+  }),
+  updateHz: z.number().int().min(50).max(500).describe('how often the output level is recomputed'),
+  statusEveryMs: z.number().int().min(50).max(10_000).describe('one PatientStatus (step count) per this many ms'),
+});
+
 const boardIds = Object.keys(codeTable('BoardId').values).filter((k) => k !== 'none' && k !== 'emulator') as [string, ...string[]];
 
 export const boardSchema = z.strictObject({
@@ -127,6 +141,7 @@ export const boardSchema = z.strictObject({
     'infusion-pump': pumpConfigSchema.optional(),
     'bp-sensor': bpSensorConfigSchema.optional(),
     neurostimulator: neurostimConfigSchema.optional(),
+    'patient-emulator': patientEmulatorConfigSchema.optional(),
   }),
   /** Where values come from, keyed by their path in this file (kept out of the bundles). */
   sources: z.record(z.string(), z.string().min(1)).optional(),
@@ -145,6 +160,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const pumpTypesAgree: Same<z.infer<typeof pumpConfigSchema>, PumpBoardConfig> = true;
 const bpTypesAgree: Same<z.infer<typeof bpSensorConfigSchema>, BpSensorBoardConfig> = true;
 const neurostimTypesAgree: Same<z.infer<typeof neurostimConfigSchema>, NeurostimBoardConfig> = true;
+const patientTypesAgree: Same<z.infer<typeof patientEmulatorConfigSchema>, PatientEmulatorBoardConfig> = true;
+void patientTypesAgree;
 void pumpTypesAgree;
 void neurostimTypesAgree;
 void bpTypesAgree;

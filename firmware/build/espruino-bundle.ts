@@ -51,7 +51,7 @@ function externalProperties(): string[] {
   const espruino = [
     'CRC32', 'toUint8Array', 'toString', 'enableWatchdog', 'kickWatchdog', 'getSerial', 'setFlags', 'pretokenise', 'hwRand', 'FFT', 'sum',
     'variance', 'setup', 'on', 'write', 'setConsole', 'path', 'rx', 'tx', 'freq', 'soft', 'doubleBuffer', 'bits', 'repeat', 'buffer',
-    'buffer2', 'startInput', 'stop', 'read', 'require', 'SHA256', 'memory', 'usage', 'env', 'get', 'set', 'enumerable', 'configurable', 'value', 'writable',
+    'buffer2', 'startInput', 'stop', 'read', 'edge', 'debounce', 'require', 'SHA256', 'memory', 'usage', 'env', 'get', 'set', 'enumerable', 'configurable', 'value', 'writable',
   ];
   for (const n of espruino) names.add(n);
   return [...names];

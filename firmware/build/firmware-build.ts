@@ -16,6 +16,7 @@ export const FIRMWARE_NODES = [
   { name: 'infusion-pump', entry: 'firmware/src/nodes/infusion-pump/main.ts' },
   { name: 'bp-sensor', entry: 'firmware/src/nodes/bp-sensor/main.ts' },
   { name: 'neurostimulator', entry: 'firmware/src/nodes/neurostimulator/main.ts' },
+  { name: 'patient-emulator', entry: 'firmware/src/nodes/patient-emulator/main.ts' },
 ] as const;
 
 export type NodeName = (typeof FIRMWARE_NODES)[number]['name'];

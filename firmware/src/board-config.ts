@@ -65,3 +65,12 @@ export interface NodeBuildConfig<N> {
 export type PumpBuildConfig = NodeBuildConfig<PumpBoardConfig>;
 export type BpSensorBuildConfig = NodeBuildConfig<BpSensorBoardConfig>;
 export type NeurostimBuildConfig = NodeBuildConfig<NeurostimBoardConfig>;
+
+export interface PatientEmulatorBoardConfig {
+  pins: { pressureOut: string; stepIn: string };
+  transducerOutput: { zeroFraction: number; mmHgPerFraction: number; pwmHz: number };
+  updateHz: number;
+  statusEveryMs: number;
+}
+
+export type PatientEmulatorBuildConfig = NodeBuildConfig<PatientEmulatorBoardConfig>;

@@ -8,7 +8,10 @@ import { measureFit } from '../espruino/measure-fit.ts';
 import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
 import { emulatedNode } from '../emulator/emulated-node.ts';
 import { benchWorld } from '../sim/nodes/bench-world.ts';
-import { MsgId, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
+import { MsgId, writePatientSetWaveform, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
+import { wiredBenchOfRig } from '../emulator/wired-bench.ts';
+import { loadRig } from '../rigs/rig-file.ts';
+import { fileURLToPath } from 'node:url';
 
 async function bundles() {
   const rows = [];
@@ -38,7 +41,18 @@ async function emulatorSpeed() {
   t0 = performance.now();
   sensor.clock.advance(simulatedS * 1000);
   const sensorWallS = (performance.now() - t0) / 1000;
+  const patientBenchS = 120;
+  const bench = await wiredBenchOfRig(loadRig(fileURLToPath(new URL('../rigs/benches/patient-bench.rig.yaml', import.meta.url))));
+  bench.clock.advance(1000);
+  bench.node('patient-emulator').host.sendCommand(MsgId.PatientSetWaveform, writePatientSetWaveform, { systolicMmHg: 120, diastolicMmHg: 75, heartRateBpm: 72 }, () => undefined);
+  bench.node('infusion-pump').host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 36, leaseMs: 600_000 }, () => undefined);
+  t0 = performance.now();
+  bench.clock.advance(patientBenchS * 1000);
+  const benchWallS = (performance.now() - t0) / 1000;
   return {
+    'patient bench (patient-emulator, bp-sensor and infusion-pump wired, 36 mL/h: 72 steps/s)': {
+      simulatedS: patientBenchS, wallS: Number(benchWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(patientBenchS / benchWallS),
+    },
     'infusion-pump': { simulatedS, wallS: Number(pumpWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / pumpWallS) },
     'bp-sensor (125 Hz sampling)': { simulatedS, wallS: Number(sensorWallS.toFixed(3)), simulatedSecondsPerWallSecond: Math.round(simulatedS / sensorWallS) },
   };

@@ -103,6 +103,7 @@ export class BoardEmulator {
   private readonly pinStates: Record<string, PinState> = {};
   private readonly sources: Record<string, (tMs: number) => number> = {};
   private watches: { id: number; pin: string; edge: string; repeat: boolean; fn: (e: unknown) => void }[] = [];
+  private readonly outputWatchers: Record<string, ((p: PinState) => void)[]> = {};
   private readonly serials: Record<string, EmulatedSerial> = {};
   private context: vm.Context;
   private readonly time: BoardTime;
@@ -226,15 +227,18 @@ export class BoardEmulator {
   setClockDriftPpm(ppm: number): void {
     for (const p of Object.values(this.pinStates)) this.bankTrain(p);
     this.time.setDriftPpm(ppm);
+    // A running train's pulses now come at another pace in plant time.
+    for (const [name, p] of Object.entries(this.pinStates)) if (p.pwmHz > 0) this.outputChanged(name);
   }
 
   private stopFirmware(): void {
     this.time.cancelAll();
     this.watches = [];
-    for (const p of Object.values(this.pinStates)) {
+    for (const [name, p] of Object.entries(this.pinStates)) {
       this.stopTrain(p);
       p.out = 0;
       p.duty = 0;
+      this.outputChanged(name);
     }
     for (const s of Object.values(this.serials)) s.reboot();
   }
@@ -243,6 +247,24 @@ export class BoardEmulator {
     let p = this.pinStates[name];
     if (!p) p = this.pinStates[name] = { analogIn: 0, digitalIn: false, out: 0, pwmHz: 0, duty: 0, pwmSinceMs: 0, pulses: 0 };
     return p;
+  }
+
+  /**
+   * Calls fn whenever the firmware changes a pin's output (a level written, a pulse train started or
+   * stopped, outputs released by a reset or a power loss): what wires to another board listen to.
+   */
+  onOutput(name: string, fn: (p: PinState) => void): void {
+    (this.outputWatchers[name] ??= []).push(fn);
+  }
+
+  private outputChanged(name: string): void {
+    const watchers = this.outputWatchers[name];
+    if (watchers) for (const fn of watchers) fn(this.pin(name));
+  }
+
+  /** How fast the board's oscillator runs against the plant's clock (1 + ppm / 1e6). */
+  get clockRate(): number {
+    return this.time.rate;
   }
 
   setAnalog(name: string, fraction: number): void {
@@ -443,6 +465,7 @@ export class BoardEmulator {
       this.stopTrain(p);
       p.out = v ? 1 : 0;
       p.duty = p.out;
+      this.outputChanged(name(pin));
     };
     g.pinMode = () => undefined;
     g.digitalPulse = (pin: unknown, value: unknown, widthMs: number | number[]) => {
@@ -477,6 +500,7 @@ export class BoardEmulator {
       p.pwmSinceMs = clock.now();
       p.out = duty >= 1 ? 1 : 0;
       p.duty = Math.max(0, Math.min(1, duty));
+      this.outputChanged(name(pin));
     };
     g.E = {
       CRC32: (data: Uint8Array | string) => crc32(typeof data === 'string' ? Uint8Array.from(Buffer.from(data, 'latin1')) : Uint8Array.from(data)),

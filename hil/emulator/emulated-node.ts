@@ -56,6 +56,8 @@ export interface EmulatedNodeOptions {
   unauthenticatedBenchMode?: boolean;
   /** The board file as a test changed it (instead of firmware/boards' own). */
   boardConfig?: Board;
+  /** The clock to run on, shared by boards wired together on one bench (a fresh one otherwise). */
+  clock?: VirtualClock;
 }
 
 export async function emulatedNode(node: NodeName, boardId: string, options: EmulatedNodeOptions = {}): Promise<EmulatedNode> {
@@ -63,7 +65,7 @@ export async function emulatedNode(node: NodeName, boardId: string, options: Emu
   const program = options.unauthenticatedBenchMode || options.boardConfig
     ? (await buildNode(node, boardConfig, { unauthenticatedBenchMode: options.unauthenticatedBenchMode })).program.code
     : await builtProgram(node, boardConfig);
-  const clock = new VirtualClock();
+  const clock = options.clock ?? new VirtualClock();
   const board = new BoardEmulator({
     clock, serial: `emu-${boardId}`, variables: boardConfig.variables, nativeSha256: boardConfig.nativeSha256, storage: options.storage,
   });

@@ -53,7 +53,26 @@ describe('rig files', () => {
     const twice = edited('"3276375B3339"', '"3276375A3339"');
     expect(bad(twice)).toBe(`b.rig.yaml:${lineOf(twice, 'usbSerial: "3276375A3339"') + 3}:16: resources.pump-usb.usbSerial: USB serial number '3276375A3339' is already 'sensor-usb': each port is one device`);
     const motor = edited('nodes:\n', 'nodes:\n  motor:\n    board: pico\n    port: pump-usb\n');
-    expect(bad(motor)).toBe(`b.rig.yaml:${lineOf(motor, 'motor:')}:3: nodes: Unrecognized key: "motor" (nodes are: infusion-pump, bp-sensor, neurostimulator)`);
+    expect(bad(motor)).toBe(`b.rig.yaml:${lineOf(motor, 'motor:')}:3: nodes: Unrecognized key: "motor" (nodes are: infusion-pump, bp-sensor, neurostimulator, patient-emulator)`);
+  });
+
+  it('the patient bench reads with its wires; a wire to a pin or node the rig lacks says which and what there is', () => {
+    const file = fileURLToPath(new URL('./benches/patient-bench.rig.yaml', import.meta.url));
+    const rig = loadRig(file);
+    expect(rig.wires).toEqual([
+      { from: 'patient-emulator.pressureOut', to: 'bp-sensor.pressure', signal: 'level' },
+      { from: 'infusion-pump.step', to: 'patient-emulator.stepIn', signal: 'pulses' },
+    ]);
+    const t = readFileSync(file, 'utf8');
+    const pin = t.replace('to: bp-sensor.pressure,', 'to: bp-sensor.presure,');
+    expect(() => parseRig(pin, 'p.rig.yaml')).toThrow(
+      `p.rig.yaml:${lineOf(pin, 'bp-sensor.presure')}:47: wires.0.to: bp-sensor on pico has no pin 'presure' (its pins are: pressure)`,
+    );
+    const node = t.replace('from: infusion-pump.step', 'from: neurostimulator.amplitude');
+    expect(() => parseRig(node, 'p.rig.yaml')).toThrow(/^p.rig.yaml:\d+:\d+: wires.1.from: no node 'neurostimulator' on this rig \(its nodes are: bp-sensor, infusion-pump, patient-emulator\)/);
+    expect(() => parseRig(t.replace('signal: pulses', 'signal: steps'), 'p.rig.yaml')).toThrow(/wires.1.signal: Invalid option: expected one of "level"\|"pulses"/);
+    const twice = t.replace('  - { from: infusion-pump.step, to: patient-emulator.stepIn, signal: pulses }', '  - { from: infusion-pump.step, to: bp-sensor.pressure, signal: level }');
+    expect(() => parseRig(twice, 'p.rig.yaml')).toThrow(/wires.1.to: bp-sensor.pressure is already driven by the wire from patient-emulator.pressureOut: an input takes one signal/);
   });
 
   it('broken YAML says where', () => {

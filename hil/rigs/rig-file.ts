@@ -6,6 +6,7 @@ import { LineCounter, isMap, isSeq, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { loadBoards } from '../../firmware/build/boards.ts';
 import { FIRMWARE_NODES } from '../../firmware/build/firmware-build.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
 import { rigSchema } from './rig-schema.ts';
 import type { Rig } from './rig-schema.ts';
 
@@ -55,12 +56,24 @@ export function parseRig(text: string, file: string): Rig {
     const known = i.code === 'unrecognized_keys' && i.path.length === 1 && i.path[0] === 'nodes' ? ` (nodes are: ${FIRMWARE_NODES.map((n) => n.name).join(', ')})` : '';
     throw new RigFileError(`${at(offsetOf(doc, path, i.code === 'unrecognized_keys'))}: ${i.path.join('.') || '(top level)'}: ${i.message}${known}`);
   }
-  const boards = loadBoards().map((b) => b.id);
+  const loaded = loadBoards();
+  const boards = loaded.map((b) => b.id);
   for (const [node, n] of Object.entries(r.data.nodes)) {
     if (n && !boards.includes(n.board)) {
       throw new RigFileError(`${at(offsetOf(doc, ['nodes', node, 'board']))}: nodes.${node}.board: no board '${n.board}' in firmware/boards (there are: ${boards.join(', ')})`);
     }
   }
+  r.data.wires.forEach((w, i) => {
+    for (const end of ['from', 'to'] as const) {
+      const [node, role] = w[end].split('.');
+      const board = r.data.nodes[node]!.board;
+      const section = loaded.find((b) => b.id === board)!.nodes[node as keyof Board['nodes']];
+      const pins = section ? Object.keys(section.pins) : [];
+      if (!pins.includes(role)) {
+        throw new RigFileError(`${at(offsetOf(doc, ['wires', i, end]))}: wires.${i}.${end}: ${node} on ${board} has no pin '${role}' (${pins.length ? `its pins are: ${pins.join(', ')}` : `firmware/boards/${board}.board.json has no ${node} section`})`);
+      }
+    }
+  });
   return r.data;
 }
 

@@ -52,12 +52,22 @@ const nodeSchema = z.strictObject({
 
 const nodeNames = FIRMWARE_NODES.map((n) => n.name) as [string, ...string[]];
 
+/** A wire between two boards' pins (a patient emulator's bench), each end named by node and pin role. */
+const wireSchema = z.strictObject({
+  from: z.string().regex(/^[a-z0-9-]+\.[A-Za-z][A-Za-z0-9]*$/, 'a node and one of its pin roles in the board file, such as infusion-pump.step'),
+  to: z.string().regex(/^[a-z0-9-]+\.[A-Za-z][A-Za-z0-9]*$/, 'a node and one of its pin roles in the board file, such as bp-sensor.pressure'),
+  /** level: a DAC or RC-filtered PWM output into an ADC input; pulses: a step output into a digital input. */
+  signal: z.enum(['level', 'pulses']),
+});
+
 export const rigSchema = z.strictObject({
   $schema: z.string().optional(),
   name: id,
   description: z.string().optional(),
   resources: z.record(id, resourceSchema),
   nodes: z.partialRecord(z.enum(nodeNames), nodeSchema),
+  /** Pins of one node wired to another's (the board files say which pin each role is). */
+  wires: z.array(wireSchema).default([]),
 }).superRefine((rig, ctx) => {
   const ofKind = (kind: string) => Object.keys(rig.resources).filter((k) => rig.resources[k].kind === kind);
   const check = (path: (string | number)[], name: string | undefined, kind: string) => {
@@ -75,6 +85,18 @@ export const rigSchema = z.strictObject({
     for (const [pin, src] of Object.entries(n.inputs)) check(['nodes', node, 'inputs', pin], src, 'voltage-source');
   }
   for (const [name, r] of Object.entries(rig.resources)) if (r.kind === 'voltage-source') check(['resources', name, 'port'], r.port, 'serial-port');
+  const driven = new Map<string, string>();
+  rig.wires.forEach((w, i) => {
+    for (const end of ['from', 'to'] as const) {
+      const node = w[end].split('.')[0];
+      if (!(node in rig.nodes)) ctx.addIssue({ code: 'custom', path: ['wires', i, end], message: `no node '${node}' on this rig (its nodes are: ${Object.keys(rig.nodes).join(', ')})` });
+    }
+    // An input has one driver: one wire, or one source under the node's inputs.
+    const [node, role] = w.to.split('.');
+    const other = driven.get(w.to) ?? (rig.nodes[node]?.inputs[role] !== undefined ? `the source '${rig.nodes[node]!.inputs[role]}' (nodes.${node}.inputs.${role})` : undefined);
+    if (other) ctx.addIssue({ code: 'custom', path: ['wires', i, 'to'], message: `${w.to} is already driven by ${other}: an input takes one signal` });
+    driven.set(w.to, `the wire from ${w.from}`);
+  });
   const bySerial = new Map<string, string>();
   for (const [name, r] of Object.entries(rig.resources)) {
     if (r.kind !== 'serial-port') continue;
@@ -93,6 +115,7 @@ export const rigSchema = z.strictObject({
 
 export type Rig = z.infer<typeof rigSchema>;
 export type RigNode = NonNullable<Rig['nodes'][string]>;
+export type RigWire = z.infer<typeof wireSchema>;
 export type SerialPortResource = z.infer<typeof serialPortResource>;
 export type PowerPortResource = z.infer<typeof powerPortResource>;
 export type VoltageSourceResource = z.infer<typeof voltageSourceResource>;

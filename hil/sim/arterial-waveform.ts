@@ -4,6 +4,7 @@
 // small dicrotic wave.
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import { gaussian } from './gaussian.ts';
+import { beatShape as shape, RUNOFF_END, RUNOFF_K, UPSTROKE_S } from '../../firmware/src/nodes/patient-emulator/beat-shape.ts';
 
 export interface BeatTruth {
   startS: number;
@@ -33,22 +34,6 @@ export type Artifact =
   | { kind: 'dropout'; startS: number; durationS: number }
   | { kind: 'frozen'; startS: number; durationS: number }
   | { kind: 'noise-step'; startS: number; durationS: number; noiseMmHg: number };
-
-/** The systolic upstroke lasts about 0.1 s whatever the rate; the run-off fills the rest of the cycle. */
-const UPSTROKE_S = 0.1;
-
-const RUNOFF_K = 2.5;
-const RUNOFF_END = Math.exp(-RUNOFF_K);
-
-/** Shape of one beat of length rrS at time t into it: 0 at the diastolic foot, 1 at the systolic peak. */
-function shape(t: number, rrS: number): number {
-  if (t < UPSTROKE_S) return Math.sin((Math.PI / 2) * (t / UPSTROKE_S));
-  const u = (t - UPSTROKE_S) / (rrS - UPSTROKE_S);
-  const runoff = (Math.exp(-RUNOFF_K * u) - RUNOFF_END) / (1 - RUNOFF_END);
-  // The dicrotic wave: a narrow bump 0.2 s after the upstroke (negligible beyond 0.2 s from its centre).
-  const d = (t - UPSTROKE_S - 0.2) / 0.05;
-  return d > -4 && d < 4 ? runoff + 0.08 * Math.exp(-d * d) : runoff;
-}
 
 export class ArterialWaveform {
   readonly beats: BeatTruth[] = [];

@@ -6,7 +6,7 @@ export const codeTables: readonly CodeTable[] = [
   {
     name: 'NodeRole',
     doc: 'What a peer is. The host says host; each firmware node says its device role.',
-    values: { host: 0, 'bp-sensor': 1, 'infusion-pump': 2, neurostim: 3 },
+    values: { host: 0, 'bp-sensor': 1, 'infusion-pump': 2, neurostim: 3, 'patient-emulator': 4 },
   },
   {
     name: 'BoardId',

@@ -11,6 +11,7 @@ export const groups: readonly GroupDef[] = [
   { name: 'bp-sensor', firstId: 0x10, lastId: 0x1f, doc: 'Arterial blood-pressure sensor node.' },
   { name: 'infusion-pump', firstId: 0x20, lastId: 0x2f, doc: 'Syringe infusion pump node.' },
   { name: 'neurostim', firstId: 0x30, lastId: 0x3f, doc: 'Neurostimulator node with beta-band sensing.' },
+  { name: 'patient-emulator', firstId: 0x40, lastId: 0x4f, doc: 'Bench instrument that plays the patient to the sensor and pump boards.' },
 ];
 
 const tMs = {
@@ -235,10 +236,34 @@ export const BetaPower = {
   ],
 } as const satisfies MessageDef;
 
+/** The beats a patient emulator plays: set by the host, reported back as being played. */
+const playedBeats = [
+  pressure('systolicMmHg', 'Peak pressure of each beat.'),
+  pressure('diastolicMmHg', 'Pressure at the foot of each beat (the flat level while heartRateBpm is 0).'),
+  { name: 'heartRateBpm', type: 'u16', unit: 'beats/min', scale: 0.1, min: 0, max: 350, doc: 'Beats per minute; 0 for a flat output.' },
+] as const;
+
+export const PatientSetWaveform = {
+  id: 0x40, name: 'PatientSetWaveform', group: 'patient-emulator', kind: 'command', direction: 'host-to-node',
+  doc: 'Play beats of these pressures and rate on the transducer output from the next beat on, until told otherwise (no lease: the patient goes on when the host is gone). A heart rate of 0 holds the output flat at diastolicMmHg at once (a flush, a dropout).',
+  fields: [...playedBeats],
+} as const satisfies MessageDef;
+
+export const PatientStatus = {
+  id: 0x41, name: 'PatientStatus', group: 'patient-emulator', kind: 'telemetry', direction: 'node-to-host',
+  doc: 'Pump steps counted on the step input since boot, and the beats being played, sent periodically.',
+  fields: [
+    tMs,
+    { name: 'stepCount', type: 'u32', unit: '1', min: 0, max: 0xffffffff, doc: 'Rising edges on the step input since boot (wraps).' },
+    ...playedBeats,
+  ],
+} as const satisfies MessageDef;
+
 /** Every message, in id order. */
 export const messages: readonly MessageDef[] = [
   Hello, Heartbeat, Ack, Nack, LinkStatus, Alarm,
   PressureBeat, PressureWaveform, PressureWaveformRequest,
   PumpSetRate, PumpStop, PumpStatus, PumpLimits,
   StimSetAmplitude, StimStatus, BetaPower,
+  PatientSetWaveform, PatientStatus,
 ];

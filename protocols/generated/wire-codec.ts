@@ -5,7 +5,7 @@ import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrT
 
 export const PROTOCOL_VERSION = 2;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0x63b5316c;
+export const LAYOUT_HASH = 0x0edd0ca2;
 
 /** What a peer is. The host says host; each firmware node says its device role. */
 export const enum NodeRole {
@@ -13,6 +13,7 @@ export const enum NodeRole {
   BpSensor = 1,
   InfusionPump = 2,
   Neurostim = 3,
+  PatientEmulator = 4,
 }
 /** Board a node runs on (see firmware/boards). 0 for the host. */
 export const enum BoardId {
@@ -135,6 +136,8 @@ export const enum MaxPayload {
   StimSetAmplitude = 6,
   StimStatus = 15,
   BetaPower = 10,
+  PatientSetWaveform = 6,
+  PatientStatus = 14,
 }
 
 /** Message ids. */
@@ -155,6 +158,8 @@ export const enum MsgId {
   StimSetAmplitude = 48,
   StimStatus = 49,
   BetaPower = 50,
+  PatientSetWaveform = 64,
+  PatientStatus = 65,
 }
 
 // ---- Hello (0x01, link, both)
@@ -252,7 +257,7 @@ export function checkHello(m: HelloValues): number {
   if (!(m.protocolVersion >= 0 && m.protocolVersion <= 255)) return 0;
   if (!(m.layoutHash >= 0 && m.layoutHash <= 4294967295)) return 1;
   if (!(m.nodeRole >= 0 && m.nodeRole <= 255)) return 2;
-  if (m.nodeRole !== 0 && m.nodeRole !== 1 && m.nodeRole !== 2 && m.nodeRole !== 3) return 2;
+  if (m.nodeRole !== 0 && m.nodeRole !== 1 && m.nodeRole !== 2 && m.nodeRole !== 3 && m.nodeRole !== 4) return 2;
   if (!(m.boardId >= 0 && m.boardId <= 255)) return 3;
   if (m.boardId !== 0 && m.boardId !== 1 && m.boardId !== 2 && m.boardId !== 3 && m.boardId !== 4 && m.boardId !== 5 && m.boardId !== 6) return 3;
   if (!(m.firmwareMajor >= 0 && m.firmwareMajor <= 255)) return 4;
@@ -823,7 +828,69 @@ export function checkBetaPower(m: BetaPowerValues): number {
   return -1;
 }
 
+// ---- PatientSetWaveform (0x40, command, host-to-node)
+export interface PatientSetWaveformValues {
+  /** Peak pressure of each beat. [mmHg] */
+  systolicMmHg: number;
+  /** Pressure at the foot of each beat (the flat level while heartRateBpm is 0). [mmHg] */
+  diastolicMmHg: number;
+  /** Beats per minute; 0 for a flat output. [beats/min] */
+  heartRateBpm: number;
+}
+export function readPatientSetWaveform(b: Uint8Array, o: number, end: number): PatientSetWaveformValues | null {
+  return o + 6 > end ? null : { systolicMmHg: rdI16(b, o) / 10, diastolicMmHg: rdI16(b, o + 2) / 10, heartRateBpm: rdU16(b, o + 4) / 10 };
+}
+/** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPatientSetWaveform. */
+export function writePatientSetWaveform(b: Uint8Array, o: number, m: PatientSetWaveformValues): number {
+  wr16(b, o, Math.round(m.systolicMmHg * 10));
+  wr16(b, o + 2, Math.round(m.diastolicMmHg * 10));
+  wr16(b, o + 4, Math.round(m.heartRateBpm * 10));
+  return o + 6;
+}
+/** Index of the first field out of its range or code table, or -1 when every field is valid. */
+export function checkPatientSetWaveform(m: PatientSetWaveformValues): number {
+  if (!(m.systolicMmHg >= -50 && m.systolicMmHg <= 400)) return 0;
+  if (!(m.diastolicMmHg >= -50 && m.diastolicMmHg <= 400)) return 1;
+  if (!(m.heartRateBpm >= 0 && m.heartRateBpm <= 350)) return 2;
+  return -1;
+}
+
+// ---- PatientStatus (0x41, telemetry, node-to-host)
+export interface PatientStatusValues {
+  /** Node uptime when the value was taken (wraps after 49.7 days). [ms] */
+  tMs: number;
+  /** Rising edges on the step input since boot (wraps). [1] */
+  stepCount: number;
+  /** Peak pressure of each beat. [mmHg] */
+  systolicMmHg: number;
+  /** Pressure at the foot of each beat (the flat level while heartRateBpm is 0). [mmHg] */
+  diastolicMmHg: number;
+  /** Beats per minute; 0 for a flat output. [beats/min] */
+  heartRateBpm: number;
+}
+export function readPatientStatus(b: Uint8Array, o: number, end: number): PatientStatusValues | null {
+  return o + 14 > end ? null : { tMs: rdU32(b, o), stepCount: rdU32(b, o + 4), systolicMmHg: rdI16(b, o + 8) / 10, diastolicMmHg: rdI16(b, o + 10) / 10, heartRateBpm: rdU16(b, o + 12) / 10 };
+}
+/** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPatientStatus. */
+export function writePatientStatus(b: Uint8Array, o: number, m: PatientStatusValues): number {
+  wr32(b, o, m.tMs);
+  wr32(b, o + 4, m.stepCount);
+  wr16(b, o + 8, Math.round(m.systolicMmHg * 10));
+  wr16(b, o + 10, Math.round(m.diastolicMmHg * 10));
+  wr16(b, o + 12, Math.round(m.heartRateBpm * 10));
+  return o + 14;
+}
+/** Index of the first field out of its range or code table, or -1 when every field is valid. */
+export function checkPatientStatus(m: PatientStatusValues): number {
+  if (!(m.tMs >= 0 && m.tMs <= 4294967295)) return 0;
+  if (!(m.stepCount >= 0 && m.stepCount <= 4294967295)) return 1;
+  if (!(m.systolicMmHg >= -50 && m.systolicMmHg <= 400)) return 2;
+  if (!(m.diastolicMmHg >= -50 && m.diastolicMmHg <= 400)) return 3;
+  if (!(m.heartRateBpm >= 0 && m.heartRateBpm <= 350)) return 4;
+  return -1;
+}
+
 /** Whether a message id is a command (acknowledged, retransmitted, de-duplicated). */
 export function isCommandId(id: number): boolean {
-  return id === MsgId.PressureWaveformRequest || id === MsgId.PumpSetRate || id === MsgId.PumpStop || id === MsgId.StimSetAmplitude;
+  return id === MsgId.PressureWaveformRequest || id === MsgId.PumpSetRate || id === MsgId.PumpStop || id === MsgId.StimSetAmplitude || id === MsgId.PatientSetWaveform;
 }

@@ -44,6 +44,8 @@ const examples: Record<string, Record<string, unknown>> = {
   StimSetAmplitude: { amplitudeMa: 1.5, leaseMs: 2000 },
   StimStatus: { tMs: 5000, state: 1, amplitudeMa: 1.2, targetAmplitudeMa: 1.5, leaseRemainingMs: 1500, alarms: 2 },
   BetaPower: { tMs: 5020, betaPowerUv2: 3.25, windowMs: 250 },
+  PatientSetWaveform: { systolicMmHg: 118, diastolicMmHg: 72.5, heartRateBpm: 68 },
+  PatientStatus: { tMs: 61000, stepCount: 14400, systolicMmHg: 118, diastolicMmHg: 72.5, heartRateBpm: 68 },
 };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');

@@ -37,6 +37,7 @@ declare function analogWrite(pin: string, value: number, options?: { freq?: numb
 declare function digitalRead(pin: string): number;
 declare function digitalWrite(pin: string, value: number | boolean): void;
 declare function pinMode(pin: string, mode: string): void;
+declare function setWatch(fn: (e: { state: boolean; time: number }) => void, pin: string, options?: { repeat?: boolean; edge?: 'rising' | 'falling' | 'both'; debounce?: number }): number;
 declare function echo(on: number): void;
 declare const global: Record<string, unknown>;
 declare function setTimeout(fn: () => void, ms: number): number;

@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, Uart } from './hal.ts';
+import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, RisingEdges, Timer, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -67,6 +67,11 @@ export function espruinoAnalogOut(freqHz: number): AnalogOut {
   const freq = process.env.BOARD.indexOf('LINUX') === 0 && freqHz > 100 ? 100 : freqHz;
   return (pin, fraction) => analogWrite(pinOf(pin), fraction, { freq });
 }
+
+/** setWatch on rising edges, without debouncing: a step pulse is a clean logic edge, not a switch. */
+export const espruinoRisingEdges: RisingEdges = (pin, onRising) => {
+  setWatch(() => onRising(), pinOf(pin), { repeat: true, edge: 'rising', debounce: 0 });
+};
 
 /** Espruino's native FFT (measured on 2v29: the forward transform is divided by n). */
 export const espruinoFft: Fft = (re, im) => E.FFT(re, im);

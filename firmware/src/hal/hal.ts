@@ -39,6 +39,9 @@ export type AnalogSampler = (pin: string, rateHz: number, count: number, onBuffe
  */
 export type AnalogOut = (pin: string, fraction: number) => void;
 
+/** Calls onRising at every rising edge on a digital input pin (a pulse counter). */
+export type RisingEdges = (pin: string, onRising: () => void) => void;
+
 /** A native forward FFT in place (n a power of two), leaving X[k] / n in (re, im) as Espruino's E.FFT does. */
 export type Fft = (re: Float32Array, im: Float32Array) => void;
 

@@ -88,3 +88,24 @@ describe('beat detector on synthetic arterial waveforms with known truth', () =>
     expect(clean.filter((b) => b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
   });
 });
+
+describe('beat detector at the signal\'s onset', () => {
+  // A line connected (or a patient emulator set) after a flat start: the step onto the line is far steeper
+  // than an upstroke, so the first beat may swallow the next one. Whatever the onset's phase, the beats
+  // that follow it settle clean within a few seconds and stay so.
+  for (let onsetS = 2; onsetS < 2.84; onsetS += 0.12) {
+    it(`a steady 120/76 at 72/min from ${onsetS.toFixed(2)} s after a flat line: clean beats from 4 s after onset`, () => {
+      const wave = new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 76, heartRateBpm: 72, noiseMmHg: 0.5 });
+      const out: { beat: Beat; atS: number }[] = [];
+      let t = 0;
+      const d = new BeatDetector(RATE_HZ, (beat) => out.push({ beat, atS: t }));
+      for (let i = 0; i < 20 * RATE_HZ; i++) {
+        t = i / RATE_HZ;
+        d.push(t < onsetS ? 0 : wave.sample(t - onsetS).pressureMmHg, false);
+      }
+      const late = out.filter((b) => b.atS > onsetS + 4);
+      expect(late.length).toBeGreaterThan(15);
+      expect(late.filter((b) => b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
+    });
+  }
+});

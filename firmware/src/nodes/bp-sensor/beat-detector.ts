@@ -42,6 +42,8 @@ export class BeatDetector {
   private avgSlope_ = 0;
   private avgRr_ = 0;
   private started_ = false;
+  /** The beat under way began at the signal's onset (the first upstroke after none). */
+  private onset_ = false;
   private readonly decay_: number;
 
   constructor(private readonly rateHz_: number, private readonly onBeat_: (b: Beat) => void) {
@@ -76,6 +78,7 @@ export class BeatDetector {
       const cross = slope > this.lastSlope_ ? (threshold - this.lastSlope_) / (slope - this.lastSlope_) : 1;
       const frac = cross > 0 && cross < 1 ? cross : 1;
       if (this.started_) this.endBeat_(this.n_ - this.startFrac_ + frac);
+      this.onset_ = !this.started_;
       this.startFrac_ = frac;
       this.started_ = true;
       this.reset_();
@@ -125,8 +128,10 @@ export class BeatDetector {
       q |= PressureQuality.OverDamped;
     }
     if (isBeat && this.avgRr_ > 0 && Math.abs(seconds - this.avgRr_) > 0.3 * this.avgRr_) q |= PressureQuality.IrregularBeat;
-    if (isBeat && q === 0) {
-      // Only clean beats teach the reference pulse pressure and interval.
+    // Only clean beats teach the reference pulse pressure and interval, and not the one that began at the
+    // signal's onset: its start is the step onto the line, whose slope hides the next upstroke, so it can
+    // span two beats, and a reference taught by it would flag every later beat (only clean ones re-teach).
+    if (isBeat && q === 0 && !this.onset_) {
       this.avgPp_ = this.avgPp_ > 0 ? 0.9 * this.avgPp_ + 0.1 * pp : pp;
       this.avgSlope_ = this.avgSlope_ > 0 ? 0.9 * this.avgSlope_ + 0.1 * this.peakSlope_ : this.peakSlope_;
       this.avgRr_ = this.avgRr_ > 0 ? 0.8 * this.avgRr_ + 0.2 * seconds : seconds;
