@@ -20,6 +20,7 @@ import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { simBp } from './commands/sim-bp.ts';
 import { replay } from './commands/replay.ts';
 import { terminalConfirmer } from './commands/terminal-confirmer.ts';
+import { RATE_VALUE } from '../safety/advisory-gate.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
 
@@ -194,7 +195,7 @@ sim
     }
     // Each run gets its own directory, so no record is ever overwritten.
     opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller ?? 'default'}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
-    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
+    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer(RATE_VALUE) : undefined;
     const progress = (t: string) => process.stderr.isTTY ? process.stderr.write(`\r${t.padEnd(79)}`) : undefined;
     let lastLine = -1;
     const logProgress = (t: string) => {

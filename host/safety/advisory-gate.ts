@@ -1,10 +1,13 @@
 // Advisory mode: an increase of therapy above a configured size, or one the controller is not confident
-// about, waits for a person to confirm it. Until then the safe choice runs (for a vasodilator: no
-// increase); a request that is not answered in time expires to that safe choice, and after a decline or
-// an expiry the gate stays quiet for one timeout before asking again, so a person is not nagged.
-// Decreases never wait. Pure: (config, state, inputs, now) -> outcome.
+// about, waits for a person to confirm it. Until then the safe choice runs (no increase); a request that is
+// not answered in time expires to that safe choice, and after a decline or an expiry the gate stays quiet
+// for one timeout before asking again, so a person is not nagged. Decreases never wait.
+// The gate works on any therapy's value (an infusion rate, a stimulation amplitude): each therapy states
+// its value's unit, how its requests are recorded and the question put to a person (GatedValue), and its
+// config file gives the size of an increase that waits in that unit. Pure: (config, state, inputs, now) -> outcome.
 import { z } from 'zod';
 
+/** The blood-pressure loop's advisory file: increases of the infusion rate. */
 export const advisoryConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
@@ -15,13 +18,36 @@ export const advisoryConfigSchema = z.strictObject({
 
 export type AdvisoryConfig = z.infer<typeof advisoryConfigSchema>;
 
+/** The aDBS loop's advisory file: increases of the stimulation amplitude. */
+export const stimAdvisoryConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  $comment: z.string().optional(),
+  therapy: z.literal('dbs'),
+  maxUnconfirmedIncreaseMa: z.number().min(0).max(20),
+  minConfidence: z.number().min(0).max(1),
+  timeoutMs: z.number().int().min(1000).max(3_600_000),
+});
+
+export type StimAdvisoryConfig = z.infer<typeof stimAdvisoryConfigSchema>;
+
+/** What every request says, whatever the therapy: the loop shell and a person's terminal read these. */
 export interface AdvisoryRequest {
   id: number;
-  fromRateMlPerH: number;
-  proposedRateMlPerH: number;
   why: string;
   askedMs: number;
   deadlineMs: number;
+}
+
+/** A request of the blood-pressure loop, as its records have always held it. */
+export interface RateRequest extends AdvisoryRequest {
+  fromRateMlPerH: number;
+  proposedRateMlPerH: number;
+}
+
+/** A request of the aDBS loop. */
+export interface AmplitudeRequest extends AdvisoryRequest {
+  fromMa: number;
+  proposedMa: number;
 }
 
 export interface AdvisoryAnswer {
@@ -29,40 +55,74 @@ export interface AdvisoryAnswer {
   accept: boolean;
 }
 
-export interface AdvisoryState {
+/** The value a gate holds back, as its therapy names it. */
+export interface GatedValue<R extends AdvisoryRequest> {
+  unit: string;
+  /** Decimals in the gate's notes. */
+  digits: number;
+  /** The request as the therapy records it. */
+  request(base: AdvisoryRequest, from: number, proposed: number): R;
+  proposed(r: R): number;
+  /** The question put to a person. */
+  question(r: R): string;
+}
+
+export const RATE_VALUE: GatedValue<RateRequest> = {
+  unit: 'mL/h', digits: 1,
+  // Field order as records written before the gate was shared hold it.
+  request: (b, from, proposed) => ({ id: b.id, fromRateMlPerH: from, proposedRateMlPerH: proposed, why: b.why, askedMs: b.askedMs, deadlineMs: b.deadlineMs }),
+  proposed: (r) => r.proposedRateMlPerH,
+  question: (r) => `Raise ${r.fromRateMlPerH.toFixed(1)} -> ${r.proposedRateMlPerH.toFixed(1)} mL/h?`,
+};
+
+export const AMPLITUDE_VALUE: GatedValue<AmplitudeRequest> = {
+  unit: 'mA', digits: 2,
+  request: (b, from, proposed) => ({ id: b.id, fromMa: from, proposedMa: proposed, why: b.why, askedMs: b.askedMs, deadlineMs: b.deadlineMs }),
+  proposed: (r) => r.proposedMa,
+  question: (r) => `Raise the stimulation ${r.fromMa.toFixed(2)} -> ${r.proposedMa.toFixed(2)} mA?`,
+};
+
+/** A gate's limits in its value's unit. */
+export interface GateLimits {
+  maxUnconfirmedIncrease: number;
+  minConfidence: number;
+  timeoutMs: number;
+}
+
+export interface GateState<R extends AdvisoryRequest = AdvisoryRequest> {
   nextId: number;
-  pending: AdvisoryRequest | null;
-  approved: { rateMlPerH: number; untilMs: number } | null;
+  pending: R | null;
+  approved: { value: number; untilMs: number } | null;
   quietUntilMs: number;
 }
 
-export interface AdvisoryOutcome {
-  rateMlPerH: number;
+export interface GateOutcome<R extends AdvisoryRequest> {
+  value: number;
   /** What the gate did, in words, when it did anything. */
   note: string | null;
   /** A request made by this decision. */
-  asked: AdvisoryRequest | null;
+  asked: R | null;
   /** A request that ended at this decision, and how. */
-  resolved: { request: AdvisoryRequest; outcome: 'accepted' | 'declined' | 'timed out' } | null;
-  state: AdvisoryState;
+  resolved: { request: R; outcome: 'accepted' | 'declined' | 'timed out' } | null;
+  state: GateState<R>;
 }
 
-export function advisoryStart(): AdvisoryState {
+export function gateStart<R extends AdvisoryRequest>(): GateState<R> {
   return { nextId: 1, pending: null, approved: null, quietUntilMs: 0 };
 }
 
-const f1 = (x: number) => x.toFixed(1);
-
-export function advise(
-  c: AdvisoryConfig, s: AdvisoryState,
-  x: { supervisedRateMlPerH: number; lastRateMlPerH: number; confidence: number; answer: AdvisoryAnswer | null },
+/** One decision's pass through the gate: `supervised` is what the supervisor allows, `last` what runs now. */
+export function gateIncrease<R extends AdvisoryRequest>(
+  q: GatedValue<R>, c: GateLimits, s: GateState<R>,
+  x: { supervised: number; last: number; confidence: number; answer: AdvisoryAnswer | null },
   nowMs: number,
-): AdvisoryOutcome {
+): GateOutcome<R> {
+  const f = (v: number) => v.toFixed(q.digits);
   let { pending, approved, quietUntilMs, nextId } = s;
-  let resolved: AdvisoryOutcome['resolved'] = null;
+  let resolved: GateOutcome<R>['resolved'] = null;
   if (pending && x.answer && x.answer.requestId === pending.id && nowMs <= pending.deadlineMs) {
     resolved = { request: pending, outcome: x.answer.accept ? 'accepted' : 'declined' };
-    if (x.answer.accept) approved = { rateMlPerH: pending.proposedRateMlPerH, untilMs: nowMs + c.timeoutMs };
+    if (x.answer.accept) approved = { value: q.proposed(pending), untilMs: nowMs + c.timeoutMs };
     else quietUntilMs = nowMs + c.timeoutMs;
     pending = null;
   } else if (pending && nowMs > pending.deadlineMs) {
@@ -72,26 +132,49 @@ export function advise(
   }
   if (approved && nowMs > approved.untilMs) approved = null;
 
-  const increase = x.supervisedRateMlPerH - x.lastRateMlPerH;
-  const large = increase > c.maxUnconfirmedIncreaseMlPerH;
+  const increase = x.supervised - x.last;
+  const large = increase > c.maxUnconfirmedIncrease;
   const doubtful = x.confidence < c.minConfidence;
-  const state = (asked: AdvisoryRequest | null): AdvisoryState => ({ nextId, pending: asked ?? pending, approved, quietUntilMs });
+  const state = (asked: R | null): GateState<R> => ({ nextId, pending: asked ?? pending, approved, quietUntilMs });
   if (increase <= 0 || (!large && !doubtful)) {
-    return { rateMlPerH: x.supervisedRateMlPerH, note: null, asked: null, resolved, state: state(null) };
+    return { value: x.supervised, note: null, asked: null, resolved, state: state(null) };
   }
-  if (approved && x.supervisedRateMlPerH <= approved.rateMlPerH + 1e-9) {
-    return { rateMlPerH: x.supervisedRateMlPerH, note: `increase to ${f1(x.supervisedRateMlPerH)} mL/h confirmed by the operator`, asked: null, resolved, state: state(null) };
+  if (approved && x.supervised <= approved.value + 1e-9) {
+    return { value: x.supervised, note: `increase to ${f(x.supervised)} ${q.unit} confirmed by the operator`, asked: null, resolved, state: state(null) };
   }
   const why = large
-    ? `increase of ${f1(increase)} mL/h is above ${f1(c.maxUnconfirmedIncreaseMlPerH)}`
+    ? `increase of ${f(increase)} ${q.unit} is above ${f(c.maxUnconfirmedIncrease)}`
     : `controller confidence ${(x.confidence * 100).toFixed(0)}% is below ${(c.minConfidence * 100).toFixed(0)}%`;
-  let asked: AdvisoryRequest | null = null;
+  let asked: R | null = null;
   if (!pending && nowMs >= quietUntilMs) {
-    asked = { id: nextId++, fromRateMlPerH: x.lastRateMlPerH, proposedRateMlPerH: x.supervisedRateMlPerH, why, askedMs: nowMs, deadlineMs: nowMs + c.timeoutMs };
+    asked = q.request({ id: nextId++, why, askedMs: nowMs, deadlineMs: nowMs + c.timeoutMs }, x.last, x.supervised);
   }
   const waiting = asked ?? pending;
   const note = waiting
-    ? `advisory: ${why}; holding ${f1(x.lastRateMlPerH)} mL/h until a person confirms ${f1(waiting.proposedRateMlPerH)} (request ${waiting.id})`
-    : `advisory: ${why}; holding ${f1(x.lastRateMlPerH)} mL/h (last request unanswered or declined)`;
-  return { rateMlPerH: x.lastRateMlPerH, note, asked, resolved, state: state(asked) };
+    ? `advisory: ${why}; holding ${f(x.last)} ${q.unit} until a person confirms ${f(q.proposed(waiting))} (request ${waiting.id})`
+    : `advisory: ${why}; holding ${f(x.last)} ${q.unit} (last request unanswered or declined)`;
+  return { value: x.last, note, asked, resolved, state: state(asked) };
+}
+
+// The blood-pressure loop's gate, in its own terms.
+export type AdvisoryState = GateState<RateRequest>;
+
+export interface AdvisoryOutcome {
+  rateMlPerH: number;
+  note: string | null;
+  asked: RateRequest | null;
+  resolved: GateOutcome<RateRequest>['resolved'];
+  state: AdvisoryState;
+}
+
+export const advisoryStart = (): AdvisoryState => gateStart<RateRequest>();
+
+export function advise(
+  c: AdvisoryConfig, s: AdvisoryState,
+  x: { supervisedRateMlPerH: number; lastRateMlPerH: number; confidence: number; answer: AdvisoryAnswer | null },
+  nowMs: number,
+): AdvisoryOutcome {
+  const o = gateIncrease(RATE_VALUE, { maxUnconfirmedIncrease: c.maxUnconfirmedIncreaseMlPerH, minConfidence: c.minConfidence, timeoutMs: c.timeoutMs }, s,
+    { supervised: x.supervisedRateMlPerH, last: x.lastRateMlPerH, confidence: x.confidence, answer: x.answer }, nowMs);
+  return { rateMlPerH: o.value, note: o.note, asked: o.asked, resolved: o.resolved, state: o.state };
 }

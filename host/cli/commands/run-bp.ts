@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { loadControllerFile } from '../../control/bp/controller-file.ts';
 import { readConfigFile } from '../../config/config-file.ts';
-import { advisoryConfigSchema } from '../../safety/advisory-gate.ts';
+import { advisoryConfigSchema, RATE_VALUE } from '../../safety/advisory-gate.ts';
 import { driftConfigSchema } from '../../safety/drift-monitor.ts';
 import { loadSupervisorFile, parseSupervisorConfig } from '../../safety/infusion-supervisor.ts';
 import { beforeSignalExit } from '../../process/owned-children.ts';
@@ -47,7 +47,7 @@ export function registerRunBp(program: Command): void {
       const drift = readConfigFile(repoFile('host/safety/default.drift.json'), 'the drift alarm', driftConfigSchema);
       const advisory = opts.advisory ? readConfigFile(repoFile('host/safety/default.advisory.json'), 'the advisory mode', advisoryConfigSchema) : null;
       const outDir = opts.out ?? `dist/run-bp/${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
+      const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer(RATE_VALUE) : undefined;
       const live = await runBpLive({
         sensorPort: opts.sensor, pumpPort: opts.pump, baud: opts.baud, controller, supervisor, advisory, drift, outDir, confirmer: interactive?.confirmer,
       }, (l) => console.log(l));

@@ -4,16 +4,17 @@
 import { createInterface } from 'node:readline';
 import type { Confirmer } from '../../loop/loop-shell.ts';
 import { SystemClock } from '../../clock/system-clock.ts';
-import type { AdvisoryRequest } from '../../safety/advisory-gate.ts';
+import type { AdvisoryRequest, GatedValue } from '../../safety/advisory-gate.ts';
 
-export function terminalConfirmer(): { confirmer: Confirmer; close(): void } {
+/** `value` is the therapy's gated value: it words the question put to the person. */
+export function terminalConfirmer<R extends AdvisoryRequest>(value: Pick<GatedValue<R>, 'question'>): { confirmer: Confirmer; close(): void } {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const clock = new SystemClock();
   let open: { request: AdvisoryRequest; answer: (accept: boolean) => void } | null = null;
   const confirmer: Confirmer = {
     ask(request, answer) {
       open = { request, answer };
-      process.stderr.write(`\nADVISORY ${request.id}: ${request.why}. Raise ${request.fromRateMlPerH.toFixed(1)} -> ${request.proposedRateMlPerH.toFixed(1)} mL/h? ` +
+      process.stderr.write(`\nADVISORY ${request.id}: ${request.why}. ${value.question(request as R)} ` +
         `[y/N] (${((request.deadlineMs - request.askedMs) / 1000).toFixed(0)} s) `);
     },
     settle() {
@@ -22,7 +23,7 @@ export function terminalConfirmer(): { confirmer: Confirmer; close(): void } {
       return new Promise<void>((resolve) => {
         const timer = clock.after(asked.request.deadlineMs - asked.request.askedMs, () => {
           rl.off('line', onLine);
-          process.stderr.write('no answer: keeping the current rate\n');
+          process.stderr.write('no answer: keeping what runs now\n');
           open = null;
           resolve();
         });
