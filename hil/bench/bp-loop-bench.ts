@@ -1,22 +1,27 @@
 // Blood-pressure loop figures for `npm run bench` (issue goals in brackets): on the held-out split of the
 // default cohort with noise and a disturbance, each controller's time within +-5 mmHg after settling
-// [adaptive >= 95%], overshoot [<= 5 mmHg], settling [<= 5 min] and time below 65 mmHg [none]; the
-// stress scenario (sensitivity doubling, drift, bleeding, every line artifact) for the adaptive one; and
-// full-stack speed per core, firmware bundles in the emulator included [>= 10,000 simulated s per wall s],
-// beside the patient model alone. Also norepinephrine for hypotension (held-out split, vasopressor PID).
+// [adaptive >= 95%], overshoot [<= 5 mmHg], settling [<= 5 min] and time below 65 mmHg [none], for the
+// cohort and per subgroup, and the same on the tuning split; the corners of the published ranges (the
+// corners cohort: most sensitive with the longest delays, least sensitive with the longest lag...) through
+// the default, sensitivity-rise, sensitivity-fall and stress scenarios, per patient; the stress scenario
+// (sensitivity doubling, drift, bleeding, every line artifact) for the adaptive one on the held-out split;
+// the adaptive controller's cost per decision on the held-out records [<= 50 us]; and full-stack speed
+// per core, firmware bundles in the emulator included [>= 10,000 simulated s per wall s], beside the
+// patient model alone. Also norepinephrine for hypotension (held-out split, vasopressor PID).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { shippedControllerPath } from '../../host/control/bp/controller-file.ts';
 import type { CohortRunResult } from '../runner/bp-cohort-run.ts';
 import { runCohort } from '../runner/bp-cohort-run.ts';
+import { decisionCost } from './decision-cost.ts';
 import { SlatePatient } from '../sim/patients/slate-patient.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 
-async function cohort(controller: 'pid' | 'adaptive', scenario: string, split: 'held-out' | 'all', patients?: number, workers = 1): Promise<CohortRunResult> {
+async function cohort(controller: 'pid' | 'adaptive', scenario: string, split: 'held-out' | 'tuning' | 'all', patients?: number, workers = 1, cohortName = 'default'): Promise<CohortRunResult> {
   return runCohort({
-    cohortPath: repo('hil/sim/cohorts/default.cohort.json'), scenarioPath: repo(`hil/sim/scenarios/${scenario}.scenario.json`),
+    cohortPath: repo(`hil/sim/cohorts/${cohortName}.cohort.json`), scenarioPath: repo(`hil/sim/scenarios/${scenario}.scenario.json`),
     controllerPath: shippedControllerPath(controller), supervisorPath: repo('host/safety/nitroprusside.supervisor.json'),
     driftPath: repo('host/safety/default.drift.json'), advisoryPath: null, split, patients, seed: 1, board: 'pico',
     outDir: mkdtempSync(join(tmpdir(), `bench-${controller}-${scenario}-`)), workers,
@@ -50,15 +55,49 @@ function outcome(r: CohortRunResult) {
     maxOvershootMmHg: Number(c.maxOvershootMmHg.toFixed(1)),
     patientsWithOvershootAtMost5MmHg: ms.filter((m) => m.overshootMmHg <= 5).length,
     minMapMmHg: Number(Math.min(...ms.map((m) => m.minMapMmHg)).toFixed(1)),
-    meanTimeBelow65Pct: Number(c.meanTimeBelow65Pct.toFixed(3)),
+    meanTimeBelowFloorPct: Number(c.meanTimeBelowFloorPct.toFixed(3)),
     medianMdapePct: Number(c.medianMdapePct?.toFixed(2)),
     calledOutSubgroups: r.summary.subgroups.filter((g) => g.callout).map((g) => `${g.name}: ${g.callout}`),
+    subgroups: Object.fromEntries(r.summary.subgroups.map((g) => [g.name, {
+      patients: g.patients,
+      meanTimeInBand5AfterSettlingPct: Number(g.meanTimeInBand5AfterSettlingPct?.toFixed(1)),
+      medianSettlingMin: g.medianSettlingTimeS === null ? null : Number((g.medianSettlingTimeS / 60).toFixed(2)),
+      maxOvershootMmHg: Number(g.maxOvershootMmHg.toFixed(1)),
+      meanTimeBelowFloorPct: Number(g.meanTimeBelowFloorPct.toFixed(3)),
+    }])),
   };
+}
+
+/** Each corner patient on its own: the corners are few and each is its own question. */
+function perPatient(r: CohortRunResult) {
+  return Object.fromEntries(r.metrics.map((m, i) => [m.id, {
+    settlingMin: m.settlingTimeS === null ? null : Number((m.settlingTimeS / 60).toFixed(2)),
+    timeInBand5AfterSettlingPct: m.timeInBand5AfterSettlingPct === null ? null : Number(m.timeInBand5AfterSettlingPct.toFixed(1)),
+    overshootMmHg: Number(m.overshootMmHg.toFixed(1)),
+    minMapMmHg: Number(m.minMapMmHg.toFixed(1)),
+    timeBelowFloorPct: Number(m.timeBelowFloorPct.toFixed(2)),
+    lastFiveMinMeanMmHg: Number((r.runs[i].samples.slice(-60).reduce((a, x) => a + x.mapMmHg, 0) / Math.min(60, r.runs[i].samples.length)).toFixed(1)),
+    alarms: r.runs[i].alarms.map((a) => a.alarm.id),
+  }]));
+}
+
+const CORNER_SCENARIOS = ['default', 'sensitivity-rise', 'sensitivity-fall', 'stress'];
+
+async function corners(controller: 'pid' | 'adaptive') {
+  const out: Record<string, ReturnType<typeof perPatient>> = {};
+  for (const scenario of CORNER_SCENARIOS) out[scenario] = perPatient(await cohort(controller, scenario, 'all', undefined, 2, 'corners'));
+  return out;
 }
 
 export async function bpLoopBench() {
   const adaptive = await cohort('adaptive', 'default', 'held-out');
   const pid = await cohort('pid', 'default', 'held-out');
+  // The adaptive controller's cost per decision, on four of the records just made.
+  const cost = decisionCost(adaptive.runs.slice(0, 4).map((r) => r.recordPath));
+  const tuningAdaptive = await cohort('adaptive', 'default', 'tuning', undefined, 2);
+  const tuningPid = await cohort('pid', 'default', 'tuning', undefined, 2);
+  const cornersAdaptive = await corners('adaptive');
+  const cornersPid = await corners('pid');
   const stress = await cohort('adaptive', 'stress', 'held-out');
   const vasopressor = await vasopressorCohort();
   // Speed per core: one thread, the firmware already built (the held-out run above built it).
@@ -71,6 +110,9 @@ export async function bpLoopBench() {
   const perCore = speed.simulatedS / (speed.wallMs / 1000);
   return {
     heldOutDefaultScenario: { adaptive: outcome(adaptive), pid: outcome(pid) },
+    tuningDefaultScenario: { adaptive: outcome(tuningAdaptive), pid: outcome(tuningPid) },
+    corners: { adaptive: cornersAdaptive, pid: cornersPid },
+    adaptiveDecisionCost: { ...cost, goalUs: 50, note: 'per decision, the controller alone, on held-out records replayed (fastest of 7 replays per record); identicalToRecords: every proposal as recorded' },
     heldOutNorepinephrineHypotension: { pid: outcome(vasopressor), maxMapMmHg: Number(Math.max(...vasopressor.runs.flatMap((r) => r.samples.map((x) => x.mapMmHg))).toFixed(1)) },
     heldOutStressScenario: { adaptive: { ...outcome(stress), sensitivityDriftAlarms: stress.runs.reduce((a, r) => a + r.alarms.filter((x) => x.alarm.id === 'sensitivity-drift').length, 0) } },
     speed: {

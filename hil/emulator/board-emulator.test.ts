@@ -39,6 +39,33 @@ describe('board emulator', () => {
     expect(b.watchdogResets).toBe(1);
   });
 
+  it('reboots from a watchdog with automatic kicks only when the event loop is stuck, and runs the code in flash again', () => {
+    const { b, clock } = board();
+    b.load('print("boot"); E.enableWatchdog(1);');
+    clock.advance(5000);
+    expect(b.watchdogResets).toBe(0);
+    b.hang();
+    clock.advance(1200);
+    expect(b.watchdogResets).toBe(1);
+    expect(b.output).toEqual(['boot', 'boot']);
+    expect(b.hung).toBe(false);
+  });
+
+  it('power-cycles: nothing runs while off, then the code in flash boots afresh', () => {
+    const { b, clock } = board();
+    b.load('var n = 0; setInterval(function () { n++; }, 100); print("boot");');
+    clock.advance(1000);
+    b.powerCycle(500);
+    expect(b.powered).toBe(false);
+    clock.advance(499);
+    expect(b.boots).toBe(1);
+    clock.advance(1);
+    expect(b.boots).toBe(2);
+    clock.advance(250);
+    b.load('print(n);');
+    expect(b.output).toEqual(['boot', 'boot', '2']);
+  });
+
   it('counts step pulses of a PWM train and of digitalPulse, keeps the level written, and calls setWatch on input edges', () => {
     const { b, clock } = board();
     b.load('analogWrite(B6, 0.37, { freq: 10000 });');

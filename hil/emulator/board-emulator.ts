@@ -1,11 +1,14 @@
 // Runs a built firmware bundle unchanged in an isolated context that offers the Espruino globals the
 // firmware uses, on a virtual clock. Simulation models drive the pins (analog and digital inputs) and read
 // them (digital outputs, step-pulse trains). Built-ins Espruino lacks are removed from the context, so a
-// bundle that uses them fails here as it would on a board.
+// bundle that uses them fails here as it would on a board. Like a board it can be reset, powered off and
+// on, hung (its event loop stuck) and rebooted by its watchdog, and its oscillator can drift.
 import vm from 'node:vm';
+import type { Timer } from '../../protocols/clock/clock.ts';
 import type { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { crc32 } from '../../protocols/framing/crc32.ts';
 import type { Transport } from '../../host/transport/transport.ts';
+import { BoardTime } from './board-time.ts';
 
 /** Built-ins the interpreter does not have (DESIGN.md section 4). */
 const ABSENT = [
@@ -41,7 +44,8 @@ class EmulatedSerial {
   private handlers: ((data: string) => void)[] = [];
   baud = 115200;
   toHost: ((bytes: Uint8Array) => void) | null = null;
-  constructor(readonly name: string) {}
+  /** live(): the firmware runs and takes input (not off, not hung). */
+  constructor(readonly name: string, private readonly live: () => boolean) {}
   setup(baud: number): void {
     this.baud = baud;
   }
@@ -55,8 +59,15 @@ class EmulatedSerial {
   setConsole(): void {}
   /** Bytes from the host into the firmware, as Espruino hands them over: a binary string. */
   deliver(bytes: Uint8Array): void {
+    // A board that is off or stuck takes nothing in (a stuck one's small receive buffer overflows).
+    if (!this.live()) return;
     const s = Buffer.from(bytes).toString('latin1');
     for (const h of this.handlers) h(s);
+  }
+  /** A reboot: the new firmware registers its own handlers and sets its own rate. */
+  reboot(): void {
+    this.handlers = [];
+    this.baud = 115200;
   }
 }
 
@@ -66,36 +77,152 @@ export interface EmulatorOptions {
   serial?: string;
   /** Variables of the emulated board, for process.memory(). */
   variables?: number;
+  /** How far the board's oscillator runs fast (+) or slow (-) against the plant's clock, ppm. */
+  clockDriftPpm?: number;
 }
+
+/** How often the watchdog hardware checks its counter, ms. */
+const WATCHDOG_CHECK_MS = 100;
 
 export class BoardEmulator {
   readonly output: string[] = [];
   readonly errors: string[] = [];
   watchdogResets = 0;
+  /** Times the firmware started: 1 after load, one more per reset, watchdog reboot or power-on. */
+  boots = 0;
+  powered = true;
+  /** The firmware's event loop is stuck: no timer, serial or watch callback runs. */
+  hung = false;
   private readonly pinStates: Record<string, PinState> = {};
   private readonly sources: Record<string, (tMs: number) => number> = {};
   private watches: { id: number; pin: string; edge: string; repeat: boolean; fn: (e: unknown) => void }[] = [];
   private readonly serials: Record<string, EmulatedSerial> = {};
-  private readonly context: vm.Context;
+  private context: vm.Context;
+  private readonly time: BoardTime;
+  /** What was loaded, in order: the code a reboot runs again (saved to flash, as SAVE_ON_SEND does). */
+  private readonly programs: string[] = [];
   private codeBytes = 0;
   private watchdogMs = 0;
+  private watchdogAuto = false;
   private lastKickMs = 0;
+  private watchdogCheck: Timer | null = null;
 
   constructor(private readonly o: EmulatorOptions) {
-    this.context = vm.createContext(this.makeGlobals());
+    this.time = new BoardTime(o.clock);
+    if (o.clockDriftPpm) this.time.setDriftPpm(o.clockDriftPpm);
+    this.context = this.freshContext();
+  }
+
+  private freshContext(): vm.Context {
+    const context = vm.createContext(this.makeGlobals());
     vm.runInContext(
       ABSENT.map((n) => `delete globalThis.${n};`).join('') + ABSENT_STATICS.map(([o, p]) => `delete ${o}.${p};`).join('') +
         'delete Number.prototype.toPrecision;',
-      this.context,
+      context,
     );
+    return context;
   }
 
   /** Loads a program the way the REPL does: one top-level statement (line) after another. */
   load(program: string): void {
+    if (!this.powered) throw new Error('the board is powered off: power it on before loading code');
+    this.programs.push(program);
+    if (this.boots === 0) this.boots = 1;
+    this.run(program);
+  }
+
+  /** Writes a program to flash in place of what was there and boots it (when powered), as flashing does. */
+  flash(program: string): void {
+    this.programs.length = 0;
+    this.programs.push(program);
+    if (this.powered) this.reset();
+  }
+
+  private run(program: string): void {
     this.codeBytes = Buffer.byteLength(program);
     for (const line of program.split('\n')) {
       if (line.trim()) vm.runInContext(line, this.context, { filename: 'firmware.js' });
     }
+  }
+
+  /** The firmware runs: the board is powered and its event loop is not stuck. */
+  get running(): boolean {
+    return this.powered && !this.hung;
+  }
+
+  /**
+   * A reset (the reset pin, a watchdog): the firmware's state is lost, its timers and watches are gone, its
+   * outputs are released, and the code in flash starts again. The watchdog, once enabled, stays armed (as
+   * on the STM32 boards: only a power loss stops it); inputs and the serial wires stay as they are.
+   */
+  reset(): void {
+    if (!this.powered) return;
+    this.stopFirmware();
+    this.hung = false;
+    this.context = this.freshContext();
+    this.lastKickMs = this.o.clock.now();
+    this.boots++;
+    for (const p of this.programs) {
+      try {
+        this.run(p);
+      } catch (e) {
+        this.errors.push(`Uncaught ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Power removed: no code runs, no output, no input, the watchdog stops. */
+  powerOff(): void {
+    if (!this.powered) return;
+    this.stopFirmware();
+    this.powered = false;
+    this.hung = false;
+    this.watchdogMs = 0;
+    if (this.watchdogCheck) this.watchdogCheck.cancel();
+    this.watchdogCheck = null;
+  }
+
+  /** Power back: a fresh boot of the code in flash. */
+  powerOn(): void {
+    if (this.powered) return;
+    this.powered = true;
+    this.reset();
+  }
+
+  /** Power off now and back on offMs later (on the clock). */
+  powerCycle(offMs: number): void {
+    this.powerOff();
+    this.o.clock.after(offMs, () => this.powerOn());
+  }
+
+  /**
+   * The firmware's event loop gets stuck (an endless loop, a blocking call): no callback runs and serial
+   * input is lost, while hardware goes on (pulse trains keep stepping, the watchdog keeps counting).
+   */
+  hang(): void {
+    if (this.powered) this.hung = true;
+  }
+
+  /** The stuck loop comes free by itself (a long blocking call that ends). */
+  unhang(): void {
+    this.hung = false;
+  }
+
+  /** Sets how far the board's oscillator is off, ppm: its timers, time, pulse trains and sampling follow. */
+  setClockDriftPpm(ppm: number): void {
+    for (const p of Object.values(this.pinStates)) this.bankTrain(p);
+    this.time.setDriftPpm(ppm);
+  }
+
+  private stopFirmware(): void {
+    this.time.cancelAll();
+    this.watches = [];
+    for (const p of Object.values(this.pinStates)) {
+      this.stopTrain(p);
+      p.out = 0;
+      p.duty = 0;
+    }
+    for (const s of Object.values(this.serials)) s.reboot();
   }
 
   pin(name: string): PinState {
@@ -142,7 +269,18 @@ export class BoardEmulator {
   /** Pulses a pin has put out since the start (pulse trains integrated over virtual time). */
   pulses(name: string): number {
     const p = this.pin(name);
-    return p.pulses + (p.pwmHz > 0 ? (p.pwmHz * (this.o.clock.now() - p.pwmSinceMs)) / 1000 : 0);
+    return p.pulses + this.trainPulses(p);
+  }
+
+  /** Pulses of the running train so far: its frequency is the board's, so it drifts with the board's clock. */
+  private trainPulses(p: PinState): number {
+    return p.pwmHz > 0 ? (p.pwmHz * this.time.rate * (this.o.clock.now() - p.pwmSinceMs)) / 1000 : 0;
+  }
+
+  /** Counts a running train's pulses so far and goes on from now. */
+  private bankTrain(p: PinState): void {
+    p.pulses += this.trainPulses(p);
+    p.pwmSinceMs = this.o.clock.now();
   }
 
   /** The host's end of one of the board's serial ports, delivering at the port's baud rate (8N1). */
@@ -187,12 +325,14 @@ export class BoardEmulator {
 
   private serialPort(name: string): EmulatedSerial {
     let s = this.serials[name];
-    if (!s) s = this.serials[name] = new EmulatedSerial(name);
+    if (!s) s = this.serials[name] = new EmulatedSerial(name, () => this.running);
     return s;
   }
 
+  /** A firmware callback: runs only while the firmware runs, and reports what it throws as uncaught. */
   guard(fn: () => void): () => void {
     return () => {
+      if (!this.running) return;
       try {
         fn();
       } catch (e) {
@@ -202,7 +342,7 @@ export class BoardEmulator {
   }
 
   private stopTrain(p: PinState): void {
-    if (p.pwmHz > 0) p.pulses += (p.pwmHz * (this.o.clock.now() - p.pwmSinceMs)) / 1000;
+    p.pulses += this.trainPulses(p);
     p.pwmHz = 0;
   }
 
@@ -210,6 +350,7 @@ export class BoardEmulator {
   private waveformClass(): unknown {
     const emulator = this;
     const clock = this.o.clock;
+    const time = this.time;
     return class Waveform {
       buffer: Uint16Array;
       buffer2: Uint16Array;
@@ -228,10 +369,12 @@ export class BoardEmulator {
         let current = this.buffer;
         // One timer per full buffer: the samples are the pin's values at each sample instant (a source
         // is a function of time), so the result is the same as sampling one by one, at a fraction of the cost.
-        this.timer = clock.every(periodMs * current.length, emulator.guard(() => {
+        // Sampling is hardware (a timer interrupt): it runs on the board's clock; the handler is firmware.
+        this.timer = time.every(periodMs * current.length, emulator.guard(() => {
           const full = current;
           const endMs = clock.now();
-          for (let i = 0; i < full.length; i++) full[i] = Math.round(emulator.analogInAt(name, endMs - (full.length - 1 - i) * periodMs) * 65535);
+          const plantPeriodMs = time.plantSpan(periodMs);
+          for (let i = 0; i < full.length; i++) full[i] = Math.round(emulator.analogInAt(name, endMs - (full.length - 1 - i) * plantPeriodMs) * 65535);
           current = current === this.buffer ? this.buffer2 : this.buffer;
           if (!(options && options.repeat) && this.timer) this.timer.cancel();
           for (const h of this.handlers) h(full);
@@ -245,6 +388,7 @@ export class BoardEmulator {
 
   private makeGlobals(): Record<string, unknown> {
     const clock = this.o.clock;
+    const time = this.time;
     const g: Record<string, unknown> = {};
     const timers: Record<number, { cancel(): void }> = {};
     let nextTimer = 1;
@@ -260,10 +404,10 @@ export class BoardEmulator {
     g.print = (...args: unknown[]) => this.output.push(args.map(String).join(' '));
     g.console = { log: g.print };
     g.echo = () => undefined;
-    g.getTime = () => clock.now() / 1000;
+    g.getTime = () => time.now() / 1000;
     g.setTimeout = (fn: () => void, ms: number) => {
       const id = nextTimer++;
-      timers[id] = clock.after(ms || 0, this.guard(() => {
+      timers[id] = time.after(ms || 0, this.guard(() => {
         delete timers[id];
         fn();
       }));
@@ -271,7 +415,7 @@ export class BoardEmulator {
     };
     g.setInterval = (fn: () => void, ms: number) => {
       const id = nextTimer++;
-      timers[id] = clock.every(Math.max(1, ms), this.guard(fn));
+      timers[id] = time.every(Math.max(1, ms), this.guard(fn));
       return id;
     };
     g.clearTimeout = g.clearInterval = (id: number) => {
@@ -287,9 +431,9 @@ export class BoardEmulator {
       p.duty = p.out;
     };
     g.pinMode = () => undefined;
-    g.digitalPulse = (pin: unknown, value: unknown, time: number | number[]) => {
+    g.digitalPulse = (pin: unknown, value: unknown, widthMs: number | number[]) => {
       const p = this.pin(name(pin));
-      const widths = typeof time === 'number' ? [time] : time;
+      const widths = typeof widthMs === 'number' ? [widthMs] : widthMs;
       let level = value ? 1 : 0;
       let at = 0;
       p.out = level;
@@ -297,7 +441,7 @@ export class BoardEmulator {
         at += w;
         level = 1 - level;
         const next = level;
-        clock.after(at, () => {
+        time.after(at, () => {
           p.out = next;
           if (next === (value ? 0 : 1)) p.pulses++;
         });
@@ -330,13 +474,17 @@ export class BoardEmulator {
       // The interpreter's E.variance sums the squared deviations; it does not divide by the count (measured).
       variance: (a: ArrayLike<number>, mean: number) => Array.from(a).reduce((x, y) => x + (y - mean) ** 2, 0),
       FFT: fft,
-      enableWatchdog: (seconds: number) => {
+      // The watchdog is hardware on its own oscillator (plant time). Automatic kicks come from the idle
+      // loop, so a stuck loop stops them too. Not kicked in time, it reboots the board.
+      enableWatchdog: (seconds: number, isAuto?: boolean) => {
         this.watchdogMs = seconds * 1000;
+        this.watchdogAuto = isAuto !== false;
         this.lastKickMs = clock.now();
-        clock.every(100, () => {
+        this.watchdogCheck ??= clock.every(WATCHDOG_CHECK_MS, () => {
+          if (this.watchdogAuto && this.running) this.lastKickMs = clock.now();
           if (this.watchdogMs > 0 && clock.now() - this.lastKickMs > this.watchdogMs) {
             this.watchdogResets++;
-            this.lastKickMs = clock.now();
+            this.reset();
           }
         });
       },

@@ -70,13 +70,17 @@ export interface ReplOptions {
  * program (running out of memory, an uncaught error: those are the answer, not a race).
  */
 export async function loadThroughRepl(bin: string, program: string, options: ReplOptions = {}): Promise<ReplLoad> {
-  let run = await loadOnce(bin, program, options);
-  const raced = (r: ReplLoad) => /ASSERT\(len <= 64\)/.test(r.stdout) || (r.usage === null && !r.outOfMemory && !r.uncaught);
-  for (let attempt = 1; attempt < 3 && raced(run); attempt++) run = await loadOnce(bin, program, options);
+  // Each retry types more gently: the race needs the input thread to push while the main loop pops, so
+  // smaller pieces further apart make it rarer (a CI machine under full load lost three runs in a row at
+  // the first pace).
+  const paces = [{ pieceBytes: 16, gapMs: 2 }, { pieceBytes: 8, gapMs: 3 }, { pieceBytes: 4, gapMs: 4 }, { pieceBytes: 4, gapMs: 8 }];
+  let run = await loadOnce(bin, program, options, paces[0]);
+  const raced = (r: ReplLoad) => /ASSERT\(/.test(r.stdout) || (r.usage === null && !r.outOfMemory && !r.uncaught);
+  for (let attempt = 1; attempt < paces.length && raced(run); attempt++) run = await loadOnce(bin, program, options, paces[attempt]);
   return run;
 }
 
-async function loadOnce(bin: string, program: string, options: ReplOptions): Promise<ReplLoad> {
+async function loadOnce(bin: string, program: string, options: ReplOptions, pace: { pieceBytes: number; gapMs: number }): Promise<ReplLoad> {
   const [cmd, ...args] = interpreterCommand(bin);
   const child = owned(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   let stdout = '';
@@ -89,7 +93,7 @@ async function loadOnce(bin: string, program: string, options: ReplOptions): Pro
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.on('error', () => undefined);
   child.stdin.on('error', () => undefined);
-  await typeLines((t) => child.stdin.write(t), () => stdout, ['echo(0);', options.prelude ?? '', ...program.split('\n')], () => child.exitCode === null, options.lineTimeoutMs);
+  await typeLines((t) => child.stdin.write(t), () => stdout, ['echo(0);', options.prelude ?? '', ...program.split('\n')], () => child.exitCode === null, options.lineTimeoutMs, pace);
   child.stdin.write(`setTimeout(function(){print("REPL-MEM "+JSON.stringify(process.memory()));},${options.settleMs ?? 300});\n`);
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (!/REPL-MEM \{.*\}/.test(stdout) && Date.now() < deadline && child.exitCode === null) {

@@ -1,9 +1,10 @@
 // Wraps any transport and damages what passes through it, in both directions: bit errors, dropped and
-// duplicated chunks, bursts of garbage. Seeded, so a failing run can be replayed. Never part of a real
-// transport.
+// duplicated chunks, bursts of garbage, delay, and a host reading and writing at the wrong baud rate.
+// Seeded, so a failing run can be replayed. Never part of a real transport.
 import type { Transport } from '../../host/transport/transport.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
+import { readAtBaud } from './uart-resample.ts';
 
 export interface Faults {
   /** Probability that each bit written is flipped. */
@@ -16,6 +17,8 @@ export interface Faults {
   garbageRate: number;
   /** Extra delay of every chunk, ms (needs a clock); chunks keep their order. */
   delayMs?: number;
+  /** The host's port is set to hostBaud while the line runs at lineBaud (8N1 both). */
+  wrongBaud?: { hostBaud: number; lineBaud: number };
 }
 
 export const NO_FAULTS: Faults = { bitErrorRate: 0, dropRate: 0, duplicateRate: 0, garbageRate: 0 };
@@ -33,11 +36,11 @@ export class FaultyTransport implements Transport {
   }
 
   write(bytes: Uint8Array): void {
-    this.damage(bytes, (b) => this.later(() => this.inner.write(b)));
+    this.damage(bytes, (b) => this.later(() => this.inner.write(b)), 'to-device');
   }
 
   onBytes(handler: (bytes: Uint8Array) => void): void {
-    this.inner.onBytes((bytes) => this.damage(bytes, (b) => this.later(() => handler(b))));
+    this.inner.onBytes((bytes) => this.damage(bytes, (b) => this.later(() => handler(b)), 'to-host'));
   }
 
   private later(fn: () => void): void {
@@ -50,8 +53,17 @@ export class FaultyTransport implements Transport {
     this.inner.close();
   }
 
-  private damage(bytes: Uint8Array, pass: (b: Uint8Array) => void): void {
+  onClose(handler: (reason: string) => void): void {
+    if (this.inner.onClose) this.inner.onClose(handler);
+  }
+
+  private damage(bytes: Uint8Array, onward: (b: Uint8Array) => void, way: 'to-device' | 'to-host'): void {
     const f = this.faults;
+    const wb = f.wrongBaud;
+    // The receiving UART reads what the wire carries at its own rate: a Linux tty turns framing errors into 0x00.
+    const pass = !wb ? onward : way === 'to-device'
+      ? (b: Uint8Array) => onward(readAtBaud(b, wb.hostBaud, wb.lineBaud, null))
+      : (b: Uint8Array) => onward(readAtBaud(b, wb.lineBaud, wb.hostBaud, 0));
     if (this.random() < f.garbageRate) {
       const junk = new Uint8Array(1 + Math.floor(this.random() * 40)).map(() => Math.floor(this.random() * 256));
       this.injected.garbageBursts++;

@@ -23,7 +23,8 @@ export interface PatientMetrics {
   timeInBand10PctPct: number;
   timeBelowPct: number;
   timeAbovePct: number;
-  timeBelow65Pct: number;
+  /** Time under the supervisor's floor (65 mmHg for nitroprusside: the literature's time MAP < 65). */
+  timeBelowFloorPct: number;
   /** Time past the drug's own safety limit: below the floor for a vasodilator, above the high limit for a vasopressor. */
   timeBeyondLimitPct: number;
   minMapMmHg: number;
@@ -108,7 +109,7 @@ export function patientMetrics(run: PatientRun): PatientMetrics {
     timeInBand10PctPct: pct(x.filter((s) => within(s.mapMmHg, target * 0.1)).length, n),
     timeBelowPct: pct(x.filter((s) => s.mapMmHg < target - 5).length, n),
     timeAbovePct: pct(x.filter((s) => s.mapMmHg > target + 5).length, n),
-    timeBelow65Pct: pct(x.filter((s) => s.mapMmHg < 65).length, n),
+    timeBelowFloorPct: pct(x.filter((s) => s.mapMmHg < run.floorMmHg).length, n),
     timeBeyondLimitPct: pct(x.filter((s) => (run.drugEffect === 'raises' ? s.mapMmHg > run.highMmHg : s.mapMmHg < run.floorMmHg)).length, n),
     minMapMmHg: Math.min(...x.map((s) => s.mapMmHg)),
     maxMapMmHg: Math.max(...x.map((s) => s.mapMmHg)),
@@ -140,7 +141,7 @@ export interface GroupSummary {
   meanTimeInBand5Pct: number;
   meanTimeInBand10PctPct: number;
   maxOvershootMmHg: number;
-  meanTimeBelow65Pct: number;
+  meanTimeBelowFloorPct: number;
   medianMdapePct: number | null;
   medianMdpePct: number | null;
   medianWobblePct: number | null;
@@ -168,7 +169,7 @@ export function summarise(name: string, ms: PatientMetrics[]): GroupSummary {
     meanTimeInBand5Pct: avg(ms.map((m) => m.timeInBand5Pct)),
     meanTimeInBand10PctPct: avg(ms.map((m) => m.timeInBand10PctPct)),
     maxOvershootMmHg: Math.max(0, ...ms.map((m) => m.overshootMmHg)),
-    meanTimeBelow65Pct: avg(ms.map((m) => m.timeBelow65Pct)),
+    meanTimeBelowFloorPct: avg(ms.map((m) => m.timeBelowFloorPct)),
     medianMdapePct: mdape.length ? median(mdape) : null,
     medianMdpePct: mdpe.length ? median(mdpe) : null,
     medianWobblePct: wobble.length ? median(wobble) : null,
@@ -191,7 +192,7 @@ export function cohortSummaries(ms: PatientMetrics[]): { cohort: GroupSummary; s
       const reasons: string[] = [];
       if (sg.meanTimeInBand5Pct < cohort.meanTimeInBand5Pct - 10) reasons.push(`time in band ${sg.meanTimeInBand5Pct.toFixed(0)}% vs cohort ${cohort.meanTimeInBand5Pct.toFixed(0)}%`);
       if (sg.settledPct < cohort.settledPct - 15) reasons.push(`${sg.settledPct.toFixed(0)}% settled vs cohort ${cohort.settledPct.toFixed(0)}%`);
-      if (sg.meanTimeBelow65Pct > cohort.meanTimeBelow65Pct + 1) reasons.push(`time below 65 mmHg ${sg.meanTimeBelow65Pct.toFixed(1)}% vs cohort ${cohort.meanTimeBelow65Pct.toFixed(1)}%`);
+      if (sg.meanTimeBelowFloorPct > cohort.meanTimeBelowFloorPct + 1) reasons.push(`time below the floor ${sg.meanTimeBelowFloorPct.toFixed(1)}% vs cohort ${cohort.meanTimeBelowFloorPct.toFixed(1)}%`);
       sg.callout = reasons.length ? reasons.join('; ') : null;
       subgroups.push(sg);
     }

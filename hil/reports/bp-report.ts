@@ -64,16 +64,16 @@ function plot(title: string, series: Series[], yLabel: string, band?: [number, n
 }
 
 function groupTable(groups: GroupSummary[]): string {
-  const head = ['group', 'patients', 'settled %', 'median settling min', 'in +-5 after settling %', 'in +-5 %', 'in +-10% %', 'max overshoot mmHg', 'below 65 %', 'MDPE %', 'MDAPE %', 'wobble %', 'dose mg', 'alarms/h', 'fallback %'];
+  const head = ['group', 'patients', 'settled %', 'median settling min', 'in +-5 after settling %', 'in +-5 %', 'in +-10% %', 'max overshoot mmHg', 'below floor %', 'MDPE %', 'MDAPE %', 'wobble %', 'dose mg', 'alarms/h', 'fallback %'];
   const rows = groups.map((g) => `<tr${g.callout ? ' class="callout"' : ''}><td>${esc(g.name)}${g.callout ? `<br><b>called out:</b> ${esc(g.callout)}` : ''}</td>` +
     [g.patients, g.settledPct, g.medianSettlingTimeS === null ? null : g.medianSettlingTimeS / 60, g.meanTimeInBand5AfterSettlingPct, g.meanTimeInBand5Pct,
-      g.meanTimeInBand10PctPct, g.maxOvershootMmHg, g.meanTimeBelow65Pct, g.medianMdpePct, g.medianMdapePct, g.medianWobblePct, g.meanTotalDoseMg, g.meanAlarmsPerHour, g.meanTimeInFallbackPct]
+      g.meanTimeInBand10PctPct, g.maxOvershootMmHg, g.meanTimeBelowFloorPct, g.medianMdpePct, g.medianMdapePct, g.medianWobblePct, g.meanTotalDoseMg, g.meanAlarmsPerHour, g.meanTimeInFallbackPct]
       .map((v, i) => `<td>${fmt(v, i === 0 ? 0 : 1)}</td>`).join('') + '</tr>');
   return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.join('')}</table>`;
 }
 
 const COLUMNS: (keyof PatientMetrics)[] = ['id', 'split', 'settled', 'settlingTimeS', 'riseTimeS', 'overshootMmHg', 'timeInBand5Pct', 'timeInBand5AfterSettlingPct',
-  'timeInBand10PctPct', 'timeBelowPct', 'timeAbovePct', 'timeBelow65Pct', 'minMapMmHg', 'steadyStateDeviationMmHg', 'mdpePct', 'mdapePct', 'wobblePct',
+  'timeInBand10PctPct', 'timeBelowPct', 'timeAbovePct', 'timeBelowFloorPct', 'minMapMmHg', 'steadyStateDeviationMmHg', 'mdpePct', 'mdapePct', 'wobblePct',
   'divergencePctPerH', 'sdMmHg', 'totalDoseMg', 'commandedDoseMg', 'meanDoseUgPerKgPerMin', 'timeAtCeilingPct', 'timeAtCapPct', 'timeHeldPct', 'alarmsPerHour', 'timeInFallbackPct', 'error'];
 
 function csv(ms: PatientMetrics[]): string {

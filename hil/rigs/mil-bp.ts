@@ -8,6 +8,7 @@ import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { PressureQuality, PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PressureBeatValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
+import { BP_TIMING } from '../../host/app/bp-app.ts';
 import { DeviceCommandError } from '../../host/devices/device-command.ts';
 import type { WatchedLink } from '../../host/loop/therapy.ts';
 import type { BeatSource, BpDevices, RatePump } from '../../host/therapies/bp/bp-loop.ts';
@@ -25,6 +26,8 @@ const steadyLink: WatchedLink = { on: () => undefined };
 /** The quality flags the sensor's beat detector gives a beat during each artifact. */
 const FLAGS: Record<Artifact['kind'], number> = {
   flush: PressureQuality.FlushSpike, 'over-damped': PressureQuality.OverDamped, dropout: PressureQuality.LostSignal, frozen: PressureQuality.FlatLine, offset: 0,
+  // Sample noise, which an ideal sensor's beat means do not carry: not modelled at MIL.
+  'noise-step': 0,
 };
 
 class IdealSensor implements BeatSource {
@@ -155,8 +158,8 @@ export function milBpSession(o: BpPlantOptions): RigSession<BpDevices> & { pump:
     probe: () => ({ mapMmHg: o.patient.mapMmHg, deliveredMl: pump.deliveredMl, pushedMl: pump.pushedMl }),
     run: async (ms) => {
       // Commands resolve at once here: their answers run between the decision that sent them and the next.
-      for (let t = 0; t < ms; t += 5000) {
-        clock.advance(Math.min(5000, ms - t));
+      for (let t = 0; t < ms; t += BP_TIMING.periodMs) {
+        clock.advance(Math.min(BP_TIMING.periodMs, ms - t));
         await null;
       }
     },

@@ -35,6 +35,8 @@ export interface CohortRunOptions {
   split: 'all' | 'tuning' | 'held-out';
   /** At most this many patients (the first of the split). */
   patients?: number;
+  /** Only this patient (by id), whatever the split. */
+  patient?: string;
   /** Seed of the noise and artifacts; the cohort's draw keeps its own unless cohortSeed is given. */
   seed: number;
   cohortSeed?: number;
@@ -76,7 +78,12 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
   if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
   if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
-  const chosen = drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
+  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
+    throw new Error(`--patient: the cohort ${cohortFile.name} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
+  }
+  const chosen = o.patient !== undefined
+    ? drawn.filter((p) => p.id === o.patient)
+    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
   if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
@@ -99,7 +106,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
-      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : 'SIL', seed: String(o.seed), board: o.board,
+      controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : (o.level ?? 'sil').toUpperCase(), seed: String(o.seed), board: o.board,
     },
     runs, metrics, failures, acceptance,
   });

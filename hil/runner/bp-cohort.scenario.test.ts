@@ -159,4 +159,17 @@ describe('BP cohort at the SIL level', () => {
     await expect(runCohort(options({ ...ne, controllerPath: repo('host/control/bp/pid-norepinephrine.controller.json') })))
       .rejects.toThrow(/nitroprusside\.supervisor\.json: drugEffect is 'lowers' but the cohort norepinephrine receives a vasopressor/);
   });
+
+  it('MIL: the same loop on ideal devices, one named patient, no record; an unknown patient is refused', async () => {
+    const outDir = tmp();
+    const r = await runCohort(options({ level: 'mil', patient: 'default-017', records: false, outDir, scenarioPath: scenarioFile({ durationMin: 20 }) }));
+    expect(r.runs.map((x) => x.patient.id)).toEqual(['default-017']);
+    expect(r.runs[0].recordPath).toBe('');
+    expect(readdirSync(outDir).sort()).toEqual(['index.html', 'metrics.csv', 'metrics.json', 'patients']);
+    const m = r.metrics[0];
+    expect(m.error).toBeNull();
+    expect(m.settled).toBe(true);
+    expect(r.runs[0].decisions.length).toBe(240);
+    await expect(runCohort(options({ level: 'mil', patient: 'default-999' }))).rejects.toThrow(/no patient 'default-999' \(its patients are default-001 to default-060\)/);
+  });
 });

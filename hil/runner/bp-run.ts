@@ -5,7 +5,7 @@
 // through the rig's probe for metrics only and never reaches the loop.
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import type { BpDevices, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
@@ -132,7 +132,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
-  const periodMs = 5000;
+  const periodMs = BP_TIMING.periodMs;
   let error: string | null = null;
   let deliveredBefore = session.probe().deliveredMl ?? 0;
   try {

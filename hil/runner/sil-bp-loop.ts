@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { controllerFrom, shippedControllerPath } from '../../host/control/bp/controller-file.ts';
+import { BP_TIMING } from '../../host/app/bp-app.ts';
 import type { BpLoop } from '../../host/therapies/bp/bp-loop.ts';
 import { bpLoop } from '../../host/therapies/bp/bp-loop.ts';
 import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
@@ -28,8 +29,8 @@ export async function silBpLoop(o: {
   const limits = JSON.parse(readFileSync(new URL('../../host/safety/nitroprusside.supervisor.json', import.meta.url), 'utf8'));
   const controller = typeof o.controller === 'object' ? o.controller : JSON.parse(readFileSync(shippedControllerPath(o.controller ?? 'pid'), 'utf8'));
   const loop = bpLoop({
-    clock: bench.clock, sensor: bench.sensor, pump: bench.pump, periodMs: 5000,
-    setup: { controller: controllerFrom(controller), supervisor: parseSupervisorConfig({ ...limits, weightKg: 70, ...o.supervisor }), advisory: null, drift: null, leaseMs: 15_000 },
+    clock: bench.clock, sensor: bench.sensor, pump: bench.pump, periodMs: BP_TIMING.periodMs,
+    setup: { controller: controllerFrom(controller), supervisor: parseSupervisorConfig({ ...limits, weightKg: 70, ...o.supervisor }), advisory: null, drift: null, leaseMs: BP_TIMING.leaseMs },
   });
   return { bench, loop, firstAlarm: (id) => loop.alarmLog.find((a) => a.alarm.id === id)?.tMs ?? null };
 }

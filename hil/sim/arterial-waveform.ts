@@ -1,6 +1,6 @@
 // A synthetic arterial-line pressure waveform with known truth per beat, and the artifacts of a real line
-// (clinical-models.md section 1): flush spikes, over-damping, a transducer height offset, dropouts and a
-// frozen value. Shapes are generic [U]: a 0.1 s quarter-sine upstroke and an exponential run-off with a
+// (clinical-models.md section 1): flush spikes, over-damping, a transducer height offset, dropouts, a
+// frozen value and a step in noise (a loose connection, diathermy). Shapes are generic [U]: a 0.1 s quarter-sine upstroke and an exponential run-off with a
 // small dicrotic wave.
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import { gaussian } from './gaussian.ts';
@@ -31,7 +31,8 @@ export type Artifact =
   | { kind: 'over-damped'; startS: number; durationS: number; timeConstantS: number }
   | { kind: 'offset'; startS: number; durationS: number; offsetMmHg: number }
   | { kind: 'dropout'; startS: number; durationS: number }
-  | { kind: 'frozen'; startS: number; durationS: number };
+  | { kind: 'frozen'; startS: number; durationS: number }
+  | { kind: 'noise-step'; startS: number; durationS: number; noiseMmHg: number };
 
 /** The systolic upstroke lasts about 0.1 s whatever the rate; the run-off fills the rest of the cycle. */
 const UPSTROKE_S = 0.1;
@@ -57,8 +58,16 @@ export class ArterialWaveform {
   private lastT = 0;
   private cursor = 0;
 
-  constructor(private readonly o: WaveformOptions, private readonly artifacts: Artifact[] = []) {
+  private readonly artifacts: Artifact[];
+
+  constructor(private readonly o: WaveformOptions, artifacts: Artifact[] = []) {
+    this.artifacts = artifacts.slice();
     this.random = seededRandom(o.seed ?? 1);
+  }
+
+  /** Adds an artifact while the line runs (a fault applied now); end it by setting its durationS. */
+  addArtifact(a: Artifact): void {
+    this.artifacts.push(a);
   }
 
   /** The clean pressure at time t (s), extending the beat list as time goes on. */
@@ -90,6 +99,7 @@ export class ArterialWaveform {
       if (a.kind === 'flush') p = a.pressureMmHg;
       else if (a.kind === 'offset') p += a.offsetMmHg;
       else if (a.kind === 'dropout') dropout = true;
+      else if (a.kind === 'noise-step') p += a.noiseMmHg * gaussian(this.random);
       else if (a.kind === 'over-damped') {
         this.filtered = Number.isNaN(this.filtered) ? p : this.filtered + (p - this.filtered) * (dt / (a.timeConstantS + dt));
         p = this.filtered;

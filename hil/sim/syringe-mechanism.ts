@@ -5,6 +5,8 @@
 // then fills the compliant line, which empties into the patient with a time constant (so low rates reach
 // the patient smoothed and late). When the line is occluded the volume pushed is trapped in its compliance
 // and raises its pressure, which the force sensor reads. The end stop closes when the syringe is empty.
+// Its physical conditions (occluded line, stalled motor, the syringe's content, air ahead of the drug, a
+// siphoning free flow) are set by the actuator faults of hil/faults, never by the firmware's side.
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import type { BoardEmulator } from '../emulator/board-emulator.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
@@ -43,6 +45,14 @@ export class SyringeMechanism {
   /** Volume pushed while occluded, held by the line's compliance. */
   trappedMl = 0;
   occluded = false;
+  /** The motor turns (its pulses are counted) but the plunger does not move: a slipped coupling, a jam. */
+  stalled = false;
+  /** Plunger travel at which the syringe is empty (the end stop): a full syringe unless loaded short. */
+  loadedMl: number;
+  /** Air at the syringe's outlet: the next this much pushed carries no drug. */
+  airAheadMl = 0;
+  /** Drug siphoning out with no steps (an unclamped plunger above the patient), mL/h. */
+  freeFlowMlPerH = 0;
   readonly mlPerStep: number;
   private countedPulses = 0;
   private slackLeftMl: number;
@@ -58,9 +68,15 @@ export class SyringeMechanism {
     const m = cfg.mechanism;
     this.mlPerStep = (Math.PI * (m.syringeInnerDiameterMm / 2) ** 2 * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
     this.slackLeftMl = line.startupSlackMl;
+    this.loadedMl = this.syringeVolumeMl;
     this.updateS = updateMs / 1000;
     clock.every(updateMs, () => this.update());
     this.update();
+  }
+
+  /** What a full syringe holds. */
+  get syringeVolumeMl(): number {
+    return this.cfg.mechanism.syringeVolumeMl;
   }
 
   get pressureMmHg(): number {
@@ -74,23 +90,37 @@ export class SyringeMechanism {
     this.countedPulses = pulses;
     const enabled = this.board.pin(pins.enable).out === 0;
     const forward = this.board.pin(pins.dir).out === 1;
-    if (enabled && forward && newPulses > 0) {
-      const ml = newPulses * this.mlPerStep;
+    if (enabled && forward && newPulses > 0 && !this.stalled) {
+      // Nothing moves past the end stop.
+      const ml = Math.min(newPulses * this.mlPerStep, Math.max(0, this.loadedMl - this.pushedMl));
       this.pushedMl += ml;
       if (this.occluded) {
         this.trappedMl += ml;
       } else {
         const slack = Math.min(ml, this.slackLeftMl);
         this.slackLeftMl -= slack;
-        this.inLineMl += ml - slack;
+        this.toLine(ml - slack);
       }
+    }
+    if (this.freeFlowMlPerH > 0 && !this.occluded) {
+      const ml = Math.min((this.freeFlowMlPerH * this.updateS) / 3600, Math.max(0, this.loadedMl - this.pushedMl));
+      this.pushedMl += ml;
+      this.toLine(ml);
     }
     const out = this.line.lineTimeConstantS > 0 ? this.inLineMl * (1 - Math.exp(-this.updateS / this.line.lineTimeConstantS)) : this.inLineMl;
     this.inLineMl -= out;
     this.deliveredMl += out;
     if (!this.occluded) this.trappedMl = 0; // an open line relieves the pressure
-    const force = this.line.baselineForceFraction + this.pressureMmHg / this.line.sensorFullScaleMmHg;
-    this.board.setAnalog(pins.force, force);
-    this.board.setDigital(pins.endStop, this.pushedMl >= this.cfg.mechanism.syringeVolumeMl);
+    // A siphoning plunger runs ahead of its pusher: the force sensor loses contact.
+    const contact = this.freeFlowMlPerH > 0 ? 0 : this.line.baselineForceFraction;
+    this.board.setAnalog(pins.force, contact + this.pressureMmHg / this.line.sensorFullScaleMmHg);
+    this.board.setDigital(pins.endStop, this.pushedMl >= this.loadedMl);
+  }
+
+  /** Volume leaving the syringe into the open line: air first, then drug. */
+  private toLine(ml: number): void {
+    const air = Math.min(ml, this.airAheadMl);
+    this.airAheadMl -= air;
+    this.inLineMl += ml - air;
   }
 }

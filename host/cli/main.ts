@@ -23,6 +23,7 @@ import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { RATE_VALUE } from '../safety/advisory-gate.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { rigCheck } from './commands/rig-check.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -175,13 +176,15 @@ sim
   .option('--controller <name|file>', 'a controller of host/control/bp (adaptive, pid, pid-norepinephrine) or a .controller.json file (default: adaptive; pid-norepinephrine for a norepinephrine cohort)')
   .option('--supervisor <name|file>', 'supervisor limits of host/safety (nitroprusside, norepinephrine) or a .supervisor.json file (default: the cohort\'s drug)')
   .option('--patients <n>', 'run only the first n patients of the split', integer(1, 10_000, '--patients'))
+  .option('--patient <id>', 'run only this patient of the cohort (its id, as the report names it: default-017)')
   .option('--split <all|tuning|held-out>', 'which patients of the cohort', (v: string) => {
     if (v !== 'all' && v !== 'tuning' && v !== 'held-out') throw new InvalidArgumentError(`--split must be all, tuning or held-out, got '${v}'`);
     return v;
   }, 'all')
   .option('--seed <n>', 'seed of noise and artifacts', integer(0, 2 ** 31, '--seed'), 1)
   .option('--cohort-seed <n>', 'draw another cohort from the same ranges', integer(0, 2 ** 31, '--cohort-seed'))
-  .option('--level <sil|pil>', 'sil: everything on a virtual clock; pil: the boards in their own process behind pseudo-terminals, opened with serialport, in real time', 'sil')
+  .option('--level <mil|sil|pil>', 'mil: the devices as ideal models, no firmware (tuning sweeps); sil: the firmware in the emulator, everything on a virtual clock; pil: the boards in their own process behind pseudo-terminals, opened with serialport, in real time', 'sil')
+  .option('--no-records', 'write no record per patient (sweeps over many patients); the report and metrics are still written')
   .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time', number(0.1, 20, '--speed'), 1)
   .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
   .option('--acceptance <name|file>', 'per-patient acceptance thresholds (hil/reports/default.acceptance.json); the command exits 1 when a patient misses one', 'default')
@@ -220,6 +223,17 @@ program
   .option('--controller <name|file>', 'another controller than the recorded one: a controller of host/control/bp, or a .controller.json file')
   .action((record: string, opts: { controller?: string }) => {
     const r = replay(record, opts.controller, (l) => console.log(l));
+    process.exitCode = r.ok ? 0 : 1;
+  });
+
+const rig = program.command('rig').description('HIL benches described as data (*.rig.yaml)');
+rig
+  .command('check')
+  .description('validate a rig file and probe what is attached (serial ports by USB serial number, power switches); changes nothing')
+  .argument('<file>', 'a .rig.yaml file')
+  .action(async (file: string) => {
+    const r = await rigCheck(file);
+    console.log(r.lines.join('\n'));
     process.exitCode = r.ok ? 0 : 1;
   });
 

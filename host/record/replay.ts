@@ -42,9 +42,9 @@ export interface ReplayReport {
 const COMPARED = ['infusedMlPerH', 'proposedMlPerH', 'commandedMlPerH', 'mode', 'command', 'controllerReason', 'limits', 'alarms', 'raised', 'cleared'] as const;
 const EVENT_KINDS = new Set<string>(PERIOD_EVENT_KINDS);
 
-export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20): ReplayReport {
+export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport {
   const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
-  const setup = setupFrom(header, controller);
+  const setup = wrap(setupFrom(header, controller));
   const start = rec.lines.find((l) => l.kind === 'loop-start');
   if (!start) throw new Error('the record has no loop-start line: it was not written by a loop, or by an older homeostat; nothing to replay');
   let state = loopStart(setup, header.initialRateMlPerH, start.tMs);

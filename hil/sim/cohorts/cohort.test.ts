@@ -68,4 +68,44 @@ describe('virtual cohorts', () => {
     // A cohort copied elsewhere: the params path it names is relative to it, and the error says so.
     expect(() => loadCohort(write('copied.cohort.json', cohort))).toThrow(/copied\.cohort\.json: params: '\.\.\/patients\/slate-snp\.params\.json' \(relative to the cohort file\): .*cannot read patient parameters/);
   });
+
+  it('lists corner patients by name beside the draw, labelled like drawn ones, on the split they give', () => {
+    const corners = loadCohort(fileURLToPath(new URL('./corners.cohort.json', import.meta.url))).patients;
+    expect(corners.map((p) => p.id)).toContain('corners-most-sensitive-longest-delays');
+    const sensitive = corners.find((p) => p.id === 'corners-most-sensitive-longest-delays')!;
+    expect(sensitive.params).toEqual({ gainMmHgPerMlPerH: 9.5, transportDelayS: 60, recirculationDelayS: 75, recirculationFraction: 1, timeConstantS: 60 });
+    expect(sensitive.subgroups).toEqual({ sensitivity: 'high', delay: 'long', weight: 'light' });
+    expect(corners.every((p) => p.split === 'tuning')).toBe(true);
+    // Beside a draw: the drawn patients first, then the listed ones, on the split each gives.
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    const both = JSON.parse(readFileSync(path, 'utf8'));
+    both.params = fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url));
+    both.size = 3;
+    both.patients = [{ name: 'corner', params: sensitive.params, baselineMapMmHg: 100, weightKg: 60, split: 'held-out' }];
+    writeFileSync(join(dir, 'both.cohort.json'), JSON.stringify(both));
+    const patients = loadCohort(join(dir, 'both.cohort.json')).patients;
+    expect(patients.map((p) => p.id)).toEqual(['default-001', 'default-002', 'default-003', 'default-corner']);
+    expect(patients[3].split).toBe('held-out');
+  });
+
+  it('holds a listed patient to the ranges a drawn one comes from, and says which patient and value is wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    const corners = JSON.parse(readFileSync(fileURLToPath(new URL('./corners.cohort.json', import.meta.url)), 'utf8'));
+    corners.params = fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url));
+    const load = (change: (c: typeof corners) => void) => {
+      const copy = JSON.parse(JSON.stringify(corners));
+      change(copy);
+      writeFileSync(join(dir, 'c.cohort.json'), JSON.stringify(copy));
+      return () => loadCohort(join(dir, 'c.cohort.json'));
+    };
+    expect(load((c) => (c.patients[0].params.gainMmHgPerMlPerH = 12)))
+      .toThrow(/c\.cohort\.json: patients\.0 \(most-sensitive-longest-delays\)\.params\.gainMmHgPerMlPerH: 12 lies outside 0\.25\.\.9\.5 \(the range of .*slate-snp\.params\.json\)/);
+    expect(load((c) => delete c.patients[1].params.timeConstantS)).toThrow(/patients\.1 \(most-sensitive-low-baseline\)\.params: timeConstantS is missing/);
+    expect(load((c) => (c.patients[2].params.heartRateBpm = 70))).toThrow(/patients\.2 \(least-sensitive-long-lag\)\.params\.heartRateBpm: not a parameter of this cohort/);
+    expect(load((c) => (c.patients[0].baselineMapMmHg = 160))).toThrow(/patients\.0 \(most-sensitive-longest-delays\)\.baselineMapMmHg: 160 lies outside 95\.\.130/);
+    expect(load((c) => (c.patients[0].weightKg = Number.NaN))).toThrow(/patients\.0.*weightKg/);
+    expect(load((c) => (c.patients[1].name = c.patients[0].name))).toThrow(/patients\.1 \(most-sensitive-longest-delays\): a second patient named/);
+    expect(load((c) => (c.patients[0].name = '001'))).toThrow(/patients\.0\.name: use lower-case letters, digits and dashes, starting with a letter/);
+    expect(load((c) => (c.patients = []))).toThrow(/c\.cohort\.json: .*no patients: give a size above 0 or a patients list/);
+  });
 });

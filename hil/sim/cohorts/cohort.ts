@@ -1,5 +1,6 @@
 // Virtual cohorts as data (*.cohort.json): a seeded draw of patients over the parameter ranges of a model's
-// params file, each labelled with its subgroups and assigned to the tuning or the held-out split.
+// params file, each labelled with its subgroups and assigned to the tuning or the held-out split, and
+// patients listed by name (corners of the ranges), held to the same ranges and labelled the same way.
 // The same file and seed always give the same patients.
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -15,14 +16,14 @@ import { readConfigFile } from '../../../host/config/config-file.ts';
 const range = (lo: number, hi: number, unit: string) => z.strictObject({ min: z.number().min(lo).max(hi), max: z.number().min(lo).max(hi) })
   .refine((r) => r.min <= r.max, { error: (i) => { const r = i.input as { min: number; max: number }; return `min ${r.min} > max ${r.max} ${unit}`; } });
 
-export const cohortSchema = z.strictObject({
+const cohortFields = z.strictObject({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
   model: z.enum(Object.keys(PATIENT_MODELS) as [keyof typeof PATIENT_MODELS, ...(keyof typeof PATIENT_MODELS)[]]),
   params: z.string(),
   seed: z.number().int().min(0),
-  size: z.number().int().min(1).max(10_000),
+  size: z.number().int().min(0).max(10_000),
   heldOutShare: z.number().min(0).max(0.9),
   baselineMapMmHg: range(20, 250, 'mmHg'),
   weightKg: range(1, 300, 'kg'),
@@ -32,12 +33,26 @@ export const cohortSchema = z.strictObject({
     by: z.string(),
     bands: z.array(z.tuple([z.string(), z.number(), z.number()]).refine(([, lo, hi]) => lo <= hi, { error: (i) => { const [n, lo, hi] = i.input as [string, number, number]; return `band ${n}: from ${lo} > to ${hi}`; } })).min(1),
   })),
+  /** Patients given by value, after the drawn ones: each gives every drawn parameter, within the params file's range. */
+  patients: z.array(z.strictObject({
+    $comment: z.string().optional(),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, starting with a letter'),
+    params: z.record(z.string(), z.number()),
+    baselineMapMmHg: z.number(),
+    weightKg: z.number(),
+    split: z.enum(['tuning', 'held-out']).default('tuning'),
+  })).default([]),
 });
+
+const somePatients = (c: { size: number; patients: unknown[] }) => c.size + c.patients.length > 0;
+const NO_PATIENTS = { message: 'no patients: give a size above 0 or a patients list' };
+
+export const cohortSchema = cohortFields.refine(somePatients, NO_PATIENTS);
 
 export type CohortFile = z.infer<typeof cohortSchema>;
 
 /** A cohort of the beta-oscillation (aDBS) model: no drug, so no baseline pressure or weight. */
-export const dbsCohortSchema = cohortSchema.omit({ model: true, baselineMapMmHg: true, weightKg: true })
+export const dbsCohortSchema = cohortFields.omit({ model: true, baselineMapMmHg: true, weightKg: true, patients: true })
   .extend({ model: z.literal('pavlides-hogan-bogacz') });
 
 export type DbsCohortFile = z.infer<typeof dbsCohortSchema>;
@@ -61,7 +76,7 @@ export function loadCohort(path: string, seed?: number): { file: CohortFile; pat
   const read = readConfigFile(path, 'the cohort', cohortSchema);
   const file = seed === undefined ? read : { ...read, seed };
   const params = checkedParams(path, file, PATIENT_MODELS[file.model].physics, ['weightKg', 'baselineMapMmHg']);
-  return { file, patients: drawCohort(file, params.parameters) };
+  return { file, patients: [...drawCohort(file, params.parameters), ...listedPatients(path, file, params.parameters)] };
 }
 
 /** Reads an aDBS cohort file and draws its patients. */
@@ -108,17 +123,45 @@ export function drawCohort(file: DbsCohortFile | CohortFile, ranges: Record<stri
     const bp: Record<string, number> = 'weightKg' in file
       ? { baselineMapMmHg: within(file.baselineMapMmHg.min, file.baselineMapMmHg.max, 'uniform'), weightKg: within(file.weightKg.min, file.weightKg.max, 'uniform') }
       : {};
-    const values: Record<string, number> = { ...params, ...bp };
-    const subgroups: Record<string, string> = {};
-    for (const g of file.subgroups) {
-      const v = values[g.by];
-      const band = g.bands.find(([, lo, hi]) => v >= lo && v <= hi);
-      subgroups[g.name] = band ? band[0] : 'outside';
-    }
+    const subgroups = subgroupsOf(file, { ...params, ...bp });
     patients.push({
       id: `${file.name}-${String(i + 1).padStart(3, '0')}`, params, ...bp, subgroups,
       split: random() < file.heldOutShare ? 'held-out' : 'tuning',
     });
   }
   return patients;
+}
+
+function subgroupsOf(file: Pick<CohortFile, 'subgroups'>, values: Record<string, number>): Record<string, string> {
+  const subgroups: Record<string, string> = {};
+  for (const g of file.subgroups) {
+    const v = values[g.by];
+    const band = g.bands.find(([, lo, hi]) => v >= lo && v <= hi);
+    subgroups[g.name] = band ? band[0] : 'outside';
+  }
+  return subgroups;
+}
+
+/** The listed patients, each held to what a drawn one could be: the drawn parameters, within their ranges. */
+function listedPatients(path: string, file: CohortFile, ranges: Record<string, { min: number; max: number }>): VirtualPatient[] {
+  const within = (where: string, v: number, r: { min: number; max: number }, from: string) => {
+    if (!(v >= r.min && v <= r.max)) throw new Error(`${path}: ${where}: ${v} lies outside ${r.min}..${r.max} (${from})`);
+  };
+  const names = new Set<string>();
+  return file.patients.map((p, i) => {
+    const at = `patients.${i} (${p.name})`;
+    if (names.has(p.name)) throw new Error(`${path}: ${at}: a second patient named ${p.name}`);
+    names.add(p.name);
+    for (const name of Object.keys(p.params)) if (!(name in file.draw)) throw new Error(`${path}: ${at}.params.${name}: not a parameter of this cohort (it has ${Object.keys(file.draw).join(', ')})`);
+    for (const name of Object.keys(file.draw)) {
+      if (!(name in p.params)) throw new Error(`${path}: ${at}.params: ${name} is missing`);
+      within(`${at}.params.${name}`, p.params[name], ranges[name], `the range of ${file.params}`);
+    }
+    within(`${at}.baselineMapMmHg`, p.baselineMapMmHg, file.baselineMapMmHg, "the cohort's baselineMapMmHg");
+    within(`${at}.weightKg`, p.weightKg, file.weightKg, "the cohort's weightKg");
+    return {
+      id: `${file.name}-${p.name}`, params: p.params, baselineMapMmHg: p.baselineMapMmHg, weightKg: p.weightKg,
+      subgroups: subgroupsOf(file, { ...p.params, weightKg: p.weightKg, baselineMapMmHg: p.baselineMapMmHg }), split: p.split,
+    };
+  });
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { readConfigFile } from '../../../host/config/config-file.ts';
 import type { Artifact } from '../arterial-waveform.ts';
+import { sensorFaultArtifact, sensorFaultSchema } from '../../faults/sensor-faults.ts';
 
 const minute = z.number().min(0).max(24 * 60);
 
@@ -24,13 +25,8 @@ const sensitivityChange = z.discriminatedUnion('kind', [
     .refine((d) => d.toMin > d.fromMin, { message: 'toMin must come after fromMin' }),
 ]);
 
-const lineArtifact = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('flush'), atMin: minute, durationS: z.number().min(1).max(60), pressureMmHg: z.number().min(100).max(400) }),
-  z.strictObject({ kind: z.literal('over-damped'), atMin: minute, durationS: z.number().min(1).max(3600), timeConstantS: z.number().min(0.01).max(2) }),
-  z.strictObject({ kind: z.literal('offset'), atMin: minute, durationS: z.number().min(1).max(24 * 3600), offsetMmHg: z.number().min(-40).max(40) }),
-  z.strictObject({ kind: z.literal('dropout'), atMin: minute, durationS: z.number().min(0.1).max(3600) }),
-  z.strictObject({ kind: z.literal('frozen'), atMin: minute, durationS: z.number().min(0.1).max(3600) }),
-]);
+// Line artifacts are the sensor faults of the fault library (hil/faults/sensor-faults.ts).
+const lineArtifact = sensorFaultSchema;
 
 const operatorAction = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('manual'), atMin: minute, rateMlPerH: z.number().min(0).max(1000) }),
@@ -99,14 +95,5 @@ export function sensitivityFactor(s: Scenario, tS: number): number {
 
 /** The scenario's line artifacts in the waveform synthesiser's terms (seconds). */
 export function lineArtifacts(s: Scenario): Artifact[] {
-  return s.artifacts.map((a): Artifact => {
-    const startS = a.atMin * 60;
-    switch (a.kind) {
-      case 'flush': return { kind: 'flush', startS, durationS: a.durationS, pressureMmHg: a.pressureMmHg };
-      case 'over-damped': return { kind: 'over-damped', startS, durationS: a.durationS, timeConstantS: a.timeConstantS };
-      case 'offset': return { kind: 'offset', startS, durationS: a.durationS, offsetMmHg: a.offsetMmHg };
-      case 'dropout': return { kind: 'dropout', startS, durationS: a.durationS };
-      case 'frozen': return { kind: 'frozen', startS, durationS: a.durationS };
-    }
-  });
+  return s.artifacts.map((a) => sensorFaultArtifact(a));
 }

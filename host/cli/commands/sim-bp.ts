@@ -14,6 +14,8 @@ export interface SimBpOptions {
   controller?: string;
   supervisor?: string;
   patients?: number;
+  patient?: string;
+  records: boolean;
   split: 'all' | 'tuning' | 'held-out';
   seed: number;
   cohortSeed?: number;
@@ -34,7 +36,7 @@ function bar(share: number, width = 28): string {
 }
 
 export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
-  if (o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be sil or pil, got '${o.level}'`);
+  if (o.level !== 'mil' && o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be mil, sil or pil, got '${o.level}'`);
   const cohortPath = dataFile(o.cohort, 'cohort', 'hil/sim/cohorts');
   // The drug follows from the cohort's model: nitroprusside for the Slate cohort, norepinephrine for the other.
   const vasopressor = readConfigFile(cohortPath, 'the cohort', cohortSchema).model === 'norepinephrine-pk-hill';
@@ -50,7 +52,7 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     driftPath: repoFile('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
     acceptancePath: dataFile(o.acceptance ?? 'default', 'acceptance', 'hil/reports'),
-    split: o.split, patients: o.patients, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
+    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
       const wallS = (performance.now() - started) / 1000;
@@ -60,10 +62,10 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   const s = r.summary;
   const row = (g: typeof s.cohort) =>
     `${g.name.padEnd(22)} ${String(g.patients).padStart(4)} ${g.settledPct.toFixed(0).padStart(8)}% ${(g.medianSettlingTimeS === null ? '-' : (g.medianSettlingTimeS / 60).toFixed(1)).padStart(9)} ` +
-    `${pct(g.meanTimeInBand5AfterSettlingPct).padStart(11)} ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelow65Pct.toFixed(2).padStart(8)}% ${pct(g.medianMdapePct).padStart(7)}` +
+    `${pct(g.meanTimeInBand5AfterSettlingPct).padStart(11)} ${g.maxOvershootMmHg.toFixed(1).padStart(10)} ${g.meanTimeBelowFloorPct.toFixed(2).padStart(8)}% ${pct(g.medianMdapePct).padStart(7)}` +
     (g.callout ? `  <- ${g.callout}` : '');
   out('');
-  out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<65 mmHg'.padStart(9)} ${'MDAPE'.padStart(7)}`);
+  out(`${'group'.padEnd(22)} ${'n'.padStart(4)} ${'settled'.padStart(9)} ${'settle min'.padStart(9)} ${'in +-5 after'.padStart(11)} ${'overshoot'.padStart(10)} ${'<floor'.padStart(9)} ${'MDAPE'.padStart(7)}`);
   for (const g of [s.cohort, ...s.splits, ...s.subgroups]) out(row(g));
   const failed = r.runs.filter((x) => x.error);
   for (const f of failed) out(`patient ${f.patient.id} failed: ${f.error} (record kept: ${f.recordPath})`);
@@ -76,8 +78,8 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   });
   const asked = r.runs.reduce((a, x) => a + x.decisions.filter((d) => d.asked).length, 0);
   if (o.advisory) out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
-  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, firmware in the emulator included (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);
+  out(`${r.runs.length} patients, ${(r.simulatedS / 60).toFixed(0)} simulated min in ${(r.wallMs / 1000).toFixed(1)} s: ${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, ${o.level === 'mil' ? 'devices as ideal models' : 'firmware in the emulator included'} (${o.level === 'pil' ? `PIL at ${o.speed}x real time, one patient at a time` : `${confirmer ? 1 : Math.min(o.workers, r.runs.length)} worker threads`})`);
   out(`report: ${r.report.index}`);
-  out(`metrics: ${r.report.json}, ${r.report.csv}; records: one per patient beside them`);
+  out(`metrics: ${r.report.json}, ${r.report.csv}; ${o.records ? 'records: one per patient beside them' : 'no records (--no-records)'}`);
   return r;
 }

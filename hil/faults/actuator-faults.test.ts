@@ -1,0 +1,109 @@
+// Actuator faults on the syringe mechanism, under the real infusion-pump bundle in the board emulator: each
+// does to the patient what it says while the firmware goes on as it would on a real pump.
+import { describe, expect, it } from 'vitest';
+import { AlarmCode, MsgId, PumpState, readAlarm, readPumpStatus, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
+import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
+import { emulatedNode } from '../emulator/emulated-node.ts';
+import type { EmulatedNode } from '../emulator/emulated-node.ts';
+import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
+import { actuatorFaultSchema, applyActuatorFault } from './actuator-faults.ts';
+
+const STEP = 'B3';
+
+async function pumpAt(rateMlPerH: number) {
+  const n = await emulatedNode('infusion-pump', 'pico');
+  const mech = new SyringeMechanism(n.board, n.boardConfig.nodes['infusion-pump'] as PumpBoardConfig, n.clock);
+  n.clock.advance(1000);
+  if (rateMlPerH > 0) {
+    let answer = -1;
+    n.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs: 600_000 }, (r) => (answer = r));
+    n.clock.advance(200);
+    expect(answer).toBe(0);
+  }
+  return { n, mech };
+}
+
+function lastStatus(n: EmulatedNode) {
+  const r = n.received.filter((x) => x.id === MsgId.PumpStatus).at(-1)!;
+  return readPumpStatus(r.payload, 0, r.payload.length)!;
+}
+
+function alarmsRaised(n: EmulatedNode) {
+  return n.received.filter((x) => x.id === MsgId.Alarm).map((x) => ({ ...readAlarm(x.payload, 0, x.payload.length)!, atMs: x.tMs })).filter((a) => a.state === 1);
+}
+
+const fault = (raw: unknown) => actuatorFaultSchema.parse(raw);
+
+describe('actuator faults under the pump bundle', () => {
+  it('occlusion: the pressure builds in the line, nothing reaches the patient, the firmware raises its occlusion alarm and stops', async () => {
+    const { n, mech } = await pumpAt(60);
+    n.clock.advance(5000);
+    const delivered = mech.deliveredMl;
+    const at = n.clock.now();
+    applyActuatorFault(mech, fault({ kind: 'occlusion', atMin: 0 }));
+    n.clock.advance(30_000);
+    expect(mech.deliveredMl).toBe(delivered);
+    const alarm = alarmsRaised(n).find((a) => a.code === AlarmCode.Occlusion);
+    expect(alarm).toBeDefined();
+    // 60 mL/h fills the 0.125 mL to the threshold in 7.5 s, then the 2 s hold.
+    expect(alarm!.atMs - at).toBeGreaterThan(9000);
+    expect(alarm!.atMs - at).toBeLessThan(11_000);
+    expect(lastStatus(n).state).toBe(PumpState.Alarm);
+  });
+
+  it('syringe empty: a syringe holding 0.1 mL more closes the end stop after 6 s at 60 mL/h, and no more flows', async () => {
+    const { n, mech } = await pumpAt(60);
+    n.clock.advance(2000);
+    const pushed = mech.pushedMl;
+    const at = n.clock.now();
+    applyActuatorFault(mech, fault({ kind: 'syringe-empty', atMin: 0, remainingMl: 0.1 }));
+    n.clock.advance(20_000);
+    const alarm = alarmsRaised(n).find((a) => a.code === AlarmCode.SyringeEmpty);
+    expect(alarm).toBeDefined();
+    expect(alarm!.atMs - at).toBeGreaterThan(5900);
+    expect(alarm!.atMs - at).toBeLessThan(6300);
+    expect(mech.pushedMl - pushed).toBeCloseTo(0.1, 9);
+    // Its count assumed a full 50 mL syringe: the near-empty warning never came first.
+    expect(alarmsRaised(n).some((a) => a.code === AlarmCode.SyringeNearEmpty)).toBe(false);
+  });
+
+  it('motor stall: the firmware steps and counts 1 mL while the plunger stays put; removed, delivery resumes', async () => {
+    const { n, mech } = await pumpAt(60);
+    n.clock.advance(5000);
+    const before = { delivered: mech.deliveredMl, pushed: mech.pushedMl, pulses: n.board.pulses(STEP), counted: lastStatus(n).deliveredMl };
+    const stall = applyActuatorFault(mech, fault({ kind: 'motor-stall', atMin: 0, durationS: 60 }));
+    n.clock.advance(60_000);
+    expect(mech.pushedMl).toBe(before.pushed);
+    expect(mech.deliveredMl).toBe(before.delivered);
+    const steps = n.board.pulses(STEP) - before.pulses;
+    expect(steps * mech.mlPerStep).toBeCloseTo(1, 2);
+    expect(lastStatus(n).deliveredMl - before.counted).toBeGreaterThan(0.95);
+    expect(alarmsRaised(n)).toEqual([]); // nothing on the pump notices
+    stall.remove();
+    n.clock.advance(60_000);
+    expect(mech.deliveredMl - before.delivered).toBeCloseTo(1, 2);
+  });
+
+  it('air in line: 0.5 mL of air at 60 mL/h delivers no drug for 30 s though the plunger moves, then the drug flows again', async () => {
+    const { n, mech } = await pumpAt(60);
+    n.clock.advance(5000);
+    applyActuatorFault(mech, fault({ kind: 'air-in-line', atMin: 0, airMl: 0.5 }));
+    const delivered = mech.deliveredMl;
+    const pushed = mech.pushedMl;
+    n.clock.advance(29_000);
+    expect(mech.deliveredMl).toBe(delivered);
+    expect(mech.pushedMl - pushed).toBeCloseTo(29 / 60, 2);
+    n.clock.advance(31_000);
+    expect(mech.deliveredMl - delivered).toBeCloseTo(0.5, 2);
+  });
+
+  it('free flow: a stopped pump delivers 120 mL/h with no step, and its force sensor loses contact', async () => {
+    const { n, mech } = await pumpAt(0);
+    applyActuatorFault(mech, fault({ kind: 'free-flow', atMin: 0, rateMlPerH: 120 }));
+    n.clock.advance(60_000);
+    expect(n.board.pulses(STEP)).toBe(0);
+    expect(mech.deliveredMl).toBeCloseTo(2, 2);
+    expect(n.board.analogIn('A6')).toBe(0);
+    expect(lastStatus(n).deliveredMl).toBe(0);
+  });
+});
