@@ -16,7 +16,8 @@ import { MsgId } from '../../protocols/generated/wire-codec.ts';
 import { emulatedNode } from '../emulator/emulated-node.ts';
 import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
 import { attachLfp, deliveredMa } from '../sim/nodes/neurostim-front-end.ts';
-import { burstsAgainst, duty, lfpBetaPower, referenceThreshold, responseLatencyMs, teedJ, TYPICAL_PULSES } from '../reports/dbs-metrics.ts';
+import type { DbsFigures } from '../reports/dbs-metrics.ts';
+import { dbsFigures, dbsReferences, duty } from '../reports/dbs-metrics.ts';
 import { deviceLimits, LFP_RATE_HZ, openLoopAmplitudes, runDbsMil, STEP_MS } from '../runner/dbs-mil-run.ts';
 import type { DbsMilOptions } from '../runner/dbs-mil-run.ts';
 import { loadDbsCohort } from '../sim/cohorts/cohort.ts';
@@ -76,15 +77,8 @@ function integration() {
   return { reference: { scheme: 'euler', stepMs: 0.005, cycleP2pSpikesPerS: round(ref.cycleP2p, 2), cycleHz: round(ref.cycleHz, 3), ringDownPerS: round(ref.decayPerS, 3) }, schemes: rows };
 }
 
-interface PolicyFigures {
-  suppression: number;
-  suppressionVsContinuous: number;
-  teedRelative: number;
-  duty: number;
+interface PolicyFigures extends DbsFigures {
   openLoopDuty: number;
-  longBurstShare: number;
-  latencyMs: number;
-  meanMa: number;
 }
 
 const SKIP_S = 5;
@@ -92,32 +86,20 @@ const SKIP_S = 5;
 /** Every shipped policy, with the no-stimulation and continuous references, on one patient in one scenario. */
 function onePatient(base: Omit<DbsMilOptions, 'policy'>, files: PolicyFile[]) {
   const off = runDbsMil({ ...base, policy: null });
-  const peak = base.params.betaPeakHz;
-  const cut = (x: Float32Array) => x.subarray(SKIP_S * LFP_RATE_HZ);
-  const pOff = lfpBetaPower(cut(off.lfpUv), LFP_RATE_HZ, peak);
-  const threshold = referenceThreshold(cut(off.lfpUv), LFP_RATE_HZ, peak);
   const runs = files.map((f) => ({ f, r: runDbsMil({ ...base, policy: policyFrom(f), baselineBetaUv2: off.medianBetaUv2 }) }));
-  const amp = (x: Float32Array) => x.subarray((SKIP_S * 1000) / STEP_MS);
   const cont = runs.find((x) => x.f.kind === 'continuous')!;
-  const contTeed = teedJ(amp(cont.r.ampMa), STEP_MS, TYPICAL_PULSES);
-  const contSupp = 1 - lfpBetaPower(cut(cont.r.lfpUv), LFP_RATE_HZ, peak) / pOff;
+  const basis = { peakHz: base.params.betaPeakHz, skipS: SKIP_S, lfpRateHz: LFP_RATE_HZ, ampStepMs: STEP_MS, floorMa: 0 };
+  const ref = dbsReferences(off, cont.r, basis);
   const out: Record<string, PolicyFigures> = {};
   for (const { f, r } of runs) {
-    const supp = 1 - lfpBetaPower(cut(r.lfpUv), LFP_RATE_HZ, peak) / pOff;
     out[f.kind] = {
-      suppression: supp, suppressionVsContinuous: supp - contSupp,
-      teedRelative: teedJ(amp(r.ampMa), STEP_MS, TYPICAL_PULSES) / contTeed,
-      duty: duty(amp(r.ampMa), f.windowMinMa),
+      ...dbsFigures(r, ref, { ...basis, floorMa: f.windowMinMa }),
       openLoopDuty: duty(Float32Array.from(openLoopAmplitudes(policyFrom(f), off.betaReports, base.durationS, off.medianBetaUv2)), f.windowMinMa),
-      longBurstShare: burstsAgainst(cut(r.lfpUv), LFP_RATE_HZ, peak, threshold).longShare,
-      latencyMs: responseLatencyMs(cut(r.lfpUv), LFP_RATE_HZ, peak, threshold, amp(r.ampMa), STEP_MS),
-      meanMa: amp(r.ampMa).reduce((a, b) => a + b, 0) / amp(r.ampMa).length,
     };
   }
-  const offLong = burstsAgainst(cut(off.lfpUv), LFP_RATE_HZ, peak, threshold).longShare;
   const simulatedS = base.durationS * (files.length + 1);
   const wallS = (off.wallMs + runs.reduce((a, x) => a + x.r.wallMs, 0)) / 1000;
-  return { policies: out, offLongBurstShare: offLong, simulatedS, wallS };
+  return { policies: out, offLongBurstShare: ref.offLongBurstShare, simulatedS, wallS };
 }
 
 function policies(device: NeurostimBoardConfig, patientsN: number) {
