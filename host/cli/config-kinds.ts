@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { boardSchema } from '../../firmware/build/board-schema.ts';
 import { cohortSchema, dbsCohortSchema } from '../../hil/sim/cohorts/cohort.ts';
-import { acceptanceSchema } from '../../hil/reports/acceptance.ts';
+import { acceptanceSchema, dbsAcceptanceSchema } from '../../hil/reports/acceptance.ts';
 import { paramsFileSchema } from '../../hil/sim/patients/patient-params.ts';
 import { scenarioSchema } from '../../hil/sim/scenarios/scenario.ts';
 import { dbsScenarioSchema } from '../../hil/sim/scenarios/dbs-scenario.ts';
@@ -39,7 +39,7 @@ export const CONFIG_KINDS: readonly ConfigKind[] = [
   { kind: 'supervisor', plural: 'supervisors', schema: z.union([supervisorFileSchema, stimSupervisorConfigSchema]), dir: 'host/safety', what: 'the safety supervisor\'s limits for one drug' },
   { kind: 'advisory', plural: 'advisories', schema: z.union([advisoryConfigSchema, stimAdvisoryConfigSchema]), dir: 'host/safety', what: 'which increases wait for a person to confirm them, and for how long' },
   { kind: 'drift', plural: 'drifts', schema: z.union([driftConfigSchema, betaDriftConfigSchema]), dir: 'host/safety', what: 'when a change in the identified drug sensitivity raises the drift alarm' },
-  { kind: 'acceptance', plural: 'acceptance', schema: acceptanceSchema, dir: 'hil/reports', what: 'the thresholds each patient of a cohort run must meet, or the run exits 1' },
+  { kind: 'acceptance', plural: 'acceptance', schema: z.union([acceptanceSchema, dbsAcceptanceSchema]), dir: 'hil/reports', what: 'the thresholds each patient of a cohort run must meet, or the run exits 1' },
   { kind: 'board', plural: 'boards', schema: boardSchema, dir: 'firmware/boards', what: 'a microcontroller board: memory, protocol port, console, and each node\'s pins, mechanism and hard limits' },
 ];
 
