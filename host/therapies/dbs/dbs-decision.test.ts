@@ -16,8 +16,15 @@ const supervisor: StimSupervisorConfig = { therapy: 'dbs', leaseMs: 2000, staleA
 const device: StimDevice = { windowMinMa: 0, windowMaxMa: 3, rampUpMaPerS: 12, rampDownMaPerS: 12, reportEveryMs: 50, hardMaxMa: 4, fallbackMa: 2.5, maxLeaseMs: 60_000, blankMs: 500 };
 
 /** A policy that proposes what the test sets, and remembers where each start put it. */
-function scripted() {
-  const p = {
+interface Scripted {
+  next: number;
+  confidence: number;
+  starts: number[];
+  policy: DbsPolicy<unknown>;
+}
+
+function scripted(): Scripted {
+  const p: Scripted = {
     next: 1, confidence: 1, starts: [] as number[],
     policy: {
       name: 'scripted', settings: { decisionEveryMs: 100 },
