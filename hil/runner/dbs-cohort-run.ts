@@ -17,7 +17,7 @@ import type { DbsFigures } from '../reports/dbs-metrics.ts';
 import { dbsFigures, dbsReferences } from '../reports/dbs-metrics.ts';
 import { writeDbsReport } from '../reports/dbs-report.ts';
 import type { CohortPatient } from '../sim/cohorts/cohort.ts';
-import { loadDbsCohort } from '../sim/cohorts/cohort.ts';
+import { choosePatients, loadDbsCohort } from '../sim/cohorts/cohort.ts';
 import { DBS_LFP_RATE_HZ, DBS_STEP_MS } from '../sim/engine/dbs-plant.ts';
 import type { DbsScenario } from '../sim/scenarios/dbs-scenario.ts';
 import { loadDbsScenario } from '../sim/scenarios/dbs-scenario.ts';
@@ -157,13 +157,7 @@ export async function runDbsCohort(o: DbsCohortOptions): Promise<DbsCohortResult
   const advisory = o.advisoryPath ? readConfigFile(o.advisoryPath, 'the aDBS advisory mode', stimAdvisoryConfigSchema) : null;
   const acceptance = readConfigFile(o.acceptancePath, 'the aDBS acceptance thresholds', dbsAcceptanceSchema);
   const { file: cohortFile, patients: drawn } = loadDbsCohort(o.cohortPath, o.cohortSeed);
-  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
-    throw new Error(`--patient: the cohort ${cohortFile.name} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
-  }
-  const chosen = o.patient !== undefined
-    ? drawn.filter((p) => p.id === o.patient)
-    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
-  if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
+  const chosen = choosePatients(cohortFile.name, o.cohortPath, drawn, o);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
   const setup: DbsRunSetup = { scenario, files: { supervisor, advisory, drift, device }, seed: o.seed, board: o.board, level: o.level, recordDir, confirmer: o.confirmer };

@@ -6,25 +6,15 @@ import type { DbsCohortResult } from '../../../hil/runner/dbs-cohort-run.ts';
 import { runDbsCohort } from '../../../hil/runner/dbs-cohort-run.ts';
 import type { Confirmer } from '../../loop/loop-shell.ts';
 import { dataFile, repoFile } from './data-file.ts';
+import type { SimBpOptions } from './sim-bp.ts';
 import { bar } from './sim-bp.ts';
 
-export interface SimDbsOptions {
-  cohort: string;
-  scenario: string;
+/** The options sim bp has too mean the same here. */
+export interface SimDbsOptions extends Pick<SimBpOptions, 'cohort' | 'scenario' | 'patients' | 'patient' | 'records' | 'split' | 'seed' | 'cohortSeed' | 'level' | 'advisory' | 'board' | 'out'> {
   policy: string;
   supervisor: string;
-  patients?: number;
-  patient?: string;
-  records: boolean;
-  split: 'all' | 'tuning' | 'held-out';
-  seed: number;
-  cohortSeed?: number;
-  level: string;
-  advisory: boolean;
   drift: boolean;
   acceptance: string;
-  board: string;
-  out: string;
 }
 
 const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(1)}`);
