@@ -21,6 +21,11 @@ import { dbsFigures, dbsReferences, duty } from '../reports/dbs-metrics.ts';
 import { deviceLimits, LFP_RATE_HZ, openLoopAmplitudes, runDbsMil, STEP_MS } from '../runner/dbs-mil-run.ts';
 import type { DbsMilOptions } from '../runner/dbs-mil-run.ts';
 import { loadDbsCohort } from '../sim/cohorts/cohort.ts';
+import { loadDbsScenario } from '../sim/scenarios/dbs-scenario.ts';
+import { readConfigFile } from '../../host/config/config-file.ts';
+import { stimSupervisorConfigSchema } from '../../host/safety/stim-supervisor.ts';
+import type { DbsRunSetup } from '../runner/dbs-run.ts';
+import { neurostimConfig, runArm, runReference, stimDevice } from '../runner/dbs-run.ts';
 import { loadPavlidesParams, patientParameters } from '../sim/patients/pavlides-params.ts';
 import type { IntegrationScheme, PavlidesParameters } from '../sim/patients/pavlides-patient.ts';
 import { PavlidesPatient } from '../sim/patients/pavlides-patient.ts';
@@ -190,11 +195,33 @@ async function bundleInEmulator() {
   };
 }
 
+/**
+ * The whole aDBS loop on one held-out patient at rest for a minute, dual threshold, at MIL and at SIL (the
+ * bundle sensing the LFP through its pin, the host's loop shell, policy and supervisor over the link):
+ * simulated seconds per wall second of the closed-loop run, its figures against the patient's references.
+ */
+export async function dbsLoopBench() {
+  const cfg = neurostimConfig('pico');
+  const supervisor = readConfigFile(new URL('../../host/safety/dbs.supervisor.json', import.meta.url).pathname, 'the aDBS supervisor', stimSupervisorConfigSchema);
+  const patient = loadDbsCohort(new URL('../sim/cohorts/dbs.cohort.json', import.meta.url).pathname).patients.find((p) => p.split === 'held-out')!;
+  const scenario = loadDbsScenario(new URL('../sim/scenarios/rest.scenario.json', import.meta.url).pathname);
+  const dual = loadPolicyFile(shippedPolicyPath('dual-threshold'), deviceLimits(cfg));
+  const out: Record<string, unknown> = {};
+  for (const level of ['mil', 'sil'] as const) {
+    const setup: DbsRunSetup = { scenario, files: { supervisor, advisory: null, drift: null, device: stimDevice(cfg) }, seed: 1, board: 'pico', level, recordDir: null };
+    const off = await runReference(setup, patient);
+    const run = await runArm(setup, patient, dual, off.baselineBetaUv2);
+    out[level] = { patient: patient.id, simulatedS: run.simulatedS, wallS: round(run.wallMs / 1000), simulatedSecondsPerWallSecond: Math.round(run.simulatedS / (run.wallMs / 1000)), decisions: run.decisions.length, error: run.error };
+  }
+  return out;
+}
+
 export async function dbsBench() {
   const pico = loadBoards().find((b) => b.id === 'pico')!.nodes.neurostimulator!;
   return {
     model: integration(),
     neurostimulatorWithPatientInEmulator: await bundleInEmulator(),
+    loop: await dbsLoopBench(),
     policies: policies(pico, Number(process.env.DBS_BENCH_PATIENTS ?? 5)),
     neurostimulatorBundles: await bundles(pico),
     betaEstimatorOnInterpreter: await benchOnEspruino(new URL('../../firmware/bench/espruino-beta-bench.ts', import.meta.url), 'BETA-BENCH '),
