@@ -5,18 +5,16 @@ import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import type { Plant } from '../sim/engine/plant.ts';
 import type { RigSession } from './rig.ts';
+import { catalogueRole } from './rig.ts';
 
 /** Slices of virtual time between which the host's promises settle. */
 const SLICE_MS = 500;
-
-/** A node's role as the catalogue names it in Hello (NodeRole), where the build names it otherwise. */
-const CATALOGUE_ROLE: Partial<Record<NodeName, string>> = { neurostimulator: 'neurostim' };
 
 export function silSession(plant: Plant, roles: NodeName[], seed: number): RigSession {
   return {
     level: 'sil',
     clock: plant.clock,
-    nodes: roles.map((role, i) => ({ role: CATALOGUE_ROLE[role] ?? role, where: `the emulated ${role}`, open: async () => plant.port(role), sessionIdSeed: seed * 2 + 1 + i })),
+    nodes: roles.map((role, i) => ({ role: catalogueRole(role), where: `the emulated ${role}`, open: async () => plant.port(role), sessionIdSeed: seed * 2 + 1 + i })),
     // Bringing the links up takes a second of the plant's time: boot, Hello and its answer.
     wait: () => advanceSettling(plant.clock, 1000, SLICE_MS),
     probe: () => plant.probe(),

@@ -24,6 +24,7 @@ import { terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { AMPLITUDE_VALUE, RATE_VALUE } from '../safety/advisory-gate.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { registerRunDbs } from './commands/run-dbs.ts';
 import { rigCheck } from './commands/rig-check.ts';
 
 function number(min: number, max: number, what: string) {
@@ -167,6 +168,7 @@ program
   });
 
 registerRunBp(program);
+registerRunDbs(program);
 
 /** A progress bar on a terminal; without one, a line each time a patient is done. */
 function progressOnStderr(): (text: string) => void {
