@@ -13,7 +13,7 @@ import { runBpLive } from '../../app/run-bp.ts';
 import { dataFile, repoFile } from './data-file.ts';
 import { terminalConfirmer } from './terminal-confirmer.ts';
 
-function positive(what: string) {
+export function positive(what: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a number above 0, got '${v}'`);

@@ -3,7 +3,6 @@
 // it) is required, since the policy's thresholds are shares of it. Ctrl-C or SIGTERM ramps the stimulator to
 // its fallback amplitude before the process exits.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { neurostimConfig, stimDevice } from '../../../hil/runner/dbs-run.ts';
 import { deviceLimits } from '../../../hil/runner/dbs-mil-run.ts';
 import { readConfigFile } from '../../config/config-file.ts';
@@ -14,15 +13,8 @@ import { AMPLITUDE_VALUE, stimAdvisoryConfigSchema } from '../../safety/advisory
 import { betaDriftConfigSchema } from '../../safety/drift-monitor.ts';
 import { stimSupervisorConfigSchema } from '../../safety/stim-supervisor.ts';
 import { dataFile, repoFile } from './data-file.ts';
+import { positive } from './run-bp.ts';
 import { terminalConfirmer } from './terminal-confirmer.ts';
-
-function positive(what: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a number above 0, got '${v}'`);
-    return n;
-  };
-}
 
 export function registerRunDbs(program: Command): void {
   const run = program.commands.find((c) => c.name() === 'run') ?? program.command('run').description('closed loops live, on real devices');
