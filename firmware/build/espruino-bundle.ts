@@ -1,5 +1,5 @@
 // Bundles a TypeScript entry into one Espruino program with the recipe measured on the interpreter
-// (DESIGN.md section 4): IIFE, ES2015, minified, class fields assigned in constructors, and every syntax
+// (docs/architecture.md#firmware-on-espruino): IIFE, ES2015, minified, class fields assigned in constructors, and every syntax
 // feature Espruino lacks turned into a build error instead of a runtime surprise on a board.
 import { build } from 'esbuild';
 

@@ -1,4 +1,4 @@
-// Mechanical check of the JavaScript subset the Espruino interpreter runs (DESIGN.md section 4), applied to
+// Mechanical check of the JavaScript subset the Espruino interpreter runs (docs/architecture.md#firmware-on-espruino), applied to
 // firmware sources (with the protocol files they import) and again to each built bundle. Each problem
 // names the file, the line and what to write instead.
 import ts from 'typescript';

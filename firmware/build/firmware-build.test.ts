@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBoards, parseBoard } from './boards.ts';
 import { buildNode, FIRMWARE_NODES } from './firmware-build.ts';
-import { measureFit } from './fit.ts';
+import { measureFit } from '../../hil/espruino/measure-fit.ts';
 import { subsetProblems } from './espruino-subset.ts';
 import { isEspruinoGlobal } from './espruino-program.ts';
 

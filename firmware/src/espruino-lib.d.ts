@@ -1,4 +1,4 @@
-// The built-ins after ES5 that Espruino implements (measured on the interpreter, DESIGN.md section 4).
+// The built-ins after ES5 that Espruino implements (measured on the interpreter, docs/architecture.md#firmware-on-espruino).
 // Anything not declared here or in the ES5 library is absent on a board.
 interface Array<T> {
   find(predicate: (value: T, index: number) => unknown): T | undefined;

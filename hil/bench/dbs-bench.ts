@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { NeurostimBoardConfig } from '../../firmware/src/board-config.ts';
 import { loadBoards } from '../../firmware/build/boards.ts';
 import { buildNode } from '../../firmware/build/firmware-build.ts';
-import { measureFit } from '../../firmware/build/fit.ts';
+import { measureFit } from '../espruino/measure-fit.ts';
 import type { PolicyFile } from '../../host/control/dbs/policy-file.ts';
 import { loadPolicyFile, policyFrom, SHIPPED_POLICIES, shippedPolicyPath } from '../../host/control/dbs/policy-file.ts';
 import { MsgId } from '../../protocols/generated/wire-codec.ts';

@@ -4,8 +4,8 @@
 // A new bench section plugs in as one more entry of SECTIONS, stating its figures' goals.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { protocolBench } from '../../protocols/bench/protocol-bench.ts';
-import { firmwareBench } from '../../firmware/bench/firmware-bench.ts';
+import { protocolBench } from './protocol-bench.ts';
+import { firmwareBench } from './firmware-bench.ts';
 import { linkBench } from './link-bench.ts';
 import { bpLoopBench } from './bp-loop-bench.ts';
 import { bpSafetyBench } from './bp-safety-bench.ts';

@@ -10,7 +10,7 @@ import { crc32 } from '../../protocols/framing/crc32.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 import { BoardTime } from './board-time.ts';
 
-/** Built-ins the interpreter does not have (DESIGN.md section 4). */
+/** Built-ins the interpreter does not have (docs/architecture.md#firmware-on-espruino). */
 const ABSENT = [
   'Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'BigInt', 'Proxy', 'Reflect', 'WeakRef', 'FinalizationRegistry',
 ];
@@ -497,7 +497,7 @@ export class BoardEmulator {
       env: { BOARD: 'EMULATOR' },
       memory: () => {
         const total = this.o.variables ?? 4096;
-        // An estimate from the loaded code size (calibrated on the interpreter, see firmware/build/fit.ts).
+        // An estimate from the loaded code size (calibrated on the interpreter, see hil/espruino/measure-fit.ts).
         const usage = Math.round(160 + this.codeBytes * 0.135);
         return { usage, free: total - usage, total };
       },

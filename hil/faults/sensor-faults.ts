@@ -1,6 +1,6 @@
 // Faults of the arterial line, injected on the line model that the transducer reads (never in the sensor
 // firmware): flush, over-damping, offset, dropout, frozen, noise step. Their descriptions are the scenario
-// file's `artifacts` entries (shapes from clinical-models.md section 1: flushes of 100-300 mmHg for
+// file's `artifacts` entries (shapes from docs/clinical-basis.md#noise-and-disturbances: flushes of 100-300 mmHg for
 // 5-30 s; 0.74 mmHg per cm of transducer height).
 import { z } from 'zod';
 import type { Clock } from '../../protocols/clock/clock.ts';

@@ -9,16 +9,13 @@ import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
-import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
-import { ArterialWaveform } from '../sim/arterial-waveform.ts';
-import { attachTransducer } from '../sim/pressure-transducer.ts';
+import { benchWorld } from '../sim/nodes/bench-world.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import { ResponderSession } from '../../protocols/session/responder-session.ts';
 import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
 import { BoardId, MsgId, NodeRole, isCommandId, writePressureWaveform } from '../../protocols/generated/wire-codec.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
-import type { BpSensorBoardConfig, PumpBoardConfig } from '../../firmware/src/board-config.ts';
 
 const { values } = parseArgs({
   options: {
@@ -56,11 +53,11 @@ if (flood) {
     }
   });
   session.start();
-} else if (values.node === 'infusion-pump') {
-  const mech = new SyringeMechanism(board, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
-  clock.every(1000, () => console.log(`PIL delivered ${mech.deliveredMl.toFixed(4)} mL at ${clock.now().toFixed(0)} ms`));
 } else {
-  attachTransducer(board, boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig, new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 72, noiseMmHg: 0.5 }));
+  const model = benchWorld(values.node as NodeName, board, boardConfig, clock);
+  // What was delivered, for the host-fault tests that read it beside the host's own account.
+  const truth = model?.truth;
+  if (truth && values.node === 'infusion-pump') clock.every(1000, () => console.log(`PIL delivered ${truth().deliveredMl.toFixed(4)} mL at ${clock.now().toFixed(0)} ms`));
 }
 const tty = await SerialTransport.open(values.tty!, boardConfig.uart.baud);
 // Read at the wrong rate, a byte comes out as another, often 0x00 (a start bit taken for data): random

@@ -61,7 +61,11 @@ describe('BP loop at the PIL level', () => {
     });
     const first = cli(join(dir, 'out'));
     const done = exited(first);
-    for (let i = 0; i < 600 && !/socat/.test(spawnSync('pgrep', ['-af', runTmp], { encoding: 'utf8' }).stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    // Wait for the rig as long as the run lives (a loaded machine can take tens of seconds to start it).
+    let ended = false;
+    void done.then(() => (ended = true));
+    for (let i = 0; i < 1200 && !ended && !/socat/.test(spawnSync('pgrep', ['-af', runTmp], { encoding: 'utf8' }).stdout); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(ended, 'the run ended before its rig came up').toBe(false);
     expect(leftovers(), 'the rig is running').not.toBe('');
     await new Promise((r) => setTimeout(r, 1500));
     first.kill('SIGINT');
@@ -74,5 +78,5 @@ describe('BP loop at the PIL level', () => {
     expect(again.code).toBe(1);
     expect(again.output).toMatch(/already exists: records are never overwritten; choose another output directory/);
     expect(leftovers()).toBe('');
-  }, 90_000);
+  }, 150_000);
 });

@@ -1,7 +1,7 @@
 // Acceptance thresholds a closed-loop run must meet, per patient, so outcomes can gate CI: a controller
 // that works on average but leaves one patient unsettled, past its target, or past the drug's safety limit
 // fails the run. The defaults (default.acceptance.json) follow the published closed-loop results of
-// clinical-models.md section 3; a file given with --acceptance overrides them.
+// docs/clinical-basis.md#published-closed-loop-blood-pressure-results; a file given with --acceptance overrides them.
 import { z } from 'zod';
 import { readConfigFile } from '../../host/config/config-file.ts';
 import type { PatientMetrics } from './bp-metrics.ts';

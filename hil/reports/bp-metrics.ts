@@ -1,4 +1,4 @@
-// The metrics every closed-loop blood-pressure report gives (clinical-models.md section 5), per patient,
+// The metrics every closed-loop blood-pressure report gives (docs/clinical-basis.md#metrics), per patient,
 // then per subgroup and for the cohort. Computed on the patient's true mean pressure, sampled once per
 // decision period. Definitions:
 //  - settling: the first time after which the pressure stays within +-5 mmHg of target for 5 minutes;

@@ -1,4 +1,4 @@
-// Metrics of an aDBS run (clinical-models.md section 5), from ground truth (the patient's LFP) and the
+// Metrics of an aDBS run (docs/clinical-basis.md#metrics), from ground truth (the patient's LFP) and the
 // amplitude delivered: beta power and its suppression relative to no stimulation and to continuous DBS,
 // the share of long beta bursts, stimulation duty, total electrical energy delivered (TEED) and how long the
 // stimulation took to respond to a burst.

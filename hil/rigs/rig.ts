@@ -1,4 +1,4 @@
-// Levels are rig bindings (DESIGN.md section 1): what a loop needs from where its devices run is the same
+// Levels are rig bindings (docs/architecture.md#levels): what a loop needs from where its devices run is the same
 // at every level, and only the binding differs.
 //  - mil: no firmware and no framing; the devices are ideal models behind the proxies' interfaces;
 //  - sil: the built bundles in board emulators in this process, on one virtual clock;

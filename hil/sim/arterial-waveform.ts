@@ -1,5 +1,5 @@
 // A synthetic arterial-line pressure waveform with known truth per beat, and the artifacts of a real line
-// (clinical-models.md section 1): flush spikes, over-damping, a transducer height offset, dropouts, a
+// (docs/clinical-basis.md#noise-and-disturbances): flush spikes, over-damping, a transducer height offset, dropouts, a
 // frozen value and a step in noise (a loose connection, diathermy). Shapes are generic [U]: a 0.1 s quarter-sine upstroke and an exponential run-off with a
 // small dicrotic wave.
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';

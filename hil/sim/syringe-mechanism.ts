@@ -8,6 +8,7 @@
 // Its physical conditions (occluded line, stalled motor, the syringe's content, air ahead of the drug, a
 // siphoning free flow) are set by the actuator faults of hil/faults, never by the firmware's side.
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
+import { mlPerStep } from '../../firmware/src/nodes/infusion-pump/syringe-geometry.ts';
 import type { BoardEmulator } from '../emulator/board-emulator.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
 
@@ -65,8 +66,7 @@ export class SyringeMechanism {
     private readonly line: LineModel = DEFAULT_LINE,
     updateMs = 20,
   ) {
-    const m = cfg.mechanism;
-    this.mlPerStep = (Math.PI * (m.syringeInnerDiameterMm / 2) ** 2 * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.mlPerStep = mlPerStep(cfg.mechanism);
     this.slackLeftMl = line.startupSlackMl;
     this.loadedMl = this.syringeVolumeMl;
     this.updateS = updateMs / 1000;

@@ -2,7 +2,7 @@
 // estimate of the run; when it stays outside a configured band (a factor either way) for a while, an alarm
 // names the change, so a person looks at why the patient changed. The rule is one for every therapy
 // (watchRatio); each therapy words its alarm:
-//  - blood pressure: the controller's identified drug sensitivity (clinical-models.md section 1: a step of
+//  - blood pressure: the controller's identified drug sensitivity (docs/clinical-basis.md#blood-pressure-under-a-vasodilator: a step of
 //    2-4x mid-run from anaesthetic depth or bleeding);
 //  - aDBS: the beta power the stimulator reports, averaged over tens of seconds (levodopa, a displaced
 //    lead, disease state): the policy's thresholds are shares of the patient's calibrated beta, so a lasting

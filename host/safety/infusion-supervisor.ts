@@ -1,6 +1,6 @@
 // The safety supervisor of a vasodilator infusion, separate from every controller: it takes the
 // controller's proposal and what came over the link, and decides the rate actually commanded, naming every
-// limit that acted. Pure: (config, state, inputs, now) -> decision. Limits (clinical-models.md section 2,
+// limit that acted. Pure: (config, state, inputs, now) -> decision. Limits (docs/clinical-basis.md#drug-and-device-limits,
 // and the OpenAPS-style lease of section 2):
 //  - an absolute ceiling from the drug's dose limit, concentration and weight; a time-at-ceiling limit;
 //    a cumulative dose budget; a maximum increase per decision (decreases always pass);

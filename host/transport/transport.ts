@@ -1,4 +1,4 @@
-// The byte-stream seam between a host link and a device (DESIGN.md section 3). Bindings: the real serial
+// The byte-stream seam between a host link and a device (docs/architecture.md#seams). Bindings: the real serial
 // port, an in-memory pair on the virtual clock; fault injection wraps a transport, never lives inside one.
 
 export interface Transport {

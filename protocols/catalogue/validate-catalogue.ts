@@ -7,7 +7,7 @@ import { maxPayloadSize, scaleFactor } from '../tools/codegen.ts';
 
 const NAME = /^[A-Z][A-Za-z0-9]*$/;
 const FIELD = /^[a-z][A-Za-z0-9]*$/;
-// Unit suffixes a physical field name must end with, by unit (DESIGN.md section 6).
+// Unit suffixes a physical field name must end with, by unit (docs/architecture.md#names-and-files).
 const SUFFIX: Record<string, string> = {
   ms: 'Ms', us: 'Us', mmHg: 'MmHg', 'mL/h': 'MlPerH', mL: 'Ml', mA: 'Ma', 'uV^2': 'Uv2', 'beats/min': 'Bpm',
 };

@@ -1,4 +1,4 @@
-// The one source of time for every core (DESIGN.md section 3). Bindings: SystemClock on the host,
+// The one source of time for every core (docs/architecture.md#seams). Bindings: SystemClock on the host,
 // the Espruino binding on a board, VirtualClock in simulation and tests.
 
 export interface Timer {

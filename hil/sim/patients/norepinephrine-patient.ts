@@ -1,5 +1,5 @@
 // Mean arterial pressure under a norepinephrine infusion: one-compartment pharmacokinetics with a Hill
-// effect (clinical-models.md section 1). The plasma concentration follows
+// effect (docs/clinical-basis.md#a-vasopressor-for-hypotension). The plasma concentration follows
 //   V dC/dt = R - CL C,   integrated exactly for a rate held over each step,
 // and the pressure rises by  Emax C^g / (C50^g + C^g).
 

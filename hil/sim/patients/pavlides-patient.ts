@@ -1,5 +1,5 @@
 // Beta oscillations of the Parkinsonian subthalamic nucleus (STN), after the mean-field STN-GPe-cortex model of
-// Pavlides, Hogan & Bogacz 2015 (PLoS Comput Biol 11:e1004609; clinical-models.md section 4). Rates S (STN),
+// Pavlides, Hogan & Bogacz 2015 (PLoS Comput Biol 11:e1004609; docs/clinical-basis.md#beta-oscillations-and-adaptive-stimulation). Rates S (STN),
 // G (GPe), E and I (cortical excitatory and inhibitory populations), each a low-pass of a sigmoid of delayed
 // inputs:
 //   tauS S' = FS(wCS E(t-TCS) - c wGS Gfb(t-TGS)) - S        Gfb = G - e (G - mean G)   (e: share entrained)

@@ -1,4 +1,4 @@
-// Mean arterial pressure under a vasodilator infusion, after Slate & Sheppard (clinical-models.md section 1):
+// Mean arterial pressure under a vasodilator infusion, after Slate & Sheppard (docs/clinical-basis.md#blood-pressure-under-a-vasodilator):
 //   dMAP(s) / I(s) = K e^(-Ti s) (1 + a e^(-Tc s)) / (1 + tau s),   MAP = MAP0 - dMAP + disturbance
 // integrated exactly for piecewise-constant input at a fixed step h:
 //   x[k] = e^(-h/tau) x[k-1] + (1 - e^(-h/tau)) K (u[k - Ti/h] + a u[k - (Ti+Tc)/h])

@@ -1,7 +1,7 @@
 // aDBS scenarios as data (*.scenario.json with "therapy": "dbs"): what happens to a virtual Parkinsonian
 // patient during a run, the same at every level (MIL, SIL, PIL): a levodopa dose (beta falls as its effect
 // builds), bouts of movement (beta drops within a few hundred ms and recovers), and a person's actions on
-// the loop. Shapes follow clinical-models.md section 4 (medication lowers beta; movement-related beta
+// the loop. Shapes follow docs/clinical-basis.md#beta-oscillations-and-adaptive-stimulation (medication lowers beta; movement-related beta
 // desynchronisation); levodopa's onset of tens of minutes may be accelerated so a run of minutes shows it.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';

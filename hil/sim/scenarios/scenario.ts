@@ -1,7 +1,7 @@
 // Scenarios as data (*.scenario.json): what happens to a virtual patient during a run, the same at every
 // level (SIL, PIL, HIL). Disturbances add to the mean pressure (surgical stimulation, bleeding, posture);
 // sensitivity changes scale the drug's effect (slow drift, sudden steps); artifacts corrupt the arterial
-// line, not the patient. Shapes follow clinical-models.md section 1 (Struys 2004 / Dumont 2009 episodes
+// line, not the patient. Shapes follow docs/clinical-basis.md#blood-pressure-under-a-vasodilator (Struys 2004 / Dumont 2009 episodes
 // of +5..+15 mmHg over minutes; flush spikes of 100-300 mmHg for 5-30 s; 0.74 mmHg per cm of height).
 import { z } from 'zod';
 import { readConfigFile } from '../../../host/config/config-file.ts';
@@ -43,7 +43,7 @@ export const scenarioSchema = z.strictObject({
   pulsePressureMmHg: z.number().min(10).max(100),
   /** White noise on each sample of the line (transducer and amplifier). */
   sensorNoiseMmHg: z.number().min(0).max(20),
-  /** White noise of each beat's mean pressure (physiological; clinical-models.md gives sigma 5 mmHg). */
+  /** White noise of each beat's mean pressure (physiological; docs/clinical-basis.md gives sigma 5 mmHg). */
   beatNoiseMmHg: z.number().min(0).max(20),
   disturbances: z.array(disturbance),
   sensitivity: z.array(sensitivityChange),

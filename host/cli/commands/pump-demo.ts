@@ -8,7 +8,7 @@ import { MsgId, PumpState, readAlarm, readPumpStatus, writePumpSetRate, writePum
 import type { SessionCounters } from '../../../protocols/session/session-core.ts';
 import { emulatedNode } from '../../../hil/emulator/emulated-node.ts';
 import { FaultyTransport, NO_FAULTS } from '../../../hil/faults/faulty-transport.ts';
-import { SyringeMechanism } from '../../../hil/sim/syringe-mechanism.ts';
+import { benchWorld } from '../../../hil/sim/nodes/bench-world.ts';
 import type { PumpBoardConfig } from '../../../firmware/src/board-config.ts';
 
 export interface PumpDemoOptions {
@@ -50,7 +50,8 @@ export async function runPumpDemo(o: PumpDemoOptions, print: (line: string) => v
   const at = () => `[${(n.clock.now() / 1000).toFixed(3).padStart(7)} s]`;
   say = (s) => print(`${at()} ${s}`);
   const cfg = n.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
-  const mech = new SyringeMechanism(n.board, cfg, n.clock);
+  const world = benchWorld('infusion-pump', n.board, n.boardConfig, n.clock)!;
+  const deliveredMl = () => world.truth!().deliveredMl;
   let firstAckMs = -1;
   let lastAckMs = -1;
   const setRate = (rateMlPerH: number, quiet: boolean) =>
@@ -86,12 +87,12 @@ export async function runPumpDemo(o: PumpDemoOptions, print: (line: string) => v
   print('host link counters');
   for (const [k, v] of Object.entries(hostCounters)) print(`  ${k.padEnd(16)} ${String(v).padStart(6)}`);
   print('');
-  print(`the mechanism delivered ${mech.deliveredMl.toFixed(3)} mL; rate x time under acknowledged leases: ${expectedMl.toFixed(3)} mL`);
+  print(`the mechanism delivered ${deliveredMl().toFixed(3)} mL; rate x time under acknowledged leases: ${expectedMl.toFixed(3)} mL`);
   print(`firmware errors: ${n.board.errors.length ? n.board.errors.join('; ') : 'none'}; watchdog resets: ${n.board.watchdogResets}`);
   // The lease is checked every control tick and a status is sent on the change: within one tick plus the line.
   const ok = safeWithinMs !== null && safeWithinMs >= -50 && safeWithinMs <= cfg.controlTickMs + 50 && n.board.errors.length === 0;
   print(ok
     ? `OK: the pump reported its safe rate ${safeWithinMs!.toFixed(1)} ms after the last lease ended`
     : 'FAILED: the pump did not report its safe rate in time after the lease lapsed');
-  return { ok, deliveredMl: mech.deliveredMl, expectedMl, safeWithinMs, hostCounters };
+  return { ok, deliveredMl: deliveredMl(), expectedMl, safeWithinMs, hostCounters };
 }

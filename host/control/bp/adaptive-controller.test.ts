@@ -46,7 +46,7 @@ interface Patient {
 }
 
 /**
- * The Slate model (clinical-models.md section 1) at 1 s steps, fed the commanded rate; every 5 s the
+ * The Slate model (docs/clinical-basis.md#blood-pressure-under-a-vasodilator) at 1 s steps, fed the commanded rate; every 5 s the
  * controller sees the mean of five noisy beats, or (one period in 37) only flagged beats. Rate changes
  * are limited to 20 mL/h per decision, as the supervisor does, and the controller is told what ran.
  */

@@ -22,7 +22,7 @@ export const adaptiveSettingsSchema = controllerBaseSchema.extend({
   gainGrid: z.strictObject({ minMmHgPerMlPerH: z.number().positive(), maxMmHgPerMlPerH: z.number().positive(), count: z.number().int().min(2).max(64) }),
   /** Candidate transport delays. */
   delaysS: z.array(z.number().min(0).max(300)).min(1).max(16),
-  /** The candidates' lag and recirculation delay (clinical-models.md section 1 nominal values). */
+  /** The candidates' lag and recirculation delay (docs/clinical-basis.md#blood-pressure-under-a-vasodilator nominal values). */
   timeConstantS: z.number().min(1).max(600),
   /** Candidate recirculation fractions (the late share of the effect). */
   recirculationFractions: z.array(z.number().min(0).max(1)).min(1).max(8),

@@ -6,6 +6,7 @@ import type { PumpStatusValues } from '../../../../protocols/generated/wire-code
 import type { PumpBoardConfig } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
 import { nack } from '../../../../protocols/session/responder-session.ts';
+import { mlPerStep } from './syringe-geometry.ts';
 
 export interface PumpOutputs {
   /** Status changed (or is due): send it. */
@@ -30,10 +31,7 @@ export class PumpCore {
     private readonly cfg_: PumpBoardConfig,
     private readonly out_: PumpOutputs,
   ) {
-    const m = cfg_.mechanism;
-    const r = m.syringeInnerDiameterMm / 2;
-    // Plunger travel per step times the barrel's cross-section, mm^3 -> mL.
-    this.mlPerStep_ = (Math.PI * r * r * m.leadscrewPitchMm) / (m.stepsPerRev * m.microsteps) / 1000;
+    this.mlPerStep_ = mlPerStep(cfg_.mechanism);
     this.lastTickMs_ = hal_.clock.now();
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
     pins_.stepOut(cfg_.pins.step, 0);

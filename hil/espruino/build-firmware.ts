@@ -4,9 +4,9 @@
 // variables free once loaded.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildNode, FIRMWARE_NODES } from './firmware-build.ts';
-import { loadBoards } from './boards.ts';
-import { measureFit } from './fit.ts';
+import { buildNode, FIRMWARE_NODES } from '../../firmware/build/firmware-build.ts';
+import { loadBoards } from '../../firmware/build/boards.ts';
+import { measureFit } from './measure-fit.ts';
 
 const outDir = fileURLToPath(new URL('../../dist/firmware/', import.meta.url));
 mkdirSync(outDir, { recursive: true });

@@ -1,8 +1,8 @@
 // Does a bundle fit its board? Measured on the real interpreter when ESPRUINO_BIN is set (the fixed-memory
 // build of the board's size where there is one), otherwise estimated from its size.
-import { espruinoBin, espruinoBinWithVariables } from '../../hil/espruino/espruino-interpreter.ts';
-import { KEEP_CONSOLE, loadThroughRepl, pinAliases } from '../../hil/espruino/repl-loader.ts';
-import type { Board } from './board-schema.ts';
+import { espruinoBin, espruinoBinWithVariables } from './espruino-interpreter.ts';
+import { KEEP_CONSOLE, loadThroughRepl, pinAliases } from './repl-loader.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
 
 export const MIN_FREE_FRACTION = 0.3;
 /** Idle variables per byte of minified code and the interpreter's own share, from the 32-bit builds. */

@@ -4,19 +4,19 @@
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
-import { espruinoBin, espruinoBinWithVariables } from '../../hil/espruino/espruino-interpreter.ts';
-import { loadThroughRepl } from '../../hil/espruino/repl-loader.ts';
-import { benchOnEspruino } from '../../hil/espruino/bench-on-espruino.ts';
+import { espruinoBin, espruinoBinWithVariables } from '../espruino/espruino-interpreter.ts';
+import { loadThroughRepl } from '../espruino/repl-loader.ts';
+import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
 import { toTopLevelStatements } from '../../firmware/build/espruino-program.ts';
-import { messages } from '../catalogue/messages.ts';
-import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
-import { crc32Range } from '../framing/crc32.ts';
-import { HEADER_BYTES } from '../framing/frame-format.ts';
-import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
-import { MsgId, checkPressureBeat, readPressureBeat, writePressureBeat } from '../generated/wire-codec.ts';
-import { loadGolden } from '../golden/golden-file.ts';
-import type { MessageName } from '../host/host-codec.ts';
-import { HostFrameCodec, encodePayload } from '../host/host-codec.ts';
+import { messages } from '../../protocols/catalogue/messages.ts';
+import { cobsDecode, cobsEncode } from '../../protocols/framing/cobs.ts';
+import { crc32Range } from '../../protocols/framing/crc32.ts';
+import { HEADER_BYTES } from '../../protocols/framing/frame-format.ts';
+import { FrameDecoder, FrameEncoder } from '../../protocols/framing/framer.ts';
+import { MsgId, checkPressureBeat, readPressureBeat, writePressureBeat } from '../../protocols/generated/wire-codec.ts';
+import { loadGolden } from '../../protocols/golden/golden-file.ts';
+import type { MessageName } from '../../protocols/host/host-codec.ts';
+import { HostFrameCodec, encodePayload } from '../../protocols/host/host-codec.ts';
 
 function overheadTable() {
   const codec = new HostFrameCodec();
@@ -110,7 +110,7 @@ function nodeFramingCost() {
 }
 
 function espruinoFramingCost() {
-  return benchOnEspruino(new URL('./espruino-framing-bench.ts', import.meta.url), 'BENCH ');
+  return benchOnEspruino(new URL('../../protocols/bench/espruino-framing-bench.ts', import.meta.url), 'BENCH ');
 }
 
 /**
@@ -120,7 +120,7 @@ function espruinoFramingCost() {
 async function espruinoResponderMemory() {
   const bin = espruinoBin();
   if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
-  const { code } = await bundleForEspruino(fileURLToPath(new URL('./espruino-responder-memory.ts', import.meta.url)));
+  const { code } = await bundleForEspruino(fileURLToPath(new URL('../../protocols/bench/espruino-responder-memory.ts', import.meta.url)));
   const program = toTopLevelStatements(code, 'responder.js').code;
   const builds: Record<string, unknown> = {};
   for (const variables of [0, 5100, 2756, 2630]) {

@@ -2,16 +2,13 @@
 // speed per node (simulated seconds per wall second), and on the real interpreter the cost of one command
 // frame and one control tick.
 import { performance } from 'node:perf_hooks';
-import { loadBoards } from '../build/boards.ts';
-import { buildNode, FIRMWARE_NODES } from '../build/firmware-build.ts';
-import { measureFit } from '../build/fit.ts';
-import { benchOnEspruino } from '../../hil/espruino/bench-on-espruino.ts';
-import { emulatedNode } from '../../hil/emulator/emulated-node.ts';
-import { SyringeMechanism } from '../../hil/sim/syringe-mechanism.ts';
-import { ArterialWaveform } from '../../hil/sim/arterial-waveform.ts';
-import { attachTransducer } from '../../hil/sim/pressure-transducer.ts';
+import { loadBoards } from '../../firmware/build/boards.ts';
+import { buildNode, FIRMWARE_NODES } from '../../firmware/build/firmware-build.ts';
+import { measureFit } from '../espruino/measure-fit.ts';
+import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
+import { emulatedNode } from '../emulator/emulated-node.ts';
+import { benchWorld } from '../sim/nodes/bench-world.ts';
 import { MsgId, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
-import type { BpSensorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
 
 async function bundles() {
   const rows = [];
@@ -29,7 +26,7 @@ async function bundles() {
 async function emulatorSpeed() {
   const simulatedS = 600;
   const pump = await emulatedNode('infusion-pump', 'pico');
-  new SyringeMechanism(pump.board, pump.boardConfig.nodes['infusion-pump'] as PumpBoardConfig, pump.clock);
+  benchWorld('infusion-pump', pump.board, pump.boardConfig, pump.clock);
   pump.clock.advance(1000);
   pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined);
   pump.clock.every(10_000, () => pump.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 80, leaseMs: 30_000 }, () => undefined));
@@ -37,8 +34,7 @@ async function emulatorSpeed() {
   pump.clock.advance(simulatedS * 1000);
   const pumpWallS = (performance.now() - t0) / 1000;
   const sensor = await emulatedNode('bp-sensor', 'pico');
-  attachTransducer(sensor.board, sensor.boardConfig.nodes['bp-sensor'] as BpSensorBoardConfig,
-    new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 75, noiseMmHg: 0.5 }));
+  benchWorld('bp-sensor', sensor.board, sensor.boardConfig, sensor.clock);
   t0 = performance.now();
   sensor.clock.advance(simulatedS * 1000);
   const sensorWallS = (performance.now() - t0) / 1000;
@@ -49,7 +45,7 @@ async function emulatorSpeed() {
 }
 
 function onInterpreter() {
-  return benchOnEspruino(new URL('./espruino-node-bench.ts', import.meta.url), 'NODE-BENCH ');
+  return benchOnEspruino(new URL('../../firmware/bench/espruino-node-bench.ts', import.meta.url), 'NODE-BENCH ');
 }
 
 export async function firmwareBench() {
