@@ -24,12 +24,15 @@ export const pumpConfigSchema = z.strictObject({
   }),
   limits: z.strictObject({
     maxRateMlPerH: positive.max(2000).describe('hard ceiling no command can exceed'),
-    maxRateChangeMlPerH: positive.max(2000).describe('largest change of rate one command may make'),
+    maxRateChangeMlPerH: positive.max(2000).describe('largest rise of the rate within rateChangeWindowMs (above the lowest rate delivered in it)'),
+    rateChangeWindowMs: z.number().int().min(0).max(3_600_000).describe('window of the rate-change limit; 0 limits each command only'),
     safeRateMlPerH: z.number().min(0).max(50).describe('rate when a lease lapses (0 for a vasodilator)'),
     maxLeaseMs: z.number().int().min(1000).max(3_600_000),
     occlusionForceFraction: z.number().gt(0).lt(1).describe('force input (0..1) above which the line counts as occluded'),
     occlusionHoldMs: z.number().int().min(0).max(60_000).describe('how long the force must stay above the threshold'),
     nearEmptyMl: z.number().min(0).max(20),
+    obeyUnauthenticatedStop: z.boolean()
+      .describe('obey a PumpStop that is not authenticated: a safety action for a vasodilator, a hazard for a vasopressor (SPEC.md section 3.8)'),
   }),
   controlTickMs: z.number().int().min(10).max(1000),
   statusEveryMs: z.number().int().min(100).max(60_000),
@@ -107,6 +110,8 @@ export const boardSchema = z.strictObject({
   boardId: z.enum(boardIds).describe('BoardId code sent in Hello'),
   variables: z.number().int().min(1000).max(100_000).describe('JS variables the interpreter has on this board'),
   interpreterVariables: z.number().int().optional().describe('size of the fixed-memory Linux build matching this board, if any'),
+  nativeSha256: z.boolean()
+    .describe('the board\'s Espruino build has require("crypto").SHA256 (CRYPTO and SHA256 in boards/<BOARD>.py of Espruino\'s source); false builds the JavaScript SHA-256 in'),
   uart: z.strictObject({
     port: z.enum(['USB', 'Serial1', 'Serial2', 'LoopbackA']).describe('where the protocol runs'),
     baud: z.number().int().min(9600).max(2_000_000),

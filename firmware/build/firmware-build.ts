@@ -28,23 +28,42 @@ export interface BuiltNode {
   inputs: string[];
 }
 
-export function buildConfig(nodeName: NodeName, board: Board): Record<string, unknown> {
+export interface BuildOptions {
+  /** Unauthenticated bench mode: the node takes commands without authentication (SPEC.md section 3.8). */
+  unauthenticatedBenchMode?: boolean;
+}
+
+export function buildConfig(nodeName: NodeName, board: Board, options: BuildOptions = {}): Record<string, unknown> {
   return {
     boardId: codeTable('BoardId').values[board.boardId],
     uart: board.uart,
     console: board.console,
     watchdogMs: board.watchdogMs,
     firmware: FIRMWARE_VERSION,
+    bench: options.unauthenticatedBenchMode === true,
     node: board.nodes[nodeName],
   };
 }
 
-export async function buildNode(nodeName: NodeName, board: Board): Promise<BuiltNode> {
+/**
+ * The SHA-256 a bundle uses: the board's native one, or the JavaScript one where its Espruino build has
+ * none (only then is that code in the bundle).
+ */
+function sha256Module(board: Board): string {
+  // global.require, not require: esbuild would take a bare require for a module of the bundle.
+  if (board.nativeSha256) return 'const c = global.require("crypto"); export default (d) => new Uint8Array(c.SHA256(d));';
+  return `export { sha256 as default } from ${JSON.stringify(repoRoot + 'protocols/integrity/sha256.ts')};`;
+}
+
+export async function buildNode(nodeName: NodeName, board: Board, options: BuildOptions = {}): Promise<BuiltNode> {
   const node = FIRMWARE_NODES.find((n) => n.name === nodeName);
   if (!node) throw new Error(`unknown firmware node '${nodeName}' (known: ${FIRMWARE_NODES.map((n) => n.name).join(', ')})`);
   if (!board.nodes[nodeName]) throw new Error(`board '${board.id}' has no configuration for ${nodeName} (firmware/boards/${board.id}.board.json, nodes.${nodeName})`);
-  const config = `export default ${JSON.stringify(buildConfig(nodeName, board))};`;
-  const bundle = await bundleForEspruino(repoRoot + node.entry, { virtualModules: { 'homeostat:board': config } });
+  const config = `export default ${JSON.stringify(buildConfig(nodeName, board, options))};`;
+  const bundle = await bundleForEspruino(repoRoot + node.entry, {
+    virtualModules: { 'homeostat:board': config, 'homeostat:sha256': sha256Module(board) },
+    mangleAllProperties: true,
+  });
   const sourceProblems = bundle.inputs.flatMap((f) => subsetProblems(f, readFileSync(f, 'utf8'), 'source'));
   if (sourceProblems.length > 0) {
     throw new Error(`${nodeName} for ${board.id}: sources outside Espruino's subset:\n${formatProblems(sourceProblems)}`);

@@ -14,11 +14,13 @@ export interface PumpBoardConfig {
   limits: {
     maxRateMlPerH: number;
     maxRateChangeMlPerH: number;
+    rateChangeWindowMs: number;
     safeRateMlPerH: number;
     maxLeaseMs: number;
     occlusionForceFraction: number;
     occlusionHoldMs: number;
     nearEmptyMl: number;
+    obeyUnauthenticatedStop: boolean;
   };
   controlTickMs: number;
   statusEveryMs: number;
@@ -55,6 +57,8 @@ export interface NodeBuildConfig<N> {
   console: string;
   watchdogMs: number;
   firmware: { major: number; minor: number; patch: number };
+  /** Built in unauthenticated bench mode: no MAC, no protection (SPEC.md section 3.8). */
+  bench: boolean;
   node: N;
 }
 

@@ -3,3 +3,10 @@ declare module 'homeostat:board' {
   const config: unknown;
   export default config;
 }
+
+// The board's SHA-256: Espruino's native require("crypto").SHA256 where its build has one, else the
+// JavaScript one (the build picks, see firmware/build/firmware-build.ts).
+declare module 'homeostat:sha256' {
+  const sha256: (data: Uint8Array) => Uint8Array;
+  export default sha256;
+}

@@ -11,6 +11,7 @@ import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
 import { codeTable } from '../../protocols/catalogue/codes.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import { InfusionPump } from '../../host/devices/infusion-pump.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
@@ -65,7 +66,7 @@ async function runOne(fault: Fault | null) {
   const alarms: { code: number; tMs: number }[] = [];
   let linkLeftReady = false;
   const host = new InProcessHost(clock, (edges) => {
-    const l = new DeviceLink({ name: node, open: edges.opener(link.open), clock: edges.clock, sessionIdSeed: 7 });
+    const l = new DeviceLink({ name: node, open: edges.opener(link.open), clock: edges.clock, sessionIdSeed: 7, keyring: SIM_KEYRING });
     const pump = new InfusionPump(l, edges.clock);
     pump.onAlarm((a) => a.state === 1 && alarms.push({ code: a.code, tMs: clock.now() }));
     l.on({

@@ -1,6 +1,8 @@
-// Protocol figures for `npm run bench`: frame overhead per message, host codec throughput, and the cost
-// of CRC and COBS in the firmware codec as plain JavaScript (in Node, and on the real Espruino
-// interpreter when ESPRUINO_BIN is set).
+// Protocol figures for `npm run bench`: bytes per frame (what version 2's trailer adds), host codec and
+// authenticated session throughput, the cost of CRC and COBS in the firmware codec as plain JavaScript (in
+// Node, and on the real Espruino interpreter when ESPRUINO_BIN is set), the MAC's cost per command on the
+// interpreter, the node's protocol stack in memory, and a long run of the session against an attacker
+// on the wire (frames per second, violations).
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { bundleForEspruino } from '../../firmware/build/espruino-bundle.ts';
@@ -11,12 +13,13 @@ import { toTopLevelStatements } from '../../firmware/build/espruino-program.ts';
 import { messages } from '../../protocols/catalogue/messages.ts';
 import { cobsDecode, cobsEncode } from '../../protocols/framing/cobs.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
-import { HEADER_BYTES } from '../../protocols/framing/frame-format.ts';
+import { HEADER_BYTES, TRAILER_BYTES } from '../../protocols/framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../../protocols/framing/framer.ts';
 import { MsgId, checkPressureBeat, readPressureBeat, writePressureBeat } from '../../protocols/generated/wire-codec.ts';
 import { loadGolden } from '../../protocols/golden/golden-file.ts';
 import type { MessageName } from '../../protocols/host/host-codec.ts';
 import { HostFrameCodec, encodePayload } from '../../protocols/host/host-codec.ts';
+import { randomActions, runAdversary, violations } from '../../protocols/testing/wire-adversary.ts';
 
 function overheadTable() {
   const codec = new HostFrameCodec();
@@ -39,10 +42,10 @@ function framesPerSecond(label: string, run: (n: number) => void, n: number) {
 
 function hostThroughput() {
   const beat = { tMs: 123456, systolicMmHg: 121.5, diastolicMmHg: 78.2, meanMmHg: 92.6, heartRateBpm: 72.3, quality: 0 };
-  const encoder = new FrameEncoder(crc32Range, 1);
+  const encoder = new FrameEncoder(crc32Range, 2);
   let sink = 0;
-  const decoder = new FrameDecoder(crc32Range, 1, (_seq, _id, buf, s, e) => {
-    const v = readPressureBeat(buf, s, e);
+  const decoder = new FrameDecoder(crc32Range, 2, (_seq, _id, buf, s, e) => {
+    const v = readPressureBeat(buf, s, e - TRAILER_BYTES);
     if (v && checkPressureBeat(v) === -1) sink += v.meanMmHg;
   });
   // Encode a million frames into a ring of 1024 (as a link's buffers would hold them), then decode a
@@ -52,7 +55,8 @@ function hostThroughput() {
   const encodeAll = (count: number) => {
     for (let i = 0; i < count; i++) {
       const end = writePressureBeat(encoder.raw, HEADER_BYTES, beat);
-      frames[i & 1023] = encoder.encode(i & 0xff, MsgId.PressureBeat, end - HEADER_BYTES);
+      encoder.raw.fill(0, end, end + TRAILER_BYTES);
+      frames[i & 1023] = encoder.encode(i & 0xff, MsgId.PressureBeat, end + TRAILER_BYTES - HEADER_BYTES);
     }
   };
   const decodeAll = (count: number) => {
@@ -133,18 +137,74 @@ async function espruinoResponderMemory() {
   return { bundleBytes: Buffer.byteLength(program), builds };
 }
 
+/**
+ * The MAC's cost per command on the interpreter: a node handles 100 commands authenticated, then 100 in
+ * unauthenticated bench mode, each in its own interpreter process (loaded as a board is, statement by
+ * statement); with one HMAC-SHA256 timed with the native SHA-256 and with the JavaScript one.
+ */
+async function macOnEspruino() {
+  const bin = espruinoBin();
+  if (!bin) return { skipped: 'set ESPRUINO_BIN to a Linux build of Espruino to measure on the interpreter' };
+  const entry = fileURLToPath(new URL('../../protocols/bench/espruino-mac-bench.ts', import.meta.url));
+  const runs: Record<string, unknown>[] = [];
+  for (const bench of [false, true]) {
+    const { code } = await bundleForEspruino(entry, { virtualModules: { 'homeostat:bench-mode': `export default ${JSON.stringify({ bench })};` } });
+    const run = await loadThroughRepl(bin, toTopLevelStatements(code, 'mac-bench.js').code, { timeoutMs: 120_000, lineTimeoutMs: 60_000 });
+    const line = run.stdout.split('\n').find((l) => l.startsWith('MAC-BENCH '));
+    runs.push(line ? JSON.parse(line.slice('MAC-BENCH '.length)) : { error: run.stdout.slice(-300) });
+  }
+  const [auth, plain] = runs as { commandFrameUs: { p10: number; median: number }; hmacNativeSha256Us: number; hmacJavaScriptSha256Us: number }[];
+  if (!auth.commandFrameUs || !plain.commandFrameUs) return { runs };
+  return {
+    interpreter: bin.split('/').pop(), note: 'Linux build on this machine (2 shared cores), not a board; per-command times: 10th percentile and median of 100',
+    nodeCommandUsAuthenticated: auth.commandFrameUs,
+    nodeCommandUsUnauthenticated: plain.commandFrameUs,
+    macsPerCommandOnNode: 2,
+    hmacSha256NativeUs: auth.hmacNativeSha256Us,
+    macTimePerCommandNativeMs: Number(((2 * auth.hmacNativeSha256Us) / 1000).toFixed(3)),
+    hmacSha256JavaScriptUs: auth.hmacJavaScriptSha256Us,
+    macTimePerCommandJavaScriptMs: Number(((2 * auth.hmacJavaScriptSha256Us) / 1000).toFixed(1)),
+    goalMacTimePerCommandMs: 2,
+  };
+}
+
+/** A long run of the session against the attacker of protocols/testing/wire-adversary.ts. */
+function sessionFuzz(runs: number, actionsPerRun: number) {
+  let frames = 0;
+  let commands = 0;
+  let acked = 0;
+  const found: string[] = [];
+  const t0 = performance.now();
+  for (let seed = 1; seed <= runs; seed++) {
+    const r = runAdversary(randomActions(seed, actionsPerRun), seed);
+    frames += r.frames;
+    commands += r.sent.length;
+    acked += r.sent.filter((s) => s.result[0] === 0).length;
+    for (const v of violations(r)) found.push(`seed ${seed}: ${v}`);
+  }
+  const s = (performance.now() - t0) / 1000;
+  return {
+    runs, frames, commands, acked, seconds: Number(s.toFixed(1)), framesPerSecond: Math.round(frames / s),
+    violations: found.length, firstViolations: found.slice(0, 5),
+  };
+}
+
 export async function protocolBench() {
   const overhead = overheadTable();
   const upTo32 = overhead.filter((o) => o.payloadBytes <= 32);
   return {
     frameOverhead: {
+      bytesAddedPerFrame: TRAILER_BYTES,
+      goalBytesAddedPerFrame: 8,
+      note: 'version 2 adds a trailer: the sender\'s time (2 bytes) and a 6-byte MAC; MAVLink 2 signing adds 13',
       maxOverheadBytesForPayloadsUpTo32: Math.max(...upTo32.map((o) => o.overheadBytes)),
-      goalBytes: 8,
       perMessage: overhead,
     },
     hostThroughput: hostThroughput(),
     firmwareFramingInNode: nodeFramingCost(),
     firmwareFramingOnEspruino: await espruinoFramingCost(),
+    macOnEspruino: await macOnEspruino(),
     responderStackOnEspruino: await espruinoResponderMemory(),
+    sessionUnderAttack: sessionFuzz(2000, 400),
   };
 }

@@ -14,6 +14,8 @@ import { loopBench } from './loop-bench.ts';
 import type { BenchSection, Verdict } from './bench-goals.ts';
 import { checkGoals, verdictTable } from './bench-goals.ts';
 import { faultBench } from './fault-bench.ts';
+import { dashboardBench } from './dashboard-bench.ts';
+import { suiteBench } from './suite-bench.ts';
 
 const SECTIONS: BenchSection[] = [
   {
@@ -21,6 +23,9 @@ const SECTIONS: BenchSection[] = [
     goals: [
       { figure: 'frame overhead, payloads up to 32 bytes', at: 'frameOverhead.maxOverheadBytesForPayloadsUpTo32', atMost: 8, unit: 'bytes', source: 'issue 3 (MAVLink v2 spends 12)' },
       { figure: 'host codec encode+decode, one core', at: 'hostThroughput.generatedCodec.encodePlusDecodeFramesPerSecond', atLeast: 1_000_000, unit: 'frames/s', source: 'issue 3' },
+      { figure: 'bytes protocol v2 adds per frame (time and MAC)', at: 'frameOverhead.bytesAddedPerFrame', atMost: 8, unit: 'bytes', source: 'issue 12 (MAVLink 2 signing adds 13)' },
+      { figure: 'MAC time per command on the interpreter (native SHA-256)', at: 'macOnEspruino.macTimePerCommandNativeMs', atMost: 2, unit: 'ms', source: 'issue 12' },
+      { figure: 'session under attack: forged, replayed, reordered, delayed frames acting or settling falsely', at: 'sessionUnderAttack.violations', atMost: 0, unit: 'violations', source: 'issue 12' },
     ],
   },
   {
@@ -109,6 +114,20 @@ const SECTIONS: BenchSection[] = [
         figure: 'firmware hang: the watchdog stops the drive within its timeout (2 s) and a check', unit: 's', atMost: 2.1, source: 'issue 11 (the watchdog reboots the bundle)',
         at: (r: { rows: { fault: string; driveStoppedAfterS: number | null }[] }) => r.rows.find((x) => x.fault === 'firmware-hang')?.driveStoppedAfterS,
       },
+    ],
+  },
+  {
+    name: 'dashboard', about: 'the live dashboard: ten loops at ten times real time watched in headless Chromium (about a minute)', run: dashboardBench,
+    goals: [
+      { figure: 'decision -> drawn in the browser, p95', at: 'latencyMs.p95', atMost: 100, unit: 'ms', source: 'issue 15' },
+      { figure: 'server CPU for ten loops at 10x (a hundred real loops\' load)', at: 'serverCpu.dashboardSharePctOfOneCore', atMost: 10, unit: '% of a core', source: 'issue 15 (measured; the goal is ours)' },
+      ],
+    },
+    {
+    name: 'suite', about: 'the shipped HIL suite at SIL: scenarios per minute at 1, 2 and N workers, then the whole suite (several minutes)', run: suiteBench,
+    goals: [
+      { figure: 'suite: speed-up from 1 to N workers (near-linear)', at: 'speedupAtN', atLeast: 1.5, unit: 'x', source: 'issue 14 (scenarios per minute at 1, 2, N workers: near-linear)' },
+      { figure: 'suite: every case passed', at: (r: { suite: { failed: string[] } }) => r.suite.failed.length, atMost: 0, unit: 'cases failed', source: 'issue 14 (exit status: every criterion held)' },
     ],
   },
 ];

@@ -3,11 +3,14 @@
 // them (digital outputs, step-pulse trains). Built-ins Espruino lacks are removed from the context, so a
 // bundle that uses them fails here as it would on a board. Like a board it can be reset, powered off and
 // on, hung (its event loop stuck) and rebooted by its watchdog, and its oscillator can drift.
+import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import type { Timer } from '../../protocols/clock/clock.ts';
 import type { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { crc32 } from '../../protocols/framing/crc32.ts';
 import type { Transport } from '../../host/transport/transport.ts';
+import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import { keyFileContents, simKeyHex } from './sim-keys.ts';
 import { BoardTime } from './board-time.ts';
 
 /** Built-ins the interpreter does not have (docs/architecture.md#firmware-on-espruino). */
@@ -77,6 +80,10 @@ export interface EmulatorOptions {
   serial?: string;
   /** Variables of the emulated board, for process.memory(). */
   variables?: number;
+  /** The board's build has require("crypto").SHA256 (board file nativeSha256); true by default. */
+  nativeSha256?: boolean;
+  /** Files in the board's Storage; by default the simulation key of its serial (sim-keys.ts). */
+  storage?: Record<string, string>;
   /** How far the board's oscillator runs fast (+) or slow (-) against the plant's clock, ppm. */
   clockDriftPpm?: number;
 }
@@ -107,7 +114,14 @@ export class BoardEmulator {
   private lastKickMs = 0;
   private watchdogCheck: Timer | null = null;
 
+  /** The board's flash Storage (require("Storage")): file name -> contents. */
+  readonly storage: Record<string, string>;
+  /** The analog noise E.hwRand reads, seeded by the serial so runs repeat. */
+  private readonly hwRand: () => number;
+
   constructor(private readonly o: EmulatorOptions) {
+    this.storage = o.storage ?? { 'homeostat.key': keyFileContents(simKeyHex(o.serial ?? 'emulated-board')) };
+    this.hwRand = seededRandom([...(o.serial ?? 'emulated-board')].reduce((a, c) => (a * 31 + c.charCodeAt(0)) | 0, 7));
     this.time = new BoardTime(o.clock);
     if (o.clockDriftPpm) this.time.setDriftPpm(o.clockDriftPpm);
     this.context = this.freshContext();
@@ -491,6 +505,33 @@ export class BoardEmulator {
       kickWatchdog: () => {
         this.lastKickMs = clock.now();
       },
+    };
+    // One noise source for the board's life: a reset must not replay the nonces it drew before.
+    const hwRand = this.hwRand;
+    (g.E as Record<string, unknown>).hwRand = () => Math.floor(hwRand() * 0x100000000) | 0;
+    const digest = (kind: string) => (d: Uint8Array | string) => {
+      const out = createHash(kind).update(typeof d === 'string' ? Buffer.from(d, 'latin1') : Buffer.from(Uint8Array.from(d))).digest();
+      return out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
+    };
+    // What the board's build offers: Storage always; crypto with SHA1, and SHA256 where the build has it.
+    const crypto: Record<string, unknown> = { SHA1: digest('sha1') };
+    if (this.o.nativeSha256 !== false) crypto.SHA256 = digest('sha256');
+    const storage = {
+      read: (name: string) => this.storage[name],
+      // Espruino writes an array as its bytes, and reads every file back as a string.
+      write: (name: string, data: string | ArrayLike<number>) => {
+        this.storage[name] = typeof data === 'string' ? data : Buffer.from(Uint8Array.from(data)).toString('latin1');
+        return true;
+      },
+      erase: (name: string) => {
+        delete this.storage[name];
+      },
+      list: () => Object.keys(this.storage),
+    };
+    g.require = (name: string) => {
+      if (name === 'Storage') return storage;
+      if (name === 'crypto') return crypto;
+      throw new Error(`Module ${name} not found`);
     };
     g.Waveform = this.waveformClass();
     g.process = {

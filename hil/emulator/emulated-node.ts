@@ -9,6 +9,7 @@ import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import { buildNode } from '../../firmware/build/firmware-build.ts';
 import { hostSession } from '../../host/link/host-session.ts';
 import { BoardEmulator } from './board-emulator.ts';
+import { SIM_KEYRING } from './sim-keys.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 
 const built: Record<string, Promise<string>> = {};
@@ -49,13 +50,23 @@ export interface EmulatedNodeOptions {
   wrapTransport?: (t: Transport) => Transport;
   onMessage?: (id: number, payload: Uint8Array) => void;
   onEvent?: (text: string) => void;
+  /** The board's Storage (its key file); the simulation key of its serial by default. */
+  storage?: Record<string, string>;
+  /** Build the bundle in unauthenticated bench mode. */
+  unauthenticatedBenchMode?: boolean;
+  /** The board file as a test changed it (instead of firmware/boards' own). */
+  boardConfig?: Board;
 }
 
 export async function emulatedNode(node: NodeName, boardId: string, options: EmulatedNodeOptions = {}): Promise<EmulatedNode> {
-  const boardConfig = boardById(boardId);
-  const program = await builtProgram(node, boardConfig);
+  const boardConfig = options.boardConfig ?? boardById(boardId);
+  const program = options.unauthenticatedBenchMode || options.boardConfig
+    ? (await buildNode(node, boardConfig, { unauthenticatedBenchMode: options.unauthenticatedBenchMode })).program.code
+    : await builtProgram(node, boardConfig);
   const clock = new VirtualClock();
-  const board = new BoardEmulator({ clock, serial: `emu-${boardId}`, variables: boardConfig.variables });
+  const board = new BoardEmulator({
+    clock, serial: `emu-${boardId}`, variables: boardConfig.variables, nativeSha256: boardConfig.nativeSha256, storage: options.storage,
+  });
   const port = board.port(boardConfig.uart.port);
   const transport = options.wrapTransport ? options.wrapTransport(port) : port;
   const received: EmulatedNode['received'] = [];
@@ -73,7 +84,7 @@ export async function emulatedNode(node: NodeName, boardId: string, options: Emu
     ready: (p) => event(`ready ${p.uniqueId}`),
     lost: (why) => event(`lost ${why}`),
     refused: (why) => event(`refused ${why}`),
-  }, { sessionIdSeed: 77 });
+  }, { sessionIdSeed: 77, keyring: SIM_KEYRING });
   board.load(program);
   if (options.startHost !== false) host.start();
   return { clock, board, host, boardConfig, transport, received, events, peer: () => host.peer };

@@ -7,6 +7,7 @@ import { PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import { InfusionPump } from '../../host/devices/infusion-pump.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
@@ -25,7 +26,7 @@ async function hostHoldingRate() {
   const mech = new SyringeMechanism(board, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
   const hosts: { link: DeviceLink; pump: InfusionPump; first?: PumpStatusValues }[] = [];
   const host = new InProcessHost(clock, (edges) => {
-    const link = new DeviceLink({ name: 'pump-h', open: edges.opener(async () => board.port('USB')), clock: edges.clock, sessionIdSeed: 40 + hosts.length });
+    const link = new DeviceLink({ name: 'pump-h', open: edges.opener(async () => board.port('USB')), clock: edges.clock, sessionIdSeed: 40 + hosts.length, keyring: SIM_KEYRING });
     const pump = new InfusionPump(link, edges.clock);
     const h: (typeof hosts)[number] = { link, pump };
     pump.onStatus((st) => (h.first ??= st));

@@ -7,6 +7,7 @@ import { PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import { memoryTransportPair } from '../../host/transport/memory-transport.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import { InfusionPump } from '../../host/devices/infusion-pump.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
@@ -93,7 +94,7 @@ describe('link faults', () => {
 
   it('a link cut longer than the lease: the pump falls to its safe rate; plugged back, the host reconnects and finds the pump at its safe rate', async () => {
     const { clock, link, mech } = await pumpOnLink();
-    const host = new DeviceLink({ name: 'pump-7', open: link.open, clock, sessionIdSeed: 9 });
+    const host = new DeviceLink({ name: 'pump-7', open: link.open, clock, sessionIdSeed: 9, keyring: SIM_KEYRING });
     const pump = new InfusionPump(host, clock);
     host.start();
     await until(clock, () => host.ready, 2000);
@@ -114,8 +115,9 @@ describe('link faults', () => {
 
   it('re-enumeration: the port comes back at another path with the same serial number; only a host that looks the serial number up finds it', async () => {
     const { clock, link } = await pumpOnLink();
-    const byPath = new DeviceLink({ name: 'by-path', open: () => link.openPath('/dev/ttyACM0'), clock, sessionIdSeed: 1, backoffMs: [200] });
+    const byPath = new DeviceLink({ name: 'by-path', open: () => link.openPath('/dev/ttyACM0'), clock, sessionIdSeed: 1, backoffMs: [200], keyring: SIM_KEYRING });
     const bySerial = new DeviceLink({
+      keyring: SIM_KEYRING,
       name: 'by-serial', clock, sessionIdSeed: 2, backoffMs: [200],
       open: () => {
         const hit = link.ports().find((p) => p.serialNumber === 'PUMP7');
@@ -135,7 +137,7 @@ describe('link faults', () => {
     await until(clock, () => bySerial.ready, 3000);
     expect(bySerial.state).toBe('ready');
     bySerial.close();
-    const stale = new DeviceLink({ name: 'by-path', open: () => link.openPath('/dev/ttyACM0'), clock, sessionIdSeed: 3, backoffMs: [200] });
+    const stale = new DeviceLink({ name: 'by-path', open: () => link.openPath('/dev/ttyACM0'), clock, sessionIdSeed: 3, backoffMs: [200], keyring: SIM_KEYRING });
     stale.start();
     await run(clock, 3000);
     expect(stale.state).toBe('reconnecting');
@@ -161,7 +163,7 @@ describe('link faults', () => {
   it('wrong baud on the host\'s side: no session, and the link says to check the baud rate; set right, the session comes up', async () => {
     const { clock, link } = await pumpOnLink();
     const wrong = applyLinkFault(link, fault({ kind: 'wrong-baud', atMin: 0, node: 'pump-7', hostBaud: 9600 }));
-    const host = new DeviceLink({ name: 'pump-7', open: link.open, clock, sessionIdSeed: 4, helloTimeoutMs: 1500 });
+    const host = new DeviceLink({ name: 'pump-7', open: link.open, clock, sessionIdSeed: 4, helloTimeoutMs: 1500, keyring: SIM_KEYRING });
     host.start();
     await run(clock, 3000);
     expect(host.state).toBe('handshaking');

@@ -12,6 +12,10 @@ import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import { benchWorld } from '../sim/nodes/bench-world.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import { ResponderSession } from '../../protocols/session/responder-session.ts';
+import { randomBytes } from 'node:crypto';
+import { nodeSha256 } from '../../host/link/host-session.ts';
+import { keyFromHex } from '../../host/link/keyring.ts';
+import { simKeyHex } from '../emulator/sim-keys.ts';
 import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { crc32Range } from '../../protocols/framing/crc32.ts';
 import { BoardId, MsgId, NodeRole, isCommandId, writePressureWaveform } from '../../protocols/generated/wire-codec.ts';
@@ -31,7 +35,7 @@ if (!values.node || !values.tty) {
 }
 const boardConfig = boardById(values.board!);
 const clock = new VirtualClock();
-const board = new BoardEmulator({ clock, serial: `pil-${values.node}`, variables: boardConfig.variables });
+const board = new BoardEmulator({ clock, serial: `pil-${values.node}`, variables: boardConfig.variables, nativeSha256: boardConfig.nativeSha256 });
 const flood = values.node === 'telemetry-flood';
 if (!flood) board.load(await builtProgram(values.node as NodeName, boardConfig));
 const port = board.port(boardConfig.uart.port, 0);
@@ -41,7 +45,8 @@ if (flood) {
   const device = board.deviceSide(boardConfig.uart.port);
   const session = new ResponderSession(
     {
-      clock, crc: crc32Range, timings: LINK_TIMINGS, isCommand: isCommandId,
+      clock, crc: crc32Range, sha256: nodeSha256, timings: LINK_TIMINGS, isCommand: isCommandId, bench: false,
+      deviceKey: keyFromHex(simKeyHex('flood')), random: () => randomBytes(4).readUInt32LE(0),
       identity: { nodeRole: NodeRole.BpSensor, boardId: BoardId.Emulator, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'flood' },
     },
     { output: (b) => device.write(b), command: () => 0 },

@@ -9,6 +9,7 @@ import { SystemClock } from '../../host/clock/system-clock.ts';
 import { InfusionPump } from '../../host/devices/infusion-pump.ts';
 import { PressureSensor } from '../../host/devices/pressure-sensor.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import type { PilBoard } from './pil-rig.ts';
 import { startPilBoard } from './pil-rig.ts';
@@ -22,7 +23,7 @@ afterAll(() => {
 });
 
 async function link(board: PilBoard, name: string): Promise<DeviceLink> {
-  const l = new DeviceLink({ name, open: () => SerialTransport.open(board.path, 115200), clock: new SystemClock() });
+  const l = new DeviceLink({ name, open: () => SerialTransport.open(board.path, 115200), clock: new SystemClock(), keyring: SIM_KEYRING });
   links.push(l);
   l.start();
   for (let i = 0; i < 300 && !l.ready; i++) await sleep(10);

@@ -1,46 +1,9 @@
-// Parts of the self-contained HTML reports (every therapy's): escaping, number cells, the style sheet and
-// inline SVG line plots, so a report opens anywhere without a network.
+// Parts of the self-contained HTML reports (every therapy's, and the HIL suite's): escaping, number cells
+// and the style sheet. Static plots are in svg-plot.ts.
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 export const fmt = (v: number | null | boolean | string, d = 1) => (v === null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
 
 export const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-.callout,.failed{background:#fde2e2}.note{color:#555}svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;
-
-export interface Series {
-  points: [number, number][];
-  colour: string;
-  label: string;
-}
-
-/** A line plot over time (in minutes unless xLabel says otherwise), with an optional shaded band. */
-export function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = [], xLabel = 'minutes'): string {
-  const W = 1000;
-  const H = 220;
-  const L = 50;
-  const B = 25;
-  const all = series.flatMap((s) => s.points);
-  const xMax = Math.max(1, ...all.map((p) => p[0]));
-  let yMin = Math.min(...all.map((p) => p[1]), ...(band ?? []));
-  let yMax = Math.max(...all.map((p) => p[1]), ...(band ?? []));
-  if (!Number.isFinite(yMin)) (yMin = 0), (yMax = 1);
-  if (yMax - yMin < 1e-9) yMax = yMin + 1;
-  const X = (x: number) => L + ((W - L - 10) * x) / xMax;
-  const Y = (y: number) => H - B - ((H - B - 10) * (y - yMin)) / (yMax - yMin);
-  const parts: string[] = [`<svg width="${W}" height="${H}" viewBox="0 0 ${W} ${H}"><text x="${L}" y="12" font-size="12">${esc(title)}</text>`];
-  if (band) parts.push(`<rect x="${L}" y="${Y(band[1])}" width="${W - L - 10}" height="${Y(band[0]) - Y(band[1])}" fill="#d8f0d8"/>`);
-  for (const m of marks) parts.push(`<line x1="${X(m)}" x2="${X(m)}" y1="10" y2="${H - B}" stroke="#e33" stroke-dasharray="3,3"/>`);
-  for (const s of series) {
-    const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="1.3"><title>${esc(s.label)}</title></path>`);
-  }
-  for (let i = 0; i <= 4; i++) {
-    const y = yMin + ((yMax - yMin) * i) / 4;
-    parts.push(`<text x="2" y="${Y(y) + 4}" font-size="10">${y.toFixed(yMax - yMin < 5 ? 2 : 0)}</text>`);
-  }
-  for (let m = 0; m <= xMax; m += Math.max(1, Math.round(xMax / 10))) parts.push(`<text x="${X(m) - 4}" y="${H - 8}" font-size="10">${m}</text>`);
-  parts.push(`<text x="${W - 160}" y="12" font-size="10">x: ${esc(xLabel)}, y: ${esc(yLabel)}</text>`);
-  if (series.length <= 4) parts.push(series.map((s, i) => `<text x="${L + 200 + i * 160}" y="12" font-size="11" fill="${s.colour}">${esc(s.label)}</text>`).join(''));
-  return parts.join('') + '</svg>';
-}
-
+.callout,.failed{background:#fde2e2}.note{color:#555}.chart{margin:8px 0 16px}dt{font-weight:bold;margin-top:.5em}dd{margin-left:1.5em}
+svg{background:#fafafa;border:1px solid #ddd;margin:4px 0}`;

@@ -88,7 +88,7 @@ export async function bringUp(rig: Rig, d: BenchDrivers, report: (r: StepReport)
     }
     // Opened by serial number each time: a board that re-enumerates is found at its new path.
     const link = new DeviceLink({
-      name, clock: d.clock, helloTimeoutMs,
+      name, clock: d.clock, helloTimeoutMs, keyring: d.keyring,
       open: async () => {
         const hit = await findPort(port.usbSerial);
         if (!hit) throw new Error(`${name}: port with USB serial number '${port.usbSerial}' is gone`);

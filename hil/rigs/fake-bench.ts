@@ -9,6 +9,7 @@ import type { PortInfo } from '../../host/ports/serial-ports.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { BenchDrivers, SourceDriver } from './rig-drivers.ts';
 import type { Rig } from './rig-schema.ts';
 
@@ -37,7 +38,7 @@ export class FakeBench {
       if (!n) continue;
       const port = rig.resources[n.port] as Extract<Rig['resources'][string], { kind: 'serial-port' }>;
       const cfg = boardById(n.board);
-      const board = new BoardEmulator({ clock, serial: port.usbSerial, variables: cfg.variables });
+      const board = new BoardEmulator({ clock, serial: port.usbSerial, variables: cfg.variables, nativeSha256: cfg.nativeSha256 });
       if (n.power) board.powerOff();
       this.nodes[name as NodeName] = { board, uart: cfg.uart.port, usbSerial: port.usbSerial, path: `/dev/ttyACM${i++}`, listedFromMs: clock.now() };
     }
@@ -63,6 +64,8 @@ export class FakeBench {
   drivers(): BenchDrivers {
     return {
       clock: this.clock,
+      // Each emulated board holds the simulation key of its serial number.
+      keyring: SIM_KEYRING,
       listPorts: async () => [
         ...Object.values(this.nodes).filter((n): n is FakeNode => !!n && this.listed(n)).map((n) => ({ path: n.path, serialNumber: n.usbSerial })),
         ...this.instruments,

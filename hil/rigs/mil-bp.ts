@@ -116,18 +116,19 @@ class IdealPump implements RatePump {
     // Its alarms travel in its status flags.
   }
 
-  setRate(rateMlPerH: number, leaseMs: number): Promise<void> {
+  setRate(rateMlPerH: number, leaseMs: number): Promise<number> {
     this.advance();
     const lim = this.cfg.limits;
     if (rateMlPerH > lim.maxRateMlPerH) return Promise.reject(new DeviceCommandError('hard-limit', `PumpSetRate refused: hard-limit (above ${lim.maxRateMlPerH} mL/h)`));
     if (rateMlPerH - this.rateMlPerH > lim.maxRateChangeMlPerH) return Promise.reject(new DeviceCommandError('rate-change-limit', 'PumpSetRate refused: rate-change-limit'));
     const changed = rateMlPerH !== this.rateMlPerH || this.state !== PumpState.Running;
     this.rateMlPerH = rateMlPerH;
-    this.leaseEndMs = this.clock.now() + Math.min(leaseMs, lim.maxLeaseMs);
+    const appliedMs = Math.min(leaseMs, lim.maxLeaseMs);
+    this.leaseEndMs = this.clock.now() + appliedMs;
     this.state = PumpState.Running;
     this.alarms &= ~PumpAlarmFlags.LeaseExpired;
     if (changed) this.report();
-    return Promise.resolve();
+    return Promise.resolve(appliedMs);
   }
 
   stop(): Promise<void> {

@@ -12,6 +12,7 @@ import type { WatchedLink } from '../../host/loop/therapy.ts';
 import type { BetaStimulator, DbsDevices } from '../../host/therapies/dbs/dbs-loop.ts';
 import { codeName } from '../../protocols/catalogue/codes.ts';
 import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
+import { ackLease } from '../../protocols/session/responder-session.ts';
 import type { DbsPlan, DbsWorld } from '../sim/engine/dbs-plant.ts';
 import { dbsWorld } from '../sim/engine/dbs-plant.ts';
 import { boardById } from '../emulator/emulated-node.ts';
@@ -63,7 +64,7 @@ export class IdealNeurostimulator implements BetaStimulator {
   }
 
   /** The firmware's checks on a StimSetAmplitude: the catalogue's ranges, then the core's window. */
-  setAmplitude(amplitudeMa: number, leaseMs: number): Promise<void> {
+  setAmplitude(amplitudeMa: number, leaseMs: number): Promise<number> {
     this.device.tMs = this.clock.now();
     const m = { amplitudeMa, leaseMs };
     const refuse = (reason: number) => {
@@ -71,8 +72,9 @@ export class IdealNeurostimulator implements BetaStimulator {
       return Promise.reject(new DeviceCommandError(name, `StimSetAmplitude to the ideal neurostimulator refused: ${name}`));
     };
     if (checkStimSetAmplitude(m) >= 0) return refuse(NackReason.OutOfRange);
-    const r = this.device.core.setAmplitude(amplitudeMa, leaseMs);
-    return r ? refuse(r & 0xff) : Promise.resolve();
+    // Sent and received at once: the ideal link has no transit time.
+    const r = this.device.core.setAmplitude(amplitudeMa, leaseMs, this.device.tMs);
+    return r < ackLease(0) ? refuse(r & 0xff) : Promise.resolve(r - ackLease(0));
   }
 }
 

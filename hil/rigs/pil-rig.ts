@@ -13,6 +13,7 @@ import { owned } from '../../host/process/owned-children.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import { boardById } from '../emulator/emulated-node.ts';
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { Truth } from '../sim/engine/plant.ts';
 import { ptyPair } from '../pil/pil-rig.ts';
 import type { RigSession } from './rig.ts';
@@ -62,7 +63,7 @@ export async function pilSession(o: { therapy: string; plan: unknown; roles: Nod
     return {
       level: 'pil',
       clock: new SystemClock(o.speed),
-      nodes: o.roles.map((role, i) => ({ role: catalogueRole(role), where: join(dir, `${role}-host`), open: () => SerialTransport.open(join(dir, `${role}-host`), baud), sessionIdSeed: o.seed * 2 + 1 + i })),
+      nodes: o.roles.map((role, i) => ({ role: catalogueRole(role), where: join(dir, `${role}-host`), open: () => SerialTransport.open(join(dir, `${role}-host`), baud), sessionIdSeed: o.seed * 2 + 1 + i, keyring: SIM_KEYRING })),
       probe: () => truth!,
       run: async (ms) => {
         await sleep(ms / o.speed);

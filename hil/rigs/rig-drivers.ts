@@ -11,6 +11,7 @@ import { listPorts } from '../../host/ports/serial-ports.ts';
 import type { PortInfo } from '../../host/ports/serial-ports.ts';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import type { Transport } from '../../host/transport/transport.ts';
+import type { Keyring } from '../../host/link/keyring.ts';
 import { flashNode } from '../../host/cli/commands/flash.ts';
 import type { PowerPortResource, VoltageSourceResource } from './rig-schema.ts';
 
@@ -32,6 +33,8 @@ export interface BenchDrivers {
   flash(node: NodeName, board: Board, path: string): Promise<void>;
   openLink(path: string, baud: number): Promise<Transport>;
   source(name: string, r: VoltageSourceResource, path: string, baud: number): SourceDriver;
+  /** The nodes' device keys: the user's keyring file when absent (keys provisioned by flash --key-file). */
+  keyring?: Keyring;
 }
 
 /** Runs a program, resolving with its output; the error says what to install or check. */

@@ -17,7 +17,7 @@ type Path = (string | number)[];
  * The offset in the text of the deepest node on the path that exists (a missing field points at its
  * parent): a value's own text, or its key when the value is a collection or the key is what is wrong.
  */
-function offsetOf(doc: Document, path: Path, atKey = false): number {
+export function offsetOf(doc: Document, path: Path, atKey = false): number {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
     if (node && node.range) {

@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
-import { loadCohort } from '../sim/cohorts/cohort.ts';
-import { loadScenario } from '../sim/scenarios/scenario.ts';
-import { pilSession } from './pil-rig.ts';
+import { pilBpBoards, pilKeyringEnv } from './pil-boards.testing.ts';
 import type { RigSession } from './rig.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
@@ -19,15 +17,17 @@ const sessions: RigSession[] = [];
 afterAll(() => sessions.forEach((s) => s.close()));
 
 async function pilBoards(): Promise<{ sensor: string; pump: string; session: RigSession }> {
-  const patient = loadCohort(repo('hil/sim/cohorts/default.cohort.json')).patients[0];
-  const plan = { scenario: loadScenario(repo('hil/sim/scenarios/default.scenario.json')), patient, model: 'slate-vasodilator', concentrationUgPerMl: 200, seed: 7, board: 'pico', patientStepS: 0.5 };
-  const session = await pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: 'pico', seed: 7, speed: 1 });
-  sessions.push(session);
-  return { sensor: session.nodes[0].where, pump: session.nodes[1].where, session };
+  const boards = await pilBpBoards();
+  sessions.push(boards.session);
+  return boards;
 }
 
+const env = pilKeyringEnv();
+
 function cli(args: string[]) {
-  const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'], env,
+  });
   let output = '';
   p.stdout!.on('data', (d: Buffer) => (output += d));
   p.stderr!.on('data', (d: Buffer) => (output += d));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDbsCohort } from '../sim/cohorts/cohort.ts';
 import { loadDbsScenario } from '../sim/scenarios/dbs-scenario.ts';
+import { pilKeyringEnv } from './pil-boards.testing.ts';
 import { pilSession } from './pil-rig.ts';
 import type { RigSession } from './rig.ts';
 
@@ -23,13 +24,15 @@ describe('homeostat run dbs on a PIL neurostimulator', () => {
     const session = await pilSession({ therapy: 'dbs', plan, roles: ['neurostimulator'], board: 'pico', seed: 7, speed: 1 });
     sessions.push(session);
     const out = mkdtempSync(join(tmpdir(), 'run-dbs-'));
-    const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'dbs', '--stim', session.nodes[0].where, '--baseline-uv2', '2', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'dbs', '--stim', session.nodes[0].where, '--baseline-uv2', '2', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: pilKeyringEnv() });
     let output = '';
     p.stdout!.on('data', (d: Buffer) => (output += d));
     p.stderr!.on('data', (d: Buffer) => (output += d));
     const done = new Promise<number | null>((r) => p.on('close', (code) => r(code)));
     for (let i = 0; i < 1200 && (output.match(/ beta [\d.]+ uV\^2, amplitude/g) ?? []).length < 3; i++) await sleep(50);
     expect(output).toMatch(/neurostim: 'neurostimulator' \(neurostim on pico/);
+    // Protocol v2: the board's key is in the user's keyring, so the session is authenticated (no bench-mode warning).
+    expect(output).not.toMatch(/WARNING/);
     expect((output.match(/ beta [\d.]+ uV\^2, amplitude [\d.]+ mA \(delivered (-|[\d.]+)\), auto/g) ?? []).length).toBeGreaterThanOrEqual(3);
     p.kill('SIGINT');
     expect(await done).toBe(130);

@@ -47,7 +47,13 @@ export interface CohortRunOptions {
   level?: 'mil' | 'sil' | 'pil';
   /** PIL only: times real time. */
   speed?: number;
+  /** MIL and SIL: hold each patient to this many times real time (a person watching the dashboard). */
+  pace?: number;
   confirmer?: Confirmer;
+  /** Each patient's loop as it starts (a dashboard): runs one patient at a time, in this thread. */
+  onLoop?: BpRunSetup['onLoop'];
+  /** Aborting stops the running patient safely and runs no more (Ctrl-C). */
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number, current: string, share: number) => void;
 }
 
@@ -81,14 +87,15 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const chosen = choosePatients(cohortFile.name, o.cohortPath, drawn, o);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
-  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, model: cohortFile.model };
-  const workers = o.confirmer || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
+  const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, pace: o.pace, model: cohortFile.model };
+  const workers = o.confirmer || o.onLoop || o.level === 'pil' ? 1 : Math.max(1, Math.min(o.workers ?? 1, chosen.length));
   let runs: PatientRun[];
   if (workers === 1) {
     runs = [];
     for (const [i, p] of chosen.entries()) {
+      if (o.signal?.aborted) break;
       o.onProgress?.(i, chosen.length, p.id, 0);
-      runs.push(await runPatient({ ...setup, confirmer: o.confirmer }, p, (share) => o.onProgress?.(i, chosen.length, p.id, share)));
+      runs.push(await runPatient({ ...setup, confirmer: o.confirmer, onLoop: o.onLoop, signal: o.signal }, p, (share) => o.onProgress?.(i, chosen.length, p.id, share)));
     }
   } else {
     runs = await runInWorkers(setup, chosen, workers, o.onProgress);
@@ -96,13 +103,13 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   o.onProgress?.(chosen.length, chosen.length, '', 1);
   const metrics = runs.map(patientMetrics);
   const failures = metrics.map((m) => acceptanceFailures(acceptance, m));
-  const report = writeReport(o.outDir, {
+  const report = await writeReport(o.outDir, {
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${controller.kind} controller`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
       controller: controller.kind, target: `${scenario.targetMmHg} mmHg`, advisory: advisory ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : (o.level ?? 'sil').toUpperCase(), seed: String(o.seed), board: o.board,
     },
-    runs, metrics, failures, acceptance,
+    runs, metrics, failures, acceptance, scenario,
   });
   return { runs, metrics, failures, acceptance, summary: cohortSummaries(metrics), report, simulatedS: runs.reduce((a, r) => a + r.durationS, 0), wallMs: performance.now() - started };
 }

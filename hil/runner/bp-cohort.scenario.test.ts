@@ -1,7 +1,7 @@
 // The blood-pressure loop on virtual patients at the SIL level, through the same runner as `homeostat
 // sim bp`: the adaptive controller on held-out patients it was never tuned on, line artifacts that must
 // never raise the infusion, exact replay of a record, and bad files refused before any infusion.
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,8 +95,11 @@ describe('BP cohort at the SIL level', () => {
 
   it('advisory mode: large or unconfident increases wait for a person; accepted ones run, unanswered ones time out to the held rate; replay agrees', async () => {
     const asked: number[] = [];
+    // Every unconfident increase asked about (the default lets small ones add up first), for enough questions.
+    const advisoryPath = join(tmp(), 'every.advisory.json');
+    writeFileSync(advisoryPath, JSON.stringify({ ...JSON.parse(readFileSync(repo('host/safety/default.advisory.json'), 'utf8')), $schema: undefined, minIncreaseToAskMlPerH: 0 }));
     const r = await runCohort(options({
-      patients: 1, split: 'all', scenarioPath: scenarioFile({ durationMin: 12 }), advisoryPath: repo('host/safety/default.advisory.json'),
+      patients: 1, split: 'all', scenarioPath: scenarioFile({ durationMin: 12 }), advisoryPath,
       // A scripted person: says yes to every other request at once, and never answers the rest.
       confirmer: { ask: (req, answer) => { asked.push(req.id); if (req.id % 2 === 1) answer(true); } },
     }));

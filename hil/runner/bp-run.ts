@@ -6,9 +6,12 @@
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
 import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { warnUnauthenticated } from '../../host/app/connect-devices.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
-import type { BpDevices, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
+import type { DashboardLoopSpec } from '../../host/dashboard/dashboard-server.ts';
+import type { BpDevices, BpLoop, LoopDecision } from '../../host/therapies/bp/bp-loop.ts';
+import type { Clock } from '../../protocols/clock/clock.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
 import { runVersions } from '../../host/record/versions.ts';
 import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
@@ -18,6 +21,7 @@ import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts'
 import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
+import type { Fault } from '../faults/fault-schedule.ts';
 import { bpPlant } from '../sim/engine/bp-plant.ts';
 import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
@@ -26,6 +30,8 @@ import { milBpSession } from '../rigs/mil-bp.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
 import type { Level, RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
+import type { SafetyTrace } from './fault-sil-session.ts';
+import { faultSilSession } from './fault-sil-session.ts';
 
 /** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
 export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
@@ -50,7 +56,19 @@ export interface BpRunSetup {
   level?: Exclude<Level, 'hil'>;
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
+  /** MIL and SIL: hold each decision period to this many times real time, for a person watching a dashboard (default: as fast as the machine goes). */
+  pace?: number;
   confirmer?: Confirmer;
+  /** Told of the patient's loop once it runs (a dashboard); what it returns is called with how the run ended. */
+  onLoop?: (loop: DashboardLoopSpec) => ((ended: string) => void) | void;
+  /** Aborting stops the run at its next period: the pump to its safe state, the record closed (Ctrl-C). */
+  signal?: AbortSignal;
+  /**
+   * SIL only: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
+   * artifacts). Given (even empty), the run goes through faulty links and a host that can be killed, and
+   * keeps the safety trace its invariants are judged on.
+   */
+  faults?: Fault[];
 }
 
 export interface TruthSample {
@@ -87,6 +105,8 @@ export interface PatientRun {
   recordPath: string;
   wallMs: number;
   error: string | null;
+  /** With faults: what the pump accepted and did, the faults' events and the run's log. */
+  safety?: SafetyTrace;
 }
 
 const PATIENT_STEP_S = 0.5;
@@ -114,36 +134,73 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
       [`infusion-pump.${board.id}`]: await builtProgram('infusion-pump', board),
     }),
-    level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed,
+    level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed, startedAt: new Date().toISOString(),
   });
   let rig: RigSession<BpDevices> | null = null;
   let connected: ConnectedBp | null = null;
+  // Every loop the run's host started (more than one when the host is killed and restarted), the current last.
+  let loops: BpLoop[] = [];
+  let safety: SafetyTrace | undefined;
+  let closeFaulty = () => undefined as void;
+  const start = (clock: Clock, devices: BpDevices) =>
+    startBp({ clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
   try {
-    rig = await BP_RIGS[level](plan, setup.speed ?? 1);
-    connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+    if (setup.faults) {
+      if (level !== 'sil') throw new Error(`faults are injected at the SIL level only in this runner (asked for ${level})`);
+      const f = await faultSilSession(plan, setup.faults, start);
+      rig = f.session as RigSession<BpDevices>;
+      loops = f.loops;
+      safety = f.trace;
+      closeFaulty = () => f.close();
+      await f.start();
+    } else {
+      rig = await BP_RIGS[level](plan, setup.speed ?? 1);
+      connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+    }
   } catch (e) {
+    closeFaulty();
     rig?.close();
     recorder.close({ ok: false, error: (e as Error).message });
     throw e;
   }
   const session = rig;
-  const devices = connected ?? session.ideal!;
-  const loop = startBp({ clock: session.clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer });
-  for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => loop.operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
+  if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
+  if (!setup.faults) loops.push(start(session.clock, connected ?? session.ideal!));
+  const current = () => loops.at(-1)!;
+  // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
+  let stopWhy: string | null = null;
+  let stoppedWith: (result: string) => void = () => undefined;
+  const stopped = new Promise<string>((r) => (stoppedWith = r));
+  const onAbort = () => void (stopWhy ??= String(setup.signal?.reason ?? 'stopped'));
+  setup.signal?.addEventListener('abort', onAbort);
+  if (setup.signal?.aborted) onAbort();
+  const ended = setup.onLoop?.({
+    name: patient.id, level, loop: current(), files, truth: () => session.probe(),
+    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters() }])),
+    linkStates: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], l.state])),
+    stop: (why) => {
+      stopWhy ??= why;
+      return stopped;
+    },
+  });
+  for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => current().operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
   const periodMs = BP_TIMING.periodMs;
   let error: string | null = null;
   let deliveredBefore = session.probe().deliveredMl ?? 0;
   try {
-    for (let tS = 0; tS < durationS; tS += periodMs / 1000) {
+    for (let tS = 0; tS < durationS && stopWhy === null; tS += periodMs / 1000) {
       await session.run(periodMs);
+      if (level !== 'pil' && setup.pace) await new Promise((r) => setTimeout(r, periodMs / setup.pace!));
       // A person answering an advisory request: virtual time waits for them.
-      if (loop.pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
-      const last = loop.decisions.at(-1);
+      if (current().pendingRequest && setup.confirmer?.settle) await setup.confirmer.settle();
+      // A decision of this period (none while the host is dead or hung).
+      const last = current().decisions.at(-1);
+      const fresh = last !== undefined && last.tMs >= session.clock.now() - periodMs;
       const truth = session.probe();
       samples.push({
-        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: last?.observedMmHg ?? null,
+        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: fresh ? last.observedMmHg : null,
         rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
         confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
       });
@@ -153,19 +210,38 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
         onProgress?.(tS / durationS);
       }
     }
+    if (stopWhy !== null) {
+      const result = await stopSafely(current(), session);
+      stoppedWith(result);
+      recorder.record('stop', session.clock.now(), { why: stopWhy, result });
+      error = `stopped early (${stopWhy}): ${result}`;
+    }
   } catch (e) {
     error = (e as Error).message;
   } finally {
-    loop.stop();
+    setup.signal?.removeEventListener('abort', onAbort);
+    stoppedWith('the run had already ended');
+    if (ended) ended(error ?? 'the scenario ended');
+    for (const l of loops) l.stop();
     connected?.close();
+    closeFaulty();
     session.close();
-    recorder.close(error ? { ok: false, error } : { ok: true });
+    // A stop a person or a signal asked for is a proper end; the run is still reported as cut short.
+    recorder.close(error && stopWhy === null ? { ok: false, error } : { ok: true });
   }
   onProgress?.(1);
   return {
-    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loop.decisions, alarms: loop.alarmLog,
+    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
     deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
-    recordPath, wallMs: performance.now() - started, error,
+    recordPath, wallMs: performance.now() - started, error, safety,
   };
+}
+
+/** The loop stopped and the pump brought to its safe state, the session's time passing meanwhile (a virtual clock needs driving). */
+async function stopSafely(loop: ReturnType<typeof startBp>, session: RigSession<BpDevices>): Promise<string> {
+  let result: string | null = null;
+  void loop.safeStop().then((r) => (result = r), (e: Error) => (result = `the pump did not acknowledge the stop (${e.message}): it stops by itself when its lease lapses`));
+  for (let i = 0; i < 100 && result === null; i++) await session.run(100);
+  return result ?? 'no answer from the pump within 10 s: it stops by itself when its lease lapses';
 }

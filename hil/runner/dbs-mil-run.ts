@@ -86,7 +86,7 @@ export function runDbsMil(o: DbsMilOptions): DbsMilRun {
       const d = o.policy.step(state, obs, t);
       state = d.state;
       decisions.push({ tMs: t, amplitudeMa: d.amplitudeMa, reason: d.reason });
-      device.core.setAmplitude(Math.round(d.amplitudeMa * 1000) / 1000, o.leaseMs ?? 2000);
+      device.core.setAmplitude(Math.round(d.amplitudeMa * 1000) / 1000, o.leaseMs ?? 2000, t);
       sum = 0;
       count = 0;
     }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { NeurostimBoardConfig } from '../../firmware/src/board-config.ts';
 import type { DbsFiles } from '../../host/app/dbs-app.ts';
 import { connectDbs, dbsHeader, startDbs } from '../../host/app/dbs-app.ts';
+import { warnUnauthenticated } from '../../host/app/connect-devices.ts';
 import type { PolicyFile } from '../../host/control/dbs/policy-file.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import { FileRecorder } from '../../host/record/file-recorder.ts';
@@ -156,6 +157,7 @@ export async function runArm(setup: DbsRunSetup, p: CohortPatient, policy: Polic
     throw e;
   }
   const { session, connected, devices } = opened;
+  if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
   let error: string | null = null;
   let loop: ReturnType<typeof startDbs> | null = null;
   try {

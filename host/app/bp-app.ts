@@ -66,10 +66,10 @@ export async function connectBp(clock: Clock, nodes: DeviceSpec[], wait?: () => 
   };
 }
 
-export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer }): BpLoop {
+export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer; name?: string }): BpLoop {
   const loop = bpLoop({
     clock: o.clock, sensor: o.devices.sensor, pump: o.devices.pump, periodMs: BP_TIMING.periodMs,
-    setup: bpSetup(o.files), recorder: o.recorder, confirmer: o.confirmer,
+    setup: bpSetup(o.files), recorder: o.recorder, confirmer: o.confirmer, name: o.name,
   });
   loop.start();
   return loop;

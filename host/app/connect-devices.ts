@@ -8,7 +8,9 @@ import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
 import { codeName } from '../../protocols/catalogue/codes.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { DeviceLink } from '../link/device-link.ts';
+import type { Keyring } from '../link/keyring.ts';
 import type { Transport } from '../transport/transport.ts';
+import type { LoopRecorder } from '../loop/loop-shell.ts';
 
 export interface DeviceSpec {
   /** The device's role name as the catalogue has it (NodeRole): bp-sensor, infusion-pump, neurostim. */
@@ -17,6 +19,8 @@ export interface DeviceSpec {
   where: string;
   open: () => Promise<Transport>;
   sessionIdSeed?: number;
+  /** Its device key's keyring: the user's keyring file by default (simulated boards: their rig's). */
+  keyring?: Keyring;
 }
 
 export interface ConnectedDevice {
@@ -34,7 +38,7 @@ const tick = (clock: Clock) => new Promise<void>((r) => clock.after(50, r));
 export async function connectDevices(
   clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: () => Promise<void> } = {},
 ): Promise<Record<string, ConnectedDevice>> {
-  const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed }));
+  const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed, keyring: s.keyring }));
   const wait = o.wait ?? (() => tick(clock));
   const closeAll = () => {
     for (const l of links) l.close();
@@ -71,5 +75,21 @@ export async function connectDevices(
   } catch (e) {
     closeAll();
     throw e;
+  }
+}
+
+/**
+ * Unauthenticated (bench mode) sessions, at every start: said to the person (say) and written to the
+ * record, for the handshake that connected and for every later one, so that nothing commanded without
+ * authentication is recorded without it being said.
+ */
+export function warnUnauthenticated(c: { links: readonly DeviceLink[] }, clock: Clock, recorder: LoopRecorder, say: (line: string) => void): void {
+  for (const l of c.links) {
+    const warn = (text: string) => {
+      say(`WARNING: ${text}`);
+      recorder.record('warning', clock.now(), { device: l.peer ? l.peer.uniqueId : null, text });
+    };
+    if (l.benchModeWarning) warn(l.benchModeWarning);
+    l.on({ warning: warn });
   }
 }

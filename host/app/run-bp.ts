@@ -17,6 +17,7 @@ import type { SupervisorConfig } from '../safety/infusion-supervisor.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import type { BpLoop } from '../therapies/bp/bp-loop.ts';
 import { BP_TIMING, bpHeader, connectBp, startBp } from './bp-app.ts';
+import { warnUnauthenticated } from './connect-devices.ts';
 import type { ConnectedBp } from './bp-app.ts';
 import { liveStop } from './live-stop.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
@@ -65,7 +66,8 @@ export async function runBpLive(o: RunBpOptions, out: (line: string) => void): P
     peers: devices.peers,
     versions: runVersions({}),
   });
-  const loop = startBp({ clock, devices, files, recorder, confirmer: o.confirmer });
+  warnUnauthenticated(devices, clock, recorder, out);
+  const loop = startBp({ clock, devices, files, recorder, confirmer: o.confirmer, name: 'live' });
   out(`loop running: a decision every ${BP_TIMING.periodMs / 1000} s, target ${o.controller.targetMmHg} mmHg, ${o.controller.kind} controller; record ${recordPath}; Ctrl-C stops the pump and exits`);
   loop.onStream((item) => {
     if (item.kind === 'decision') {

@@ -15,6 +15,7 @@ import { SerialTransport } from '../transport/serial-transport.ts';
 import type { DbsLoop } from '../therapies/dbs/dbs-loop.ts';
 import type { ConnectedDbs, DbsFiles } from './dbs-app.ts';
 import { connectDbs, dbsHeader, dbsSetup, startDbs } from './dbs-app.ts';
+import { warnUnauthenticated } from './connect-devices.ts';
 import { liveStop } from './live-stop.ts';
 
 export interface RunDbsOptions {
@@ -49,6 +50,7 @@ export async function runDbsLive(o: RunDbsOptions, out: (line: string) => void):
   }
   out(`neurostim: ${describePeer(devices.peer)}`);
   recorder.record('devices', clock.now(), { peers: { neurostim: devices.peer }, versions: runVersions({}) });
+  warnUnauthenticated(devices, clock, recorder, out);
   const loop = startDbs({ clock, devices, files: o.files, recorder, confirmer: o.confirmer });
   const p = o.files.policy;
   out(`loop running: a decision every ${p.decisionEveryMs} ms, ${p.kind} policy in ${p.windowMinMa}..${p.windowMaxMa} mA, continuous ${p.continuousMa} mA; record ${recordPath}; Ctrl-C ramps to the fallback and exits`);

@@ -20,7 +20,7 @@ describe('homeostat command', () => {
 
   it('--version names the release, the protocol version and the message layout', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^homeostat ${pkg.version} \\(protocol version 1, message layout 0x[0-9a-f]{8}\\)\\n$`));
+    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toMatch(new RegExp(`^homeostat ${pkg.version} \\(protocol version 2, message layout 0x[0-9a-f]{8}\\)\\n$`));
   });
 
   it('decode takes a frame with a 0x prefix, names its codes, and reads frames from stdin line by line', () => {

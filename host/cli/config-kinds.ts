@@ -9,6 +9,7 @@ import { acceptanceSchema, dbsAcceptanceSchema } from '../../hil/reports/accepta
 import { paramsFileSchema } from '../../hil/sim/patients/patient-params.ts';
 import { scenarioSchema } from '../../hil/sim/scenarios/scenario.ts';
 import { dbsScenarioSchema } from '../../hil/sim/scenarios/dbs-scenario.ts';
+import { hilScenarioSchema } from '../../hil/scenarios/hil-scenario.ts';
 import { controllerFileSchema } from '../control/bp/controller-file.ts';
 import { policyFileSchema } from '../control/dbs/policy-file.ts';
 import { advisoryConfigSchema, stimAdvisoryConfigSchema } from '../safety/advisory-gate.ts';
@@ -31,6 +32,7 @@ export interface ConfigKind {
 export const CONFIG_KINDS: readonly ConfigKind[] = [
   // A blood-pressure scenario or an aDBS one ("therapy": "dbs"); likewise supervisor, advisory and drift files.
   { kind: 'scenario', plural: 'scenarios', schema: z.union([scenarioSchema, dbsScenarioSchema]), dir: 'hil/sim/scenarios', what: 'what happens to a virtual patient during a run: target, noise, disturbances, sensitivity changes, line artifacts, operator actions' },
+  { kind: 'hil', plural: 'hil-scenarios', schema: hilScenarioSchema, dir: 'hil/scenarios/suite', what: 'a closed-loop test run by homeostat hil run: a scenario with its patients, faults, hazard and acceptance criteria (YAML or JSON)' },
   // A blood-pressure cohort or an aDBS one (no drug: no baseline pressure or weight).
   { kind: 'cohort', plural: 'cohorts', schema: z.union([cohortSchema, dbsCohortSchema]), dir: 'hil/sim/cohorts', what: 'a seeded draw of virtual patients over a model\'s parameter ranges, with subgroups and a held-out split' },
   { kind: 'params', plural: 'params', schema: paramsFileSchema, dir: 'hil/sim/patients', what: 'a patient model\'s parameters: nominal value, range, unit and source of each, and the drug' },

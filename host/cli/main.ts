@@ -20,12 +20,13 @@ import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { simBp } from './commands/sim-bp.ts';
 import { simDbs } from './commands/sim-dbs.ts';
 import { replay } from './commands/replay.ts';
-import { terminalConfirmer } from './commands/terminal-confirmer.ts';
-import { AMPLITUDE_VALUE, RATE_VALUE } from '../safety/advisory-gate.ts';
+import { DBS_QUESTION, terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
 import { registerRunDbs } from './commands/run-dbs.ts';
+import { registerExport } from './commands/export-fhir.ts';
 import { rigCheck } from './commands/rig-check.ts';
+import { registerHil } from './commands/hil-run.ts';
 
 function number(min: number, max: number, what: string) {
   return (v: string) => {
@@ -159,9 +160,18 @@ program
   .option('--baud <n>', 'baud rate of the flashing port', integer(1200, 2_000_000, '--baud'))
   .option('--hello-timeout <ms>', 'how long to wait for the Hello', number(100, 120_000, '--hello-timeout'), 10_000)
   .option('--throttle', 'upload slowly, for a line that loses characters')
-  .action(async (opts: { node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number; throttle?: boolean }) => {
+  .option('--key-file <file>', 'provision this device key (32 hexadecimal digits; make one with: openssl rand -hex 16) and add it to the keyring')
+  .option('--keyring <file>', 'the host\'s keyring (default: $HOMEOSTAT_KEYRING or ~/.config/homeostat/keyring.json)')
+  .option('--unauthenticated-bench-mode', 'build a node that takes commands without authentication: for a bench without a patient only')
+  .action(async (opts: {
+    node: string; board: string; port: string; protocolPort?: string; baud?: number; helloTimeout: number; throttle?: boolean;
+    keyFile?: string; keyring?: string; unauthenticatedBenchMode?: boolean;
+  }) => {
     const peer = await flashNode(
-      { node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout, throttle: opts.throttle },
+      {
+        node: opts.node, board: opts.board, port: opts.port, protocolPort: opts.protocolPort, baud: opts.baud, helloTimeoutMs: opts.helloTimeout,
+        throttle: opts.throttle, keyFile: opts.keyFile, keyring: opts.keyring, unauthenticatedBenchMode: opts.unauthenticatedBenchMode,
+      },
       (l) => console.log(l),
     );
     console.log(`OK: ${describePeer(peer)} answered with this catalogue's layout hash`);
@@ -202,22 +212,28 @@ sim
   .option('--cohort-seed <n>', 'draw another cohort from the same ranges', integer(0, 2 ** 31, '--cohort-seed'))
   .option('--level <mil|sil|pil>', 'mil: the devices as ideal models, no firmware (tuning sweeps); sil: the firmware in the emulator, everything on a virtual clock; pil: the boards in their own process behind pseudo-terminals, opened with serialport, in real time', 'sil')
   .option('--no-records', 'write no record per patient (sweeps over many patients); the report and metrics are still written')
-  .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time', number(0.1, 20, '--speed'), 1)
+  .option('--speed <x>', 'pil: run the rig and the host this many times faster than real time; mil and sil with --dashboard: hold the simulation to this pace so a person can follow it', number(0.1, 20, '--speed'), 1)
   .option('--advisory', 'larger or unconfident increases wait for confirmation in this terminal')
   .option('--acceptance <name|file>', 'per-patient acceptance thresholds (hil/reports/default.acceptance.json); the command exits 1 when a patient misses one', 'default')
   .option('--board <id>', 'board the firmware is built for', 'pico')
   .option('--workers <n>', 'patients run side by side in worker threads', integer(1, 64, '--workers'), Math.max(1, Math.min(8, availableParallelism())))
   .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-bp)')
+  .option('--dashboard', 'serve the live dashboard while the patients run (one at a time): pressure, rate, alarms, advisory questions, manual rate and Stop')
+  .option('--port <n>', 'the dashboard\'s port (0: any free one)', integer(0, 65_535, '--port'), 8737)
+  .option('--dashboard-host <addr>', 'the address the dashboard listens on (anything but this machine\'s loopback lets others see it; actions still need the run\'s token)', '127.0.0.1')
   .action(async (opts, cmd: Command) => {
-    // SIL runs on a virtual clock as fast as the machine goes: a speed asked for there would be ignored.
-    if (opts.level !== 'pil' && cmd.getOptionValueSource('speed') === 'cli') {
-      throw new Error(`--speed applies only with --level pil (--level ${opts.level} runs on a virtual clock, as fast as this machine allows): leave --speed out, or add --level pil`);
+    // SIL runs on a virtual clock as fast as the machine goes: a speed asked for there would be ignored,
+    // unless a person watches it on the dashboard.
+    const paced = opts.level !== 'pil' && cmd.getOptionValueSource('speed') === 'cli';
+    if (paced && !opts.dashboard) {
+      throw new Error(`--speed applies only with --level pil or --dashboard (--level ${opts.level} runs on a virtual clock, as fast as this machine allows): leave --speed out, or add --level pil`);
     }
     // Each run gets its own directory, so no record is ever overwritten.
     opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller ?? 'default'}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
-    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer(RATE_VALUE) : undefined;
+    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
     try {
-      const r = await simBp(opts, (l) => console.log(l), progressOnStderr(), interactive?.confirmer);
+      const dashboard = opts.dashboard ? { port: opts.port as number, host: opts.dashboardHost as string } : undefined;
+      const r = await simBp({ ...opts, dashboard, pace: paced ? opts.speed : undefined }, (l) => console.log(l), progressOnStderr(), interactive?.confirmer);
       // Non-zero when a run failed or a patient missed an acceptance threshold: outcomes can gate CI.
       process.exitCode = r.runs.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
     } finally {
@@ -250,7 +266,7 @@ sim
   .action(async (opts) => {
     // Each run gets its own directory, so no record is ever overwritten.
     opts.out ??= `dist/sim-dbs/${opts.cohort}-${opts.scenario}-${opts.policy}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
-    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer(AMPLITUDE_VALUE) : undefined;
+    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer({ wording: DBS_QUESTION }) : undefined;
     try {
       const r = await simDbs(opts, (l) => console.log(l), progressOnStderr(), interactive?.confirmer);
       process.exitCode = r.results.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
@@ -279,6 +295,9 @@ rig
     console.log(r.lines.join('\n'));
     process.exitCode = r.ok ? 0 : 1;
   });
+
+registerExport(program);
+registerHil(program);
 
 // An option error is one line and a hint, not the whole help.
 for (const cmd of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {

@@ -14,14 +14,15 @@ export class DeviceCommandError extends Error {
   }
 }
 
-export function sendCommand<N extends MessageName>(link: DeviceLink, name: N, values: MessageValues[N]): Promise<void> {
+/** Resolves with the lease the device applied (0 for a command without one), rejects with its reason. */
+export function sendCommand<N extends MessageName>(link: DeviceLink, name: N, values: MessageValues[N]): Promise<number> {
   return new Promise((resolve, reject) => {
     // Inside the promise, so a bad value rejects it like any other refusal.
     const v = validateValues(name, values);
     const id = messageId(name);
     const def = messageDef(name);
-    link.session.sendCommand(id, wireCodecs[id].write as (b: Uint8Array, o: number, m: unknown) => number, v, (result) => {
-      if (result === 0) return resolve();
+    link.session.sendCommand(id, wireCodecs[id].write as (b: Uint8Array, o: number, m: unknown) => number, v, (result, appliedLeaseMs) => {
+      if (result === 0) return resolve(appliedLeaseMs);
       const reason = codeName('NackReason', result) ?? `code ${result}`;
       const why: Record<string, string> = {
         timeout: 'no answer after every retry: the link may be down',
@@ -32,6 +33,9 @@ export function sendCommand<N extends MessageName>(link: DeviceLink, name: N, va
         'alarm-active': 'an alarm stands on the device: acknowledge it (stop) first',
         'out-of-range': 'the device found a value out of range',
         'queue-full': 'too many commands await an answer',
+        stale: 'the device refused it as older than a command it already ran, or sent too long ago',
+        expired: 'its lease had run out by the time it arrived (the line is slow: use a longer lease)',
+        'unknown-message': 'the device does not take this command (is it the right device?)',
       };
       reject(new DeviceCommandError(reason, `${def.name} to ${link.peer ? link.peer.uniqueId : 'the device'} refused: ${reason} (${why[reason] ?? 'see NackReason in SPEC.md'})`));
     });

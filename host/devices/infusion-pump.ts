@@ -1,38 +1,47 @@
 // The host's view of an infusion pump: typed commands, lease renewal while the caller wants the rate, the
-// latest status and the alarms. No control logic: what rate to run is the controller's and supervisor's.
-import { MsgId, readAlarm, readPumpStatus } from '../../protocols/generated/wire-codec.ts';
-import type { AlarmValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
+// latest status, the pump's own limits and the alarms. No control logic: what rate to run is the
+// controller's and supervisor's. Telemetry reaches listeners only when it passed its range checks.
+import { MsgId, NodeRole, checkPumpLimits, checkPumpStatus, readPumpLimits, readPumpStatus } from '../../protocols/generated/wire-codec.ts';
+import type { AlarmValues, PumpLimitsValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { LeaseRenewal } from './lease-renewal.ts';
 import type { DeviceLink } from '../link/device-link.ts';
 import { sendCommand } from './device-command.ts';
+import { TelemetryGate } from './telemetry-gate.ts';
 
 export class InfusionPump {
   status: PumpStatusValues | null = null;
-  readonly alarms: AlarmValues[] = [];
+  /** The limits the pump reported when its session came up (SPEC.md, PumpLimits). */
+  limits: PumpLimitsValues | null = null;
+  /** Range checks and the bounded alarm history. */
+  readonly gate = new TelemetryGate();
   private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
   private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink, clock: Clock) {
+    link.expectRole(NodeRole.InfusionPump);
     this.renewal = new LeaseRenewal(clock);
     link.on({
       message: (id, buf, s, e) => {
         if (id === MsgId.PumpStatus) {
-          const v = readPumpStatus(buf, s, e);
+          const v = this.gate.pass(readPumpStatus, checkPumpStatus, buf, s, e);
           if (v) {
             this.status = v;
             for (const l of this.statusListeners) l(v);
           }
-        } else if (id === MsgId.Alarm) {
-          const a = readAlarm(buf, s, e);
-          if (a) {
-            this.alarms.push(a);
-            for (const l of this.alarmListeners) l(a);
-          }
+        } else if (id === MsgId.PumpLimits) this.limits = this.gate.pass(readPumpLimits, checkPumpLimits, buf, s, e) ?? this.limits;
+        else if (id === MsgId.Alarm) {
+          const a = this.gate.alarm(buf, s, e);
+          if (a) for (const l of this.alarmListeners) l(a);
         }
       },
     });
+  }
+
+  /** The latest alarms, oldest first (bounded). */
+  get alarms(): readonly AlarmValues[] {
+    return this.gate.alarms;
   }
 
   onStatus(listener: (s: PumpStatusValues) => void): void {
@@ -44,8 +53,8 @@ export class InfusionPump {
     this.alarmListeners.push(listener);
   }
 
-  /** Sets a rate for one lease; resolves on Ack, rejects with the device's reason. */
-  setRate(rateMlPerH: number, leaseMs: number): Promise<void> {
+  /** Sets a rate for one lease; resolves with the lease the pump applied, rejects with the device's reason. */
+  setRate(rateMlPerH: number, leaseMs: number): Promise<number> {
     return sendCommand(this.link, 'PumpSetRate', { rateMlPerH, leaseMs });
   }
 
@@ -59,8 +68,9 @@ export class InfusionPump {
     this.renewal.release();
   }
 
+  /** Stops the pump; resolves on its Ack (a stop has no lease). */
   stop(): Promise<void> {
     this.release();
-    return sendCommand(this.link, 'PumpStop', {});
+    return sendCommand(this.link, 'PumpStop', {}).then(() => undefined);
   }
 }

@@ -8,6 +8,9 @@ import { BoardEmulator } from '../../hil/emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../../hil/emulator/emulated-node.ts';
 import { Unpluggable } from '../../hil/faults/unpluggable.ts';
 import { SyringeMechanism } from '../../hil/sim/syringe-mechanism.ts';
+import { SIM_KEYRING } from '../../hil/emulator/sim-keys.ts';
+import { buildNode } from '../../firmware/build/firmware-build.ts';
+import { memoryKeyring } from './keyring.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import { DeviceCommandError } from '../devices/device-command.ts';
 import { InfusionPump } from '../devices/infusion-pump.ts';
@@ -21,7 +24,7 @@ async function rig() {
   board.load(await builtProgram('infusion-pump', boardConfig));
   const mech = new SyringeMechanism(board, boardConfig.nodes['infusion-pump'] as PumpBoardConfig, clock);
   const device = new Unpluggable(async () => board.port('USB'), 'pump-1');
-  const link = new DeviceLink({ name: 'pump-1', open: device.open, clock, sessionIdSeed: 5 });
+  const link = new DeviceLink({ name: 'pump-1', open: device.open, clock, sessionIdSeed: 5, keyring: SIM_KEYRING });
   const states: string[] = [];
   link.on({ state: (s, d) => states.push(`${s}: ${d}`) });
   const pump = new InfusionPump(link, clock);
@@ -119,7 +122,7 @@ describe('DeviceLink with the pump firmware', () => {
       },
       close: () => port.close(),
     };
-    const link = new DeviceLink({ name: 'noisy', open: async () => noisy, clock });
+    const link = new DeviceLink({ name: 'noisy', open: async () => noisy, clock, keyring: SIM_KEYRING });
     link.start();
     await run(clock, 3000);
     // The device's own frames end runs of junk: each such run is dropped whole, never buffered.
@@ -127,5 +130,41 @@ describe('DeviceLink with the pump firmware', () => {
     flood = false;
     await run(clock, 3000);
     expect(link.state).toBe('ready');
+  });
+
+  it('warns at every start of a session with a node built in unauthenticated bench mode, and flags it', async () => {
+    const clock = new VirtualClock();
+    const board = new BoardEmulator({ clock, serial: 'bench-pump' });
+    board.load((await buildNode('infusion-pump', boardById('pico'), { unauthenticatedBenchMode: true })).program.code);
+    const device = new Unpluggable(async () => board.port('USB'), 'bench-pump');
+    const link = new DeviceLink({ name: 'bench-pump', open: device.open, clock, keyring: memoryKeyring({}) });
+    const warnings: string[] = [];
+    link.on({ warning: (w) => warnings.push(w) });
+    const pump = new InfusionPump(link, clock);
+    link.start();
+    for (let i = 0; i < 200 && !link.ready; i++) await run(clock, 10);
+    expect(link.session.authenticated).toBe(false);
+    expect(link.benchModeWarning).toMatch(/^UNAUTHENTICATED BENCH MODE: 'bench-pump' \(infusion-pump on pico/);
+    expect(await settle(clock, pump.setRate(10, 3000))).toBe(3000);
+    // Again at the next start: after the device comes back.
+    device.unplug();
+    await run(clock, 1000);
+    expect(link.benchModeWarning).toBe('');
+    device.plugIn();
+    for (let i = 0; i < 800 && !link.ready; i++) await run(clock, 10);
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('says so when the board was flashed with another key than the keyring holds', async () => {
+    const clock = new VirtualClock();
+    const board = new BoardEmulator({ clock, serial: 'pump-9' });
+    board.load(await builtProgram('infusion-pump', boardById('pico')));
+    const link = new DeviceLink({
+      name: 'pump-9', open: async () => board.port('USB'), clock, helloTimeoutMs: 2000, keyring: memoryKeyring({ 'pump-9': new Uint8Array(16).fill(1) }),
+    });
+    link.start();
+    await run(clock, 2500);
+    expect(link.state).toBe('handshaking');
+    expect(link.lastProblem).toMatch(/the Hello of 'pump-9' fails authentication: the keyring's key for it is not the one it was flashed with/);
   });
 });

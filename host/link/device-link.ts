@@ -2,13 +2,16 @@
 //   opening -> handshaking -> ready -> (lost -> handshaking) ... and on a vanished port:
 //   -> reconnecting (back-off) -> opening ...
 // Every transition is an event; the session's counters survive reconnects. A failure to open or a
-// refused peer is reported with what was found and what to do, and never blocks other devices.
+// refused peer is reported with what was found and what to do, and never blocks other devices. A session
+// that comes up unauthenticated (a node built in bench mode) is flagged, and warned about, at every start.
 import type { Clock, Timer } from '../../protocols/clock/clock.ts';
 import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
 import type { InitiatorSession } from '../../protocols/session/initiator-session.ts';
+import { benchModeWarning } from '../../protocols/session/refusal-text.ts';
 import type { Transport } from '../transport/transport.ts';
 import { hostSession } from './host-session.ts';
-import { ReadlineParser } from '@serialport/parser-readline';
+import type { Keyring } from './keyring.ts';
+import { TextSniffer } from './text-sniffer.ts';
 
 export type LinkState = 'idle' | 'opening' | 'handshaking' | 'ready' | 'lost' | 'reconnecting' | 'refused' | 'closed';
 
@@ -16,6 +19,8 @@ export interface LinkEvents {
   state?(state: LinkState, detail: string): void;
   message?(msgId: number, buf: Uint8Array, start: number, end: number): void;
   ready?(peer: HelloValues): void;
+  /** Something a person must see: the session is unauthenticated (bench mode), at every start. */
+  warning?(text: string): void;
 }
 
 export interface DeviceLinkOptions {
@@ -27,6 +32,11 @@ export interface DeviceLinkOptions {
   /** How long a handshake may take before the link says what it heard instead. */
   helloTimeoutMs?: number;
   sessionIdSeed?: number;
+  /** Device keys by device id: the keyring file (HOMEOSTAT_KEYRING or ~/.config/homeostat/keyring.json) by default. */
+  keyring?: Keyring;
+  /** Role and board (NodeRole, BoardId codes) the node must say it is; a device proxy sets the role. */
+  expectRole?: number;
+  expectBoard?: number;
 }
 
 const DEFAULT_BACKOFF_MS = [100, 250, 500, 1000, 2000, 5000];
@@ -40,9 +50,13 @@ export class DeviceLink {
   private attempt = 0;
   private retry: Timer | null = null;
   private readonly listeners: LinkEvents[] = [];
+  /**
+   * The warning of an unauthenticated (bench mode) session while one is up, '' otherwise. Records must
+   * carry it: anything recorded while it is set was commanded without authentication.
+   */
+  benchModeWarning = '';
   /** Text lines the device sent before any session: the Espruino REPL, or another program. */
-  private textSeen = '';
-  private sniffer: ReadlineParser | null = null;
+  private readonly sniffer = new TextSniffer();
   private helloWatch: Timer | null = null;
   readonly session: InitiatorSession;
 
@@ -60,7 +74,9 @@ export class DeviceLink {
       ready: (p) => {
         this.peer = p;
         this.attempt = 0;
-        this.set('ready', `session up with ${p.uniqueId}`);
+        this.benchModeWarning = this.session.authenticated ? '' : benchModeWarning(p);
+        this.set('ready', `session up with ${p.uniqueId}${this.benchModeWarning ? ` (${this.benchModeWarning})` : ''}`);
+        if (this.benchModeWarning) this.emit((l) => l.warning && l.warning(this.benchModeWarning));
         this.emit((l) => l.ready && l.ready(p));
       },
       lost: (why) => {
@@ -68,7 +84,14 @@ export class DeviceLink {
         if (this.transport) this.set('handshaking', 'sending Hello');
       },
       refused: (why) => this.set('refused', why),
-    }, { name: 'homeostat-host', sessionIdSeed: o.sessionIdSeed });
+    }, { name: 'homeostat-host', sessionIdSeed: o.sessionIdSeed, keyring: o.keyring });
+    this.session.expectRole = o.expectRole;
+    this.session.expectBoard = o.expectBoard;
+  }
+
+  /** The node must say it is this role (a device proxy calls it: a pump proxy on a sensor's port is refused). */
+  expectRole(role: number): void {
+    this.session.expectRole = role;
   }
 
   on(listener: LinkEvents): void {
@@ -106,25 +129,22 @@ export class DeviceLink {
       return;
     }
     this.transport = t;
-    this.textSeen = '';
-    this.sniffer = new ReadlineParser({ delimiter: '\n', encoding: 'latin1' });
-    this.sniffer.on('data', (line: string) => {
-      const clean = line.replace(/\r/g, '').trim();
-      // Printable lines are not homeostat frames (those are binary): remember the first telling one.
-      if (!this.textSeen && clean.length >= 3 && /^[\x20-\x7e]+$/.test(clean)) this.textSeen = clean.slice(0, 80);
-    });
+    this.sniffer.reset();
     t.onBytes((b) => {
       if (this.transport !== t) return;
-      if (this.state !== 'ready' && this.sniffer) this.sniffer.write(Buffer.from(b));
+      if (this.state !== 'ready') this.sniffer.push(b);
       this.session.receive(b);
     });
     // If no session comes up, say what the device sent instead.
     if (this.helloWatch) this.helloWatch.cancel();
     this.helloWatch = this.o.clock.after(this.o.helloTimeoutMs ?? 3000, () => {
       if (this.state !== 'handshaking') return;
-      this.lastProblem = this.textSeen
-        ? `${this.o.name} answers with text ("${this.textSeen}"), not homeostat frames: it runs the Espruino REPL or other firmware; flash it with \`homeostat flash\``
-        : `${this.o.name} sends no Hello: check the port, the baud rate and that the node is powered`;
+      const wrongKey = this.session.lastAuthFailure;
+      this.lastProblem = wrongKey
+        ? `${this.o.name}: the Hello of '${wrongKey}' fails authentication: the keyring's key for it is not the one it was flashed with (reflash it with \`homeostat flash --key-file\`, or correct the keyring)`
+        : this.sniffer.first
+          ? `${this.o.name} answers with text ("${this.sniffer.first}"), not homeostat frames: it runs the Espruino REPL or other firmware; flash it with \`homeostat flash\``
+          : `${this.o.name} sends no Hello: check the port, the baud rate and that the node is powered`;
       this.set('handshaking', this.lastProblem);
     });
     if (t.onClose) {
@@ -151,6 +171,7 @@ export class DeviceLink {
 
   private set(state: LinkState, detail: string): void {
     this.state = state;
+    if (state !== 'ready') this.benchModeWarning = '';
     if (state === 'refused' || state === 'lost') this.lastProblem = detail;
     this.emit((l) => l.state && l.state(state, detail));
   }

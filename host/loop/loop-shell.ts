@@ -13,11 +13,46 @@ export interface LoopRecorder {
   record(kind: string, tMs: number, data: object): void;
 }
 
+/** What a person needs besides the request to answer it: which loop asks, when, and on what. */
+export interface AskContext {
+  /** The loop's name (a patient's id in simulation), when it has one. */
+  loop: string | null;
+  /** Time since the loop started, on its clock. */
+  sinceStartMs: number;
+  /** The decision that asked: its observation, the controller's reason, its confidence. */
+  decision: CommonDecision;
+}
+
 /** Who answers advisory requests: a terminal, a dashboard, or a script in tests. */
 export interface Confirmer {
-  ask(request: AdvisoryRequest, answer: (accept: boolean) => void): void;
+  ask(request: AdvisoryRequest, answer: (accept: boolean) => void, context?: AskContext): void;
   /** For a person on a simulated loop: resolves once the open request is answered or given up. */
   settle?(): Promise<void>;
+  /** The question was answered elsewhere (another confirmer): stop asking it. */
+  withdraw?(requestId: number): void;
+}
+
+/** Several ways to answer (a terminal and a dashboard): each is asked, the first answer counts, the others are withdrawn. */
+export function firstAnswer(confirmers: Confirmer[]): Confirmer {
+  return {
+    ask(request, answer, context) {
+      let done = false;
+      const once = (from: Confirmer) => (accept: boolean) => {
+        if (done) return;
+        done = true;
+        for (const c of confirmers) if (c !== from) c.withdraw?.(request.id);
+        answer(accept);
+      };
+      for (const c of confirmers) c.ask(request, once(c), context);
+    },
+    settle() {
+      const open = confirmers.filter((c) => c.settle).map((c) => c.settle!());
+      return open.length ? Promise.race(open) : Promise.resolve();
+    },
+    withdraw(id) {
+      for (const c of confirmers) c.withdraw?.(id);
+    },
+  };
 }
 
 /** One item of the loop's typed event stream. */
@@ -63,6 +98,8 @@ export interface LoopShellOptions<Setup, Devices, O> {
   confirmer?: Confirmer;
   /** Called for every operator action before it is applied (for checks a therapy wants at the edge). */
   onOperator?: (action: O) => void;
+  /** Names the loop to a person (a patient's id in simulation): in advisory questions, on a dashboard. */
+  name?: string;
 }
 
 export interface LoopDecisionOf<D> {
@@ -83,9 +120,11 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
   private operator: O | null = null;
   private pending: AdvisoryRequest | null = null;
   private stopped = false;
+  private readonly startedMs: number;
 
   constructor(readonly therapy: Therapy<Setup, State, E, O, D, Devices>, private readonly o: LoopShellOptions<Setup, Devices, O>) {
-    this.state = therapy.start(o.setup, o.clock.now());
+    this.startedMs = o.clock.now();
+    this.state = therapy.start(o.setup, this.startedMs);
     if (o.recorder) this.listeners.push(recordStream<E, O, D>(o.recorder, therapy.initialValueKey));
     this.emit({ kind: 'loop-start', tMs: o.clock.now(), initialValue: o.initialValue ?? 0 });
     therapy.listen(o.devices, (e) => this.take(e), o.clock);
@@ -120,6 +159,20 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
     this.o.onOperator?.(action);
     this.operator = action;
     this.emit({ kind: 'operator', tMs: this.o.clock.now(), action });
+  }
+
+  get name(): string | null {
+    return this.o.name ?? null;
+  }
+
+  /** When the loop started, on its clock. */
+  get startedAtMs(): number {
+    return this.startedMs;
+  }
+
+  /** True once the loop was stopped (it decides no more). */
+  get isStopped(): boolean {
+    return this.stopped;
   }
 
   get pendingRequest(): AdvisoryRequest | null {
@@ -173,7 +226,7 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
           this.emit({ kind: 'answer', tMs: clock.now(), answer: a });
           this.decideNow(a);
         });
-      });
+      }, { loop: this.o.name ?? null, sinceStartMs: now - this.startedMs, decision });
     }
     const sent = this.therapy.execute(this.o.devices, this.o.setup, decision, (e) => this.take(e), clock);
     if (!sent) return;

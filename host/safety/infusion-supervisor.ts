@@ -25,6 +25,7 @@ import { byPriority } from './alarm.ts';
 import { oscillationConfigSchema } from './oscillation-monitor.ts';
 import type { PumpCondition } from './pump-monitor.ts';
 import { reachConfigSchema } from './reach-monitor.ts';
+import { flagWords } from '../../protocols/catalogue/codes.ts';
 
 export type { Alarm } from './alarm.ts';
 
@@ -152,7 +153,7 @@ export function ceilingMlPerH(c: Pick<SupervisorConfig, 'maxDoseUgPerKgPerMin' |
 /** Why the pressure cannot be trusted now, or null when it can. */
 export function invalidity(c: SupervisorConfig, obs: BpObservation | Omit<BpObservation, 'infusedMlPerH'> | null, nowMs: number): string | null {
   if (!obs || (obs.cleanBeats === 0 && obs.flaggedBeats === 0) || nowMs - obs.tMs > c.staleAfterMs) return `no fresh pressure for ${c.staleAfterMs} ms`;
-  if (obs.flaggedBeats > 0) return `pressure flagged (quality ${obs.quality})`;
+  if (obs.flaggedBeats > 0) return `pressure flagged by the sensor (${flagWords('PressureQuality', obs.quality)})`;
   if (obs.meanMmHg < c.plausibleMmHg.min || obs.meanMmHg > c.plausibleMmHg.max) return `pressure ${obs.meanMmHg.toFixed(1)} mmHg implausible`;
   return null;
 }

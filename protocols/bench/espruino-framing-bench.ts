@@ -2,7 +2,7 @@
 // interpreted JavaScript and with Espruino's native E.CRC32. Prints one JSON line.
 import { cobsDecode, cobsEncode } from '../framing/cobs.ts';
 import { crc32Range } from '../framing/crc32.ts';
-import { HEADER_BYTES } from '../framing/frame-format.ts';
+import { HEADER_BYTES, TRAILER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
 import { MsgId, readPumpSetRate, writePumpStatus } from '../generated/wire-codec.ts';
 
@@ -39,13 +39,13 @@ const out = new Uint8Array(100);
 const dec = new Uint8Array(100);
 const n = HEADER_BYTES + PAYLOAD + 4;
 const encLen = cobsEncode(buf, 0, n, out, 0);
-const encoder = new FrameEncoder(nativeCrc, 1);
+const encoder = new FrameEncoder(nativeCrc, 2);
 const frameEnd = writePumpStatus(encoder.raw, HEADER_BYTES, {
   tMs: 1, state: 1, rateMlPerH: 12.5, commandedRateMlPerH: 12.5, deliveredMl: 1, leaseRemainingMs: 100, alarms: 0,
-});
+}) + TRAILER_BYTES; // the trailer (time, tag) left as it is: framing alone is timed here
 const frame = encoder.encode(1, MsgId.PumpStatus, frameEnd - HEADER_BYTES);
 let got = 0;
-const decoder = new FrameDecoder(nativeCrc, 1, () => { got++; });
+const decoder = new FrameDecoder(nativeCrc, 2, () => { got++; });
 const result = {
   frameBytes: n,
   crc32TableUs: usPer(() => crc32Range(buf, 0, n)),

@@ -1,34 +1,26 @@
-// Runs on the real Espruino interpreter: the memory a node's protocol stack takes (responder session,
-// framing, the link messages' codec and one command's), in JS variables, once loaded and once idle.
+// Runs on the real Espruino interpreter: the memory a node's protocol stack takes (responder session with
+// its MAC, framing, the link messages' codec and one command's), in JS variables, once loaded and idle.
 import { checkPumpSetRate, isCommandId, readPumpSetRate } from '../generated/wire-codec.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { LINK_TIMINGS } from '../session/session-config.ts';
+import { espruinoClock, espruinoCrc, nativeSha256 } from '../testing/espruino/espruino-edges.ts';
 
-declare const E: { CRC32(data: Uint8Array): number };
 declare const print: (line: string) => void;
 declare const process: { memory(): { usage: number; free: number; total: number } };
-declare function getTime(): number;
 
-const clock = {
-  now: () => getTime() * 1000,
-  after: (ms: number, fn: () => void) => {
-    const id = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(id) };
-  },
-  every: (ms: number, fn: () => void) => {
-    const id = setInterval(fn, ms);
-    return { cancel: () => clearInterval(id) };
-  },
-};
 
 let rateMlPerH = 0;
 const session = new ResponderSession(
   {
-    clock,
-    crc: (b, a, e) => E.CRC32(b.subarray(a, e)),
+    clock: espruinoClock,
+    crc: espruinoCrc,
+    sha256: nativeSha256,
     identity: { nodeRole: 2, boardId: 5, firmwareMajor: 0, firmwareMinor: 1, firmwarePatch: 0, uniqueId: 'bench' },
     timings: LINK_TIMINGS,
     isCommand: isCommandId,
+    deviceKey: new Uint8Array(16).fill(1),
+    bench: false,
+    random: () => 1,
   },
   {
     output: () => undefined,
@@ -40,7 +32,6 @@ const session = new ResponderSession(
     message: () => undefined,
     ready: () => undefined,
     lost: () => undefined,
-    refused: () => undefined,
   },
 );
 session.start();

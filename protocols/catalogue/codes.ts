@@ -29,10 +29,17 @@ export const codeTables: readonly CodeTable[] = [
       busy: 9,
       'version-mismatch': 10,
       'layout-mismatch': 11,
+      stale: 12,
+      expired: 13,
       'link-lost': 252,
       timeout: 253,
       'queue-full': 254,
     },
+  },
+  {
+    name: 'AuthMode',
+    doc: 'How a peer authenticates its frames (SPEC.md section 3).',
+    values: { none: 0, 'hmac-sha256': 1, 'unauthenticated-bench': 2 },
   },
   {
     name: 'AlarmCode',
@@ -107,4 +114,17 @@ export function codeTable(name: string): CodeTable {
 export function codeName(table: string, value: number): string | undefined {
   const hit = Object.entries(codeTable(table).values).find(([, v]) => v === value);
   return hit ? hit[0] : undefined;
+}
+
+/** The names of the bits set in a flags value, as words ("over damped, flat line"); unknown bits by number. */
+export function flagWords(table: string, value: number): string {
+  const words: string[] = [];
+  let rest = value;
+  for (const [name, bit] of Object.entries(codeTable(table).values)) {
+    if ((value & bit) === 0) continue;
+    words.push(name.replace(/-/g, ' '));
+    rest &= ~bit;
+  }
+  if (rest) words.push(`bits ${rest}`);
+  return words.length ? words.join(', ') : 'none';
 }

@@ -4,7 +4,7 @@
 import type { GroupDef, MessageDef } from './catalogue-types.ts';
 
 /** Protocol version carried in every frame header and in Hello. Bump only for a change of framing or session rules. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export const groups: readonly GroupDef[] = [
   { name: 'link', firstId: 0x01, lastId: 0x0f, doc: 'Session traffic every node and the host speak.' },
@@ -23,6 +23,8 @@ const leaseMs = {
   doc: 'How long the command holds. When it lapses without renewal the node goes to its safe state.',
 } as const;
 
+const nonceWord = (name: string, doc: string) => ({ name, type: 'u32', unit: '1', min: 0, max: 0xffffffff, ext: true, doc }) as const;
+
 const ackedSeq = { name: 'ackedSeq', type: 'u8', unit: '1', min: 0, max: 255, doc: 'Sequence number of the command answered.' } as const;
 const ackedMsgId = { name: 'ackedMsgId', type: 'u8', unit: '1', min: 0, max: 255, doc: 'Message id of the command answered.' } as const;
 const leaseRemainingMs = {
@@ -31,7 +33,7 @@ const leaseRemainingMs = {
 
 export const Hello = {
   id: 0x01, name: 'Hello', group: 'link', kind: 'link', direction: 'both',
-  doc: 'Opens a session. The host sends it until the node answers with its own; a peer whose protocol version or layout hash differs is refused.',
+  doc: 'Opens a session. The host sends it with a fresh nonce until the node answers with its own Hello and nonce, authenticated with the device key (SPEC.md section 3.2); a peer whose protocol version or layout hash differs is refused.',
   fields: [
     { name: 'protocolVersion', type: 'u8', unit: '1', min: 0, max: 255, doc: 'PROTOCOL_VERSION of the sender.' },
     { name: 'layoutHash', type: 'u32', unit: '1', min: 0, max: 0xffffffff, doc: 'CRC-32 of the canonical catalogue layout (see SPEC.md).' },
@@ -47,6 +49,12 @@ export const Hello = {
       doc: 'Chosen by the initiator for each handshake and echoed in the reply; 0 in a node\'s boot announcement. A repeated or late Hello of the current session does not restart it.',
     },
     { name: 'uniqueId', type: 'text', maxLength: 32, doc: 'Board serial (E.getSerial()) or host instance name.' },
+    nonceWord('nonceLow', 'Fresh random nonce of the sender for this handshake, low 32 bits (0 in a boot announcement).'),
+    nonceWord('nonceHigh', 'Nonce, high 32 bits.'),
+    {
+      name: 'authMode', type: 'u8', unit: 'enum', codes: 'AuthMode', min: 0, max: 255, ext: true,
+      doc: 'How the sender authenticates its frames: a node without a key says none and refuses to actuate.',
+    },
   ],
 } as const satisfies MessageDef;
 
@@ -61,7 +69,14 @@ export const Heartbeat = {
 export const Ack = {
   id: 0x03, name: 'Ack', group: 'link', kind: 'link', direction: 'both',
   doc: 'The command with this sequence number and id was accepted (or was a duplicate of an accepted one).',
-  fields: [ackedSeq, ackedMsgId],
+  fields: [
+    ackedSeq,
+    ackedMsgId,
+    {
+      name: 'appliedLeaseMs', type: 'u32', unit: 'ms', min: 0, max: 3_600_000, ext: true,
+      doc: 'The lease the node applied, counted from the command\'s send time (SPEC.md section 3.7); 0 for a command without a lease.',
+    },
+  ],
 } as const satisfies MessageDef;
 
 export const Nack = {
@@ -89,6 +104,10 @@ export const LinkStatus = {
     counter('drops', 'Frames missing from the peer, judged by sequence gaps.'),
     counter('retransmits', 'Commands sent again for want of an answer.'),
     counter('duplicates', 'Commands received again and answered without re-executing.'),
+    { ...counter('versionErrors', 'Frames dropped for another protocol version (their CRC was good).'), ext: true },
+    { ...counter('authErrors', 'Frames dropped because their MAC did not verify.'), ext: true },
+    { ...counter('replays', 'Frames dropped as already received or too old for the replay window.'), ext: true },
+    { ...counter('stale', 'Commands refused as older than the last one executed or than the age limit.'), ext: true },
   ],
 } as const satisfies MessageDef;
 
@@ -151,7 +170,7 @@ export const PumpSetRate = {
 
 export const PumpStop = {
   id: 0x21, name: 'PumpStop', group: 'infusion-pump', kind: 'command', direction: 'host-to-node',
-  doc: 'Stop infusing now. Always accepted, also when not ready.',
+  doc: 'Stop infusing now; also acknowledges a latched alarm. Without authentication it is obeyed only by a pump whose board file says so (obeyUnauthenticatedStop).',
   fields: [],
 } as const satisfies MessageDef;
 
@@ -166,6 +185,21 @@ export const PumpStatus = {
     { name: 'deliveredMl', type: 'u32', unit: 'mL', scale: 0.001, min: 0, max: 1_000_000, doc: 'Volume delivered since boot.' },
     leaseRemainingMs,
     { name: 'alarms', type: 'u16', unit: 'flags', flags: 'PumpAlarmFlags', min: 0, max: 0xffff, doc: 'Active alarms.' },
+  ],
+} as const satisfies MessageDef;
+
+export const PumpLimits = {
+  id: 0x23, name: 'PumpLimits', group: 'infusion-pump', kind: 'telemetry', direction: 'node-to-host',
+  doc: 'The pump\'s own limits, from its board file: sent once when each session comes up.',
+  fields: [
+    rateMlPerH('maxRateMlPerH', 'Hard ceiling: a faster rate is refused (hard-limit).'),
+    rateMlPerH('maxRateChangeMlPerH', 'Largest rise of the rate within rateChangeWindowMs: more is refused (rate-change-limit).'),
+    { name: 'rateChangeWindowMs', type: 'u32', unit: 'ms', min: 0, max: 3_600_000, doc: 'Window of the rate-change limit.' },
+    rateMlPerH('safeRateMlPerH', 'Rate the pump falls to when a lease lapses.'),
+    { name: 'maxLeaseMs', type: 'u32', unit: 'ms', min: 0, max: 3_600_000, doc: 'Longest lease: a longer one is shortened to this, and the Ack says so.' },
+    { name: 'controlTickMs', type: 'u16', unit: 'ms', min: 0, max: 60_000, doc: 'Period of the pump\'s control loop.' },
+    { name: 'statusEveryMs', type: 'u32', unit: 'ms', min: 0, max: 3_600_000, doc: 'Period of PumpStatus (it is also sent after every change).' },
+    { name: 'obeyUnauthenticatedStop', type: 'u8', unit: '1', min: 0, max: 1, doc: '1 when a PumpStop without authentication is obeyed.' },
   ],
 } as const satisfies MessageDef;
 
@@ -205,6 +239,6 @@ export const BetaPower = {
 export const messages: readonly MessageDef[] = [
   Hello, Heartbeat, Ack, Nack, LinkStatus, Alarm,
   PressureBeat, PressureWaveform, PressureWaveformRequest,
-  PumpSetRate, PumpStop, PumpStatus,
+  PumpSetRate, PumpStop, PumpStatus, PumpLimits,
   StimSetAmplitude, StimStatus, BetaPower,
 ];

@@ -13,3 +13,6 @@ export interface Clock {
   /** Calls fn every periodMs, first periodMs from now, until cancelled. */
   every(periodMs: number, fn: () => void): Timer;
 }
+
+/** What a node's cores need of a clock: no one-shot timers (so a board's binding need not carry them). */
+export type PeriodicClock = Pick<Clock, 'now' | 'every'>;

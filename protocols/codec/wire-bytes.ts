@@ -27,22 +27,32 @@ export function wr32(b: Uint8Array, o: number, v: number): void {
   b[o + 3] = (v >>> 24) & 0xff;
 }
 
-// One scratch word for float32 conversion (both platforms have typed arrays sharing a buffer).
-const f32 = /* @__PURE__ */ new Float32Array(1);
-const f32b = /* @__PURE__ */ new Uint8Array(f32.buffer);
+// One scratch word for float32 conversion (both platforms have typed arrays sharing a buffer), made on
+// first use: a bundle without float fields then holds none (on Espruino the pair costs 30 variables).
+let f32: Float32Array | null = null;
+let f32b: Uint8Array | null = null;
+function scratch(): Uint8Array {
+  if (!f32b) {
+    f32 = new Float32Array(1);
+    f32b = new Uint8Array(f32.buffer);
+  }
+  return f32b;
+}
 export function rdF32(b: Uint8Array, o: number): number {
-  f32b[0] = b[o];
-  f32b[1] = b[o + 1];
-  f32b[2] = b[o + 2];
-  f32b[3] = b[o + 3];
-  return f32[0];
+  const s = scratch();
+  s[0] = b[o];
+  s[1] = b[o + 1];
+  s[2] = b[o + 2];
+  s[3] = b[o + 3];
+  return (f32 as Float32Array)[0];
 }
 export function wrF32(b: Uint8Array, o: number, v: number): void {
-  f32[0] = v;
-  b[o] = f32b[0];
-  b[o + 1] = f32b[1];
-  b[o + 2] = f32b[2];
-  b[o + 3] = f32b[3];
+  const s = scratch();
+  (f32 as Float32Array)[0] = v;
+  b[o] = s[0];
+  b[o + 1] = s[1];
+  b[o + 2] = s[2];
+  b[o + 3] = s[3];
 }
 /** Reads a u8-length-prefixed printable ASCII string; null when it runs past n or holds other bytes. */
 export function rdText(b: Uint8Array, o: number, end: number): string | null {

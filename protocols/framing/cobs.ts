@@ -28,14 +28,15 @@ export function cobsEncode(src: Uint8Array, start: number, end: number, dst: Uin
 }
 
 /**
- * Decodes src[start, end) (one frame, delimiter excluded) into dst at 0; dst may be src itself when start is
- * 0 (the output never overtakes the input). Returns the decoded length, or -1
- * when the bytes are not valid COBS (a zero inside, or a code running past the end) or overflow dst.
+ * Decodes src[start, end) (one frame, delimiter excluded) into dst from dst[at] (at is 0 by default); dst
+ * may be src itself when at <= start (the output never overtakes the input). Returns the decoded length,
+ * or -1 when the bytes are not valid COBS (a zero inside, or a code running past the end) or overflow dst.
  */
-export function cobsDecode(src: Uint8Array, start: number, end: number, dst: Uint8Array): number {
+export function cobsDecode(src: Uint8Array, start: number, end: number, dst: Uint8Array, at?: number): number {
   const zeroAt = src.indexOf(0, start);
   if (zeroAt >= 0 && zeroAt < end) return -1;
-  let out = 0;
+  const first = at || 0;
+  let out = first;
   let i = start;
   while (i < end) {
     const code = src[i++];
@@ -50,5 +51,5 @@ export function cobsDecode(src: Uint8Array, start: number, end: number, dst: Uin
       dst[out++] = 0;
     }
   }
-  return out;
+  return out - first;
 }

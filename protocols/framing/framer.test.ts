@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadGolden } from '../golden/golden-file.ts';
 import { crc32Range } from './crc32.ts';
-import { HEADER_BYTES, MAX_ENCODED_FRAME_BYTES, MAX_PAYLOAD_BYTES, MAX_RAW_FRAME_BYTES } from './frame-format.ts';
+import { HEADER_BYTES, MAX_ENCODED_FRAME_BYTES, MAX_PAYLOAD_BYTES, MAX_RAW_FRAME_BYTES, TRAILER_BYTES } from './frame-format.ts';
 import { FrameDecoder, FrameEncoder } from './framer.ts';
 
 interface Got {
@@ -11,20 +11,20 @@ interface Got {
   payload: number[];
 }
 
-function decoder(version = 1) {
+function decoder(version = 2) {
   const got: Got[] = [];
   const d = new FrameDecoder(crc32Range, version, (seq, id, buf, s, e) => got.push({ seq, id, payload: [...buf.subarray(s, e)] }));
   return { d, got };
 }
 
-function frameOf(seq: number, id: number, payload: number[], version = 1): Uint8Array {
+function frameOf(seq: number, id: number, payload: number[], version = 2): Uint8Array {
   const enc = new FrameEncoder(crc32Range, version);
   enc.raw.set(payload, HEADER_BYTES);
   return enc.encode(seq, id, payload.length);
 }
 
 const fromHex = (h: string) => Uint8Array.from(Buffer.from(h, 'hex'));
-const payloadArb = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: MAX_PAYLOAD_BYTES });
+const payloadArb = fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: MAX_PAYLOAD_BYTES + TRAILER_BYTES });
 
 describe('framer', () => {
   it('round-trips any payload, fed at every chunk boundary, one byte at a time', () => {
@@ -110,12 +110,15 @@ describe('framer', () => {
     expect(got.map((g) => g.seq)).toEqual([4]);
   });
 
-  it('refuses a frame of another protocol version and remembers which', () => {
+  it('refuses a frame of another protocol version, and shows it to a peer that asks', () => {
     const { d, got } = decoder(1);
+    const foreign: number[][] = [];
+    d.push(frameOf(1, 0x01, [1, 2], 7));
+    d.onForeign = (buf, start, end) => foreign.push([...buf.subarray(start, end)]);
     d.push(frameOf(1, 0x01, [1, 2], 7));
     expect(got).toEqual([]);
-    expect(d.counters.versionErrors).toBe(1);
-    expect(d.lastForeignVersion).toBe(7);
+    expect(d.counters.versionErrors).toBe(2);
+    expect(foreign).toEqual([[7, 1, 1, 1, 2]]);
   });
 
   it('ignores idle delimiters between frames', () => {
@@ -129,13 +132,13 @@ describe('framer', () => {
 
   it('keeps every frame within one COBS block, which the encoder relies on to size its output', () => {
     expect(MAX_RAW_FRAME_BYTES).toBeLessThan(254);
-    const f = frameOf(1, 2, new Array(MAX_PAYLOAD_BYTES).fill(7));
+    const f = frameOf(1, 2, new Array(MAX_PAYLOAD_BYTES + TRAILER_BYTES).fill(7));
     expect(f.length).toBe(MAX_RAW_FRAME_BYTES + 2);
   });
 
   it('refuses to encode a payload above the maximum', () => {
     const enc = new FrameEncoder(crc32Range, 1);
-    expect(() => enc.encode(0, 1, MAX_PAYLOAD_BYTES + 1)).toThrow(/payload too long/);
+    expect(() => enc.encode(0, 1, MAX_PAYLOAD_BYTES + TRAILER_BYTES + 1)).toThrow(/payload too long/);
   });
 
   for (const bad of loadGolden().bad) {

@@ -3,9 +3,9 @@
 /* eslint-disable */
 import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrText } from '../codec/wire-bytes.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0x8af8f044;
+export const LAYOUT_HASH = 0x63b5316c;
 
 /** What a peer is. The host says host; each firmware node says its device role. */
 export const enum NodeRole {
@@ -37,9 +37,17 @@ export const enum NackReason {
   Busy = 9,
   VersionMismatch = 10,
   LayoutMismatch = 11,
+  Stale = 12,
+  Expired = 13,
   LinkLost = 252,
   Timeout = 253,
   QueueFull = 254,
+}
+/** How a peer authenticates its frames (SPEC.md section 3). */
+export const enum AuthMode {
+  None = 0,
+  HmacSha256 = 1,
+  UnauthenticatedBench = 2,
 }
 /** Alarm conditions raised by nodes (1xx link and node, 2xx pressure sensor, 3xx pump, 4xx stimulator). */
 export const enum AlarmCode {
@@ -109,6 +117,26 @@ export const enum StimAlarmFlags {
   LeaseExpired = 8,
 }
 
+/** Largest payload of each message, bytes (a node sizes its buffers to its own messages). */
+export const enum MaxPayload {
+  Hello = 61,
+  Heartbeat = 4,
+  Ack = 6,
+  Nack = 4,
+  LinkStatus = 48,
+  Alarm = 8,
+  PressureBeat = 13,
+  PressureWaveform = 209,
+  PressureWaveformRequest = 2,
+  PumpSetRate = 8,
+  PumpStop = 0,
+  PumpStatus = 23,
+  PumpLimits = 27,
+  StimSetAmplitude = 6,
+  StimStatus = 15,
+  BetaPower = 10,
+}
+
 /** Message ids. */
 export const enum MsgId {
   Hello = 1,
@@ -123,6 +151,7 @@ export const enum MsgId {
   PumpSetRate = 32,
   PumpStop = 33,
   PumpStatus = 34,
+  PumpLimits = 35,
   StimSetAmplitude = 48,
   StimStatus = 49,
   BetaPower = 50,
@@ -152,6 +181,26 @@ export interface HelloValues {
   sessionId: number;
   /** Board serial (E.getSerial()) or host instance name. [ASCII] */
   uniqueId: string;
+  /** Fresh random nonce of the sender for this handshake, low 32 bits (0 in a boot announcement). [1] */
+  nonceLow?: number;
+  /** Nonce, high 32 bits. [1] */
+  nonceHigh?: number;
+  /** How the sender authenticates its frames: a node without a key says none and refuses to actuate. [enum] */
+  authMode?: number;
+}
+/** Byte offsets in a Hello payload, up to its first field of variable length. */
+export const enum HelloOffset {
+  ProtocolVersion = 0,
+  LayoutHash = 1,
+  NodeRole = 5,
+  BoardId = 6,
+  FirmwareMajor = 7,
+  FirmwareMinor = 8,
+  FirmwarePatch = 9,
+  UptimeMs = 10,
+  IsReply = 14,
+  SessionId = 15,
+  UniqueId = 19,
 }
 export function readHello(b: Uint8Array, o: number, end: number): HelloValues | null {
   if (o + 19 > end) return null;
@@ -162,6 +211,15 @@ export function readHello(b: Uint8Array, o: number, end: number): HelloValues | 
   if (s10 === null || s10.length > 32) return null;
   m.uniqueId = s10;
   p += 1 + s10.length;
+  if (p + 4 > end) return m;
+  m.nonceLow = rdU32(b, p);
+  p += 4;
+  if (p + 4 > end) return m;
+  m.nonceHigh = rdU32(b, p);
+  p += 4;
+  if (p + 1 > end) return m;
+  m.authMode = b[p];
+  p += 1;
   return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkHello. */
@@ -178,6 +236,15 @@ export function writeHello(b: Uint8Array, o: number, m: HelloValues): number {
   wr32(b, o + 15, m.sessionId);
   let p = o + 19;
   p = wrText(b, p, m.uniqueId, 32);
+  if (m.nonceLow === undefined) return p;
+    wr32(b, p, m.nonceLow);
+    p += 4;
+  if (m.nonceHigh === undefined) return p;
+    wr32(b, p, m.nonceHigh);
+    p += 4;
+  if (m.authMode === undefined) return p;
+    b[p] = m.authMode;
+    p += 1;
   return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
@@ -195,6 +262,10 @@ export function checkHello(m: HelloValues): number {
   if (!(m.isReply >= 0 && m.isReply <= 1)) return 8;
   if (!(m.sessionId >= 0 && m.sessionId <= 4294967295)) return 9;
   if (m.uniqueId.length > 32) return 10;
+  if (m.nonceLow !== undefined && !(m.nonceLow >= 0 && m.nonceLow <= 4294967295)) return 11;
+  if (m.nonceHigh !== undefined && !(m.nonceHigh >= 0 && m.nonceHigh <= 4294967295)) return 12;
+  if (m.authMode !== undefined && !(m.authMode >= 0 && m.authMode <= 255)) return 13;
+  if (m.authMode !== 0 && m.authMode !== 1 && m.authMode !== 2) return 13;
   return -1;
 }
 
@@ -223,20 +294,39 @@ export interface AckValues {
   ackedSeq: number;
   /** Message id of the command answered. [1] */
   ackedMsgId: number;
+  /** The lease the node applied, counted from the command's send time (SPEC.md section 3.7); 0 for a command without a lease. [ms] */
+  appliedLeaseMs?: number;
+}
+/** Byte offsets in a Ack payload, up to its first field of variable length. */
+export const enum AckOffset {
+  AckedSeq = 0,
+  AckedMsgId = 1,
+  AppliedLeaseMs = 2,
 }
 export function readAck(b: Uint8Array, o: number, end: number): AckValues | null {
-  return o + 2 > end ? null : { ackedSeq: b[o], ackedMsgId: b[o + 1] };
+  if (o + 2 > end) return null;
+  const m = { ackedSeq: b[o], ackedMsgId: b[o + 1] } as AckValues;
+  let p = o + 2;
+  if (p + 4 > end) return m;
+  m.appliedLeaseMs = rdU32(b, p);
+  p += 4;
+  return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkAck. */
 export function writeAck(b: Uint8Array, o: number, m: AckValues): number {
   b[o] = m.ackedSeq;
   b[o + 1] = m.ackedMsgId;
-  return o + 2;
+  let p = o + 2;
+  if (m.appliedLeaseMs === undefined) return p;
+    wr32(b, p, m.appliedLeaseMs);
+    p += 4;
+  return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkAck(m: AckValues): number {
   if (!(m.ackedSeq >= 0 && m.ackedSeq <= 255)) return 0;
   if (!(m.ackedMsgId >= 0 && m.ackedMsgId <= 255)) return 1;
+  if (m.appliedLeaseMs !== undefined && !(m.appliedLeaseMs >= 0 && m.appliedLeaseMs <= 3600000)) return 2;
   return -1;
 }
 
@@ -267,7 +357,7 @@ export function checkNack(m: NackValues): number {
   if (!(m.ackedSeq >= 0 && m.ackedSeq <= 255)) return 0;
   if (!(m.ackedMsgId >= 0 && m.ackedMsgId <= 255)) return 1;
   if (!(m.reason >= 0 && m.reason <= 255)) return 2;
-  if (m.reason !== 1 && m.reason !== 2 && m.reason !== 3 && m.reason !== 4 && m.reason !== 5 && m.reason !== 6 && m.reason !== 7 && m.reason !== 8 && m.reason !== 9 && m.reason !== 10 && m.reason !== 11) return 2;
+  if (m.reason !== 1 && m.reason !== 2 && m.reason !== 3 && m.reason !== 4 && m.reason !== 5 && m.reason !== 6 && m.reason !== 7 && m.reason !== 8 && m.reason !== 9 && m.reason !== 10 && m.reason !== 11 && m.reason !== 12 && m.reason !== 13) return 2;
   if (!(m.fieldIndex >= 0 && m.fieldIndex <= 255)) return 3;
   return -1;
 }
@@ -290,9 +380,44 @@ export interface LinkStatusValues {
   retransmits: number;
   /** Commands received again and answered without re-executing. [1] */
   duplicates: number;
+  /** Frames dropped for another protocol version (their CRC was good). [1] */
+  versionErrors?: number;
+  /** Frames dropped because their MAC did not verify. [1] */
+  authErrors?: number;
+  /** Frames dropped as already received or too old for the replay window. [1] */
+  replays?: number;
+  /** Commands refused as older than the last one executed or than the age limit. [1] */
+  stale?: number;
+}
+/** Byte offsets in a LinkStatus payload, up to its first field of variable length. */
+export const enum LinkStatusOffset {
+  FramesRx = 0,
+  FramesTx = 4,
+  CrcErrors = 8,
+  Resyncs = 12,
+  Oversize = 16,
+  Drops = 20,
+  Retransmits = 24,
+  Duplicates = 28,
+  VersionErrors = 32,
 }
 export function readLinkStatus(b: Uint8Array, o: number, end: number): LinkStatusValues | null {
-  return o + 32 > end ? null : { framesRx: rdU32(b, o), framesTx: rdU32(b, o + 4), crcErrors: rdU32(b, o + 8), resyncs: rdU32(b, o + 12), oversize: rdU32(b, o + 16), drops: rdU32(b, o + 20), retransmits: rdU32(b, o + 24), duplicates: rdU32(b, o + 28) };
+  if (o + 32 > end) return null;
+  const m = { framesRx: rdU32(b, o), framesTx: rdU32(b, o + 4), crcErrors: rdU32(b, o + 8), resyncs: rdU32(b, o + 12), oversize: rdU32(b, o + 16), drops: rdU32(b, o + 20), retransmits: rdU32(b, o + 24), duplicates: rdU32(b, o + 28) } as LinkStatusValues;
+  let p = o + 32;
+  if (p + 4 > end) return m;
+  m.versionErrors = rdU32(b, p);
+  p += 4;
+  if (p + 4 > end) return m;
+  m.authErrors = rdU32(b, p);
+  p += 4;
+  if (p + 4 > end) return m;
+  m.replays = rdU32(b, p);
+  p += 4;
+  if (p + 4 > end) return m;
+  m.stale = rdU32(b, p);
+  p += 4;
+  return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkLinkStatus. */
 export function writeLinkStatus(b: Uint8Array, o: number, m: LinkStatusValues): number {
@@ -304,7 +429,20 @@ export function writeLinkStatus(b: Uint8Array, o: number, m: LinkStatusValues): 
   wr32(b, o + 20, m.drops);
   wr32(b, o + 24, m.retransmits);
   wr32(b, o + 28, m.duplicates);
-  return o + 32;
+  let p = o + 32;
+  if (m.versionErrors === undefined) return p;
+    wr32(b, p, m.versionErrors);
+    p += 4;
+  if (m.authErrors === undefined) return p;
+    wr32(b, p, m.authErrors);
+    p += 4;
+  if (m.replays === undefined) return p;
+    wr32(b, p, m.replays);
+    p += 4;
+  if (m.stale === undefined) return p;
+    wr32(b, p, m.stale);
+    p += 4;
+  return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkLinkStatus(m: LinkStatusValues): number {
@@ -316,6 +454,10 @@ export function checkLinkStatus(m: LinkStatusValues): number {
   if (!(m.drops >= 0 && m.drops <= 4294967295)) return 5;
   if (!(m.retransmits >= 0 && m.retransmits <= 4294967295)) return 6;
   if (!(m.duplicates >= 0 && m.duplicates <= 4294967295)) return 7;
+  if (m.versionErrors !== undefined && !(m.versionErrors >= 0 && m.versionErrors <= 4294967295)) return 8;
+  if (m.authErrors !== undefined && !(m.authErrors >= 0 && m.authErrors <= 4294967295)) return 9;
+  if (m.replays !== undefined && !(m.replays >= 0 && m.replays <= 4294967295)) return 10;
+  if (m.stale !== undefined && !(m.stale >= 0 && m.stale <= 4294967295)) return 11;
   return -1;
 }
 
@@ -401,6 +543,12 @@ export interface PressureWaveformValues {
   samplePeriodUs: number;
   /** Calibrated samples, oldest first. [mmHg] */
   samplesMmHg: number[];
+}
+/** Byte offsets in a PressureWaveform payload, up to its first field of variable length. */
+export const enum PressureWaveformOffset {
+  TMs = 0,
+  SamplePeriodUs = 4,
+  SamplesMmHg = 8,
 }
 export function readPressureWaveform(b: Uint8Array, o: number, end: number): PressureWaveformValues | null {
   if (o + 8 > end) return null;
@@ -534,6 +682,53 @@ export function checkPumpStatus(m: PumpStatusValues): number {
   if (!(m.leaseRemainingMs >= 0 && m.leaseRemainingMs <= 3600000)) return 5;
   if (!(m.alarms >= 0 && m.alarms <= 65535)) return 6;
   if (m.alarms & 65504) return 6;
+  return -1;
+}
+
+// ---- PumpLimits (0x23, telemetry, node-to-host)
+export interface PumpLimitsValues {
+  /** Hard ceiling: a faster rate is refused (hard-limit). [mL/h] */
+  maxRateMlPerH: number;
+  /** Largest rise of the rate within rateChangeWindowMs: more is refused (rate-change-limit). [mL/h] */
+  maxRateChangeMlPerH: number;
+  /** Window of the rate-change limit. [ms] */
+  rateChangeWindowMs: number;
+  /** Rate the pump falls to when a lease lapses. [mL/h] */
+  safeRateMlPerH: number;
+  /** Longest lease: a longer one is shortened to this, and the Ack says so. [ms] */
+  maxLeaseMs: number;
+  /** Period of the pump's control loop. [ms] */
+  controlTickMs: number;
+  /** Period of PumpStatus (it is also sent after every change). [ms] */
+  statusEveryMs: number;
+  /** 1 when a PumpStop without authentication is obeyed. [1] */
+  obeyUnauthenticatedStop: number;
+}
+export function readPumpLimits(b: Uint8Array, o: number, end: number): PumpLimitsValues | null {
+  return o + 27 > end ? null : { maxRateMlPerH: rdU32(b, o) / 1000, maxRateChangeMlPerH: rdU32(b, o + 4) / 1000, rateChangeWindowMs: rdU32(b, o + 8), safeRateMlPerH: rdU32(b, o + 12) / 1000, maxLeaseMs: rdU32(b, o + 16), controlTickMs: rdU16(b, o + 20), statusEveryMs: rdU32(b, o + 22), obeyUnauthenticatedStop: b[o + 26] };
+}
+/** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpLimits. */
+export function writePumpLimits(b: Uint8Array, o: number, m: PumpLimitsValues): number {
+  wr32(b, o, Math.round(m.maxRateMlPerH * 1000));
+  wr32(b, o + 4, Math.round(m.maxRateChangeMlPerH * 1000));
+  wr32(b, o + 8, m.rateChangeWindowMs);
+  wr32(b, o + 12, Math.round(m.safeRateMlPerH * 1000));
+  wr32(b, o + 16, m.maxLeaseMs);
+  wr16(b, o + 20, m.controlTickMs);
+  wr32(b, o + 22, m.statusEveryMs);
+  b[o + 26] = m.obeyUnauthenticatedStop;
+  return o + 27;
+}
+/** Index of the first field out of its range or code table, or -1 when every field is valid. */
+export function checkPumpLimits(m: PumpLimitsValues): number {
+  if (!(m.maxRateMlPerH >= 0 && m.maxRateMlPerH <= 2000)) return 0;
+  if (!(m.maxRateChangeMlPerH >= 0 && m.maxRateChangeMlPerH <= 2000)) return 1;
+  if (!(m.rateChangeWindowMs >= 0 && m.rateChangeWindowMs <= 3600000)) return 2;
+  if (!(m.safeRateMlPerH >= 0 && m.safeRateMlPerH <= 2000)) return 3;
+  if (!(m.maxLeaseMs >= 0 && m.maxLeaseMs <= 3600000)) return 4;
+  if (!(m.controlTickMs >= 0 && m.controlTickMs <= 60000)) return 5;
+  if (!(m.statusEveryMs >= 0 && m.statusEveryMs <= 3600000)) return 6;
+  if (!(m.obeyUnauthenticatedStop >= 0 && m.obeyUnauthenticatedStop <= 1)) return 7;
   return -1;
 }
 

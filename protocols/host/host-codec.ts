@@ -2,7 +2,7 @@
 // generated per-message functions, so host and firmware read and write the same bytes.
 import type { MessageDef } from '../catalogue/catalogue-types.ts';
 import { crc32Range } from '../framing/crc32.ts';
-import { HEADER_BYTES, MAX_PAYLOAD_BYTES } from '../framing/frame-format.ts';
+import { HEADER_BYTES, MAX_PAYLOAD_BYTES, TAG_BYTES, TRAILER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
 import { PROTOCOL_VERSION } from '../generated/wire-codec.ts';
 import type { MessageValues } from '../generated/wire-registry.ts';
@@ -77,14 +77,28 @@ export function decodePayload(id: number, buf: Uint8Array, start = 0, end = buf.
   return { id, name, values } as DecodedMessage;
 }
 
-/** Frame-level encode/decode for tools, tests and benches (devices use Session). */
+/** A frame's trailer (SPEC.md section 1.3): the sender's time, low 16 bits, and the tag (zeros: no MAC). */
+export interface Trailer {
+  time16: number;
+  tag: Uint8Array;
+}
+
+export type DecodedFrame = DecodedMessage & { seq: number; trailer: Trailer };
+
+/**
+ * Frame-level encode/decode for tools, tests and benches (devices use Session): it reads and writes the
+ * trailer but neither makes nor checks a MAC (that takes a session's key and counter).
+ */
 export class HostFrameCodec {
   private readonly encoder = new FrameEncoder(crc32Range, PROTOCOL_VERSION);
-  private decoded: DecodedMessage[] = [];
+  private decoded: DecodedFrame[] = [];
   private errors: ProtocolError[] = [];
   private readonly decoder = new FrameDecoder(crc32Range, PROTOCOL_VERSION, (seq, id, buf, s, e) => {
     try {
-      this.decoded.push({ ...decodePayload(id, buf, s, e), seq } as DecodedMessage & { seq: number });
+      if (e - s < TRAILER_BYTES) throw new ProtocolError('bad-length', `frame of ${e - s} bytes after its header: too short to hold the ${TRAILER_BYTES}-byte trailer`);
+      const pe = e - TRAILER_BYTES;
+      const trailer = { time16: buf[pe] | (buf[pe + 1] << 8), tag: buf.slice(pe + 2, e) };
+      this.decoded.push({ ...decodePayload(id, buf, s, pe), seq, trailer } as DecodedFrame);
     } catch (err) {
       this.errors.push(err as ProtocolError);
     }
@@ -94,17 +108,23 @@ export class HostFrameCodec {
     return this.decoder.counters;
   }
 
-  encodeFrame<N extends MessageName>(seq: number, name: N, values: MessageValues[N]): Uint8Array {
+  /** A frame with the given trailer: by default time 0 and an all-zero tag (an unauthenticated frame). */
+  encodeFrame<N extends MessageName>(seq: number, name: N, values: MessageValues[N], trailer?: Trailer): Uint8Array {
     const v = validateValues(name, values);
     const { id } = byName[name];
-    const end = wireCodecs[id].write(this.encoder.raw, HEADER_BYTES, v as never);
-    return this.encoder.encode(seq, id, end - HEADER_BYTES);
+    const raw = this.encoder.raw;
+    const end = wireCodecs[id].write(raw, HEADER_BYTES, v as never);
+    raw[end] = trailer ? trailer.time16 & 0xff : 0;
+    raw[end + 1] = trailer ? (trailer.time16 >> 8) & 0xff : 0;
+    raw.fill(0, end + 2, end + 2 + TAG_BYTES);
+    if (trailer) raw.set(trailer.tag.subarray(0, TAG_BYTES), end + 2);
+    return this.encoder.encode(seq, id, end + TRAILER_BYTES - HEADER_BYTES);
   }
 
   /** Pushes bytes; returns the messages completed by them and the payload errors met. */
-  push(bytes: Uint8Array): { messages: (DecodedMessage & { seq: number })[]; errors: ProtocolError[] } {
+  push(bytes: Uint8Array): { messages: DecodedFrame[]; errors: ProtocolError[] } {
     this.decoder.push(bytes);
-    const out = { messages: this.decoded as (DecodedMessage & { seq: number })[], errors: this.errors };
+    const out = { messages: this.decoded, errors: this.errors };
     this.decoded = [];
     this.errors = [];
     return out;

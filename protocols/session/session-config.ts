@@ -1,4 +1,4 @@
-// Session timings and identity. The values are the ones SPEC.md states (section 3.5).
+// Session timings and identity. The values are the ones SPEC.md states (section 3.6).
 
 /** Timings every peer uses. */
 export interface LinkTimings {
@@ -8,8 +8,8 @@ export interface LinkTimings {
   linkTimeoutMs: number;
   /** Period of LinkStatus frames while up; 0 sends none. */
   linkStatusMs: number;
-  /** How long a received command is remembered for duplicate detection (responder). */
-  dedupeWindowMs: number;
+  /** A command sent longer ago than this (by its time field) is refused as stale (responder). */
+  maxCommandAgeMs: number;
 }
 
 /** Timings only the initiator (host) needs. */
@@ -29,7 +29,7 @@ export const LINK_TIMINGS: LinkTimings = {
   heartbeatMs: 500,
   linkTimeoutMs: 2000,
   linkStatusMs: 5000,
-  dedupeWindowMs: 2000,
+  maxCommandAgeMs: 2000,
 };
 
 export interface SessionIdentity {

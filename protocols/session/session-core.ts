@@ -1,14 +1,16 @@
-// Sans-I/O session core shared by both ends: bytes and time in, bytes and events out. It numbers frames,
-// spots repeated and missing ones, sends heartbeats, notices silence and keeps the link counters. The
-// initiator (host) and responder (node) add the handshake role and the command direction they need, so a
-// firmware bundle carries only the responder (see SPEC.md, "Session").
-import type { Clock, Timer } from '../clock/clock.ts';
+// Sans-I/O session core shared by both ends: bytes and time in, bytes and events out. It numbers frames
+// with a 32-bit per-session counter (its low byte travels as the sequence number), signs and checks each
+// frame's trailer (sender time and MAC), keeps the replay window, sends heartbeats, notices silence and
+// keeps the link counters. The initiator (host) and responder (node) add the handshake and the command
+// direction they need, so a firmware bundle carries only the responder (SPEC.md section 3).
+import type { PeriodicClock, Timer } from '../clock/clock.ts';
+import { rdU16, wr16, wr32 } from '../codec/wire-bytes.ts';
 import type { Crc32Fn } from '../framing/crc32.ts';
-import { HEADER_BYTES } from '../framing/frame-format.ts';
+import { HEADER_BYTES, TAG_BYTES, TRAILER_BYTES } from '../framing/frame-format.ts';
 import { FrameDecoder, FrameEncoder } from '../framing/framer.ts';
-import {
-  LAYOUT_HASH, MsgId, NackReason, PROTOCOL_VERSION, readHello, writeHeartbeat, writeHello, writeLinkStatus,
-} from '../generated/wire-codec.ts';
+import type { Sha256Fn } from '../integrity/hmac.ts';
+import { hmacInPlace, macKey } from '../integrity/hmac.ts';
+import { LAYOUT_HASH, MsgId, PROTOCOL_VERSION, writeHeartbeat, writeLinkStatus } from '../generated/wire-codec.ts';
 import type { HelloValues } from '../generated/wire-codec.ts';
 import type { LinkTimings, SessionIdentity } from './session-config.ts';
 
@@ -17,27 +19,51 @@ export type SessionState = 'idle' | 'handshaking' | 'ready' | 'refused';
 /** Writes a message's payload at b[o] and returns the offset after it (the generated write functions). */
 export type PayloadWriter<T> = (b: Uint8Array, o: number, m: T) => number;
 
+// Const enums, not consts: the bundler writes their values in place, and on a board each top-level
+// constant would cost memory.
+/** First byte of every MAC input, so that no MAC made for one purpose verifies for another (SPEC.md 3.3). */
+export const enum MacKind {
+  /** 'H': a frame the host sent in a session. */
+  HostFrame = 0x48,
+  /** 'N': a frame the node sent in a session. */
+  NodeFrame = 0x4e,
+  /** 'R': a node's Hello reply, under its device key. */
+  HelloReply = 0x52,
+  /** 'S': derivation of a session key from the device key. */
+  SessionKey = 0x53,
+}
+
+// Literal values: esbuild writes a const enum's members in place only when they are plain numbers.
+export const enum Mac {
+  /** Where kind, a, b start in the room before a frame: after the padded key (Hmac.Block, 64). */
+  Prefix = 64,
+  /** Room kept before each frame in the session's buffers: the padded key, then kind, a, b of tag_() (64 + 9). */
+  Room = 73,
+}
+
 /** Only output is required: a node leaves out what it does not act on (each handler costs it memory). */
 export interface SessionHandlers {
   /** Bytes to put on the wire. */
   output(bytes: Uint8Array): void;
   /** A message that is not session traffic (telemetry, LinkStatus); payload buf[start, end) valid only during the call. */
   message?(msgId: number, buf: Uint8Array, start: number, end: number): void;
-  /** The handshake completed with a compatible peer. */
-  ready?(peer: HelloValues): void;
-  /** The session ended: 'silence' (nothing heard for the link timeout) or 'peer-restart'. */
+  /** The handshake completed with a compatible peer (its Hello: the host gets the node's; a node gets null). */
+  ready?(peer: HelloValues | null): void;
+  /** The session ended: 'silence' (nothing authentic heard for the link timeout) or 'peer-restart'. */
   lost?(why: string): void;
-  /** The peer is incompatible: a NackReason (version-mismatch or layout-mismatch) and its Hello when it sent one. */
-  refused?(reason: number, peer: HelloValues | null): void;
 }
 
 export interface SessionOptions {
-  clock: Clock;
+  clock: PeriodicClock;
   crc: Crc32Fn;
+  /** SHA-256 for the MAC; null where the build authenticates nothing (unauthenticated bench mode). */
+  sha256: Sha256Fn | null;
   identity: SessionIdentity;
   timings: LinkTimings;
   /** Overrides the catalogue's layout hash (tests of the refusal path only). */
   layoutHash?: number;
+  /** The largest payload this side sends or receives (a node's largest message); all by default. */
+  maxPayloadBytes?: number;
 }
 
 export interface SessionCounters {
@@ -52,39 +78,56 @@ export interface SessionCounters {
   duplicates: number;
   timeouts: number;
   reordered: number;
+  authErrors: number;
+  replays: number;
+  stale: number;
 }
 
-export class SessionCore {
+export abstract class SessionCore {
   state: SessionState = 'idle';
   peer: HelloValues | null = null;
-  /** Id of the current (or, while handshaking, proposed) session; 0 before any. */
+  /** Id of the current session; 0 before any. */
   sessionId = 0;
   readonly layoutHash: number;
   protected readonly decoder_: FrameDecoder;
   protected readonly encoder_: FrameEncoder;
   /** All link counters in one object: the decoder's, extended with the session's. */
   protected readonly c_: SessionCounters;
-  private readonly startMs_: number;
-  /** Sequence number of the next new frame. */
-  protected seq_ = 0;
-  private lastPeerSeq_ = -1;
-  /** One bit per sequence number received in the last half cycle, to spot repeats that arrive late. */
-  private readonly recent_ = new Uint8Array(32);
-  private lastRxMs_ = 0;
+  /** The clock's reading at this side's start: uptime counts from it. */
+  protected readonly startMs_: number;
+  /** Padded key of the session (see macKey); null in an unauthenticated session. */
+  protected key_: Uint8Array | null = null;
+  /** Counter of the next frame this side sends; its low byte is the frame's sequence number. */
+  protected tx_ = 0;
+  /** Highest counter accepted from the peer in this session, -1 before any. */
+  protected rxHigh_ = -1;
+  /** Counter and full time of the frame last verified (set by verify_). */
+  protected rxC_ = 0;
+  protected rxT_ = 0;
+  protected lastRxMs_ = 0;
   private upTimer_: Timer | null = null;
   private statusTimer_: Timer | null = null;
-  private reportedVersionErrors_ = 0;
 
   protected readonly o_: SessionOptions;
   protected readonly h_: SessionHandlers;
+  /** MAC kind of the frames this side sends and of those it receives. */
+  private readonly out_: number;
+  private readonly in_: number;
 
-  constructor(o: SessionOptions, h: SessionHandlers) {
+  constructor(o: SessionOptions, h: SessionHandlers, isHost: boolean) {
     this.o_ = o;
     this.h_ = h;
+    this.out_ = isHost ? MacKind.HostFrame : MacKind.NodeFrame;
+    this.in_ = isHost ? MacKind.NodeFrame : MacKind.HostFrame;
     this.startMs_ = o.clock.now();
     this.layoutHash = o.layoutHash === undefined ? LAYOUT_HASH : o.layoutHash;
-    this.encoder_ = new FrameEncoder(o.crc, PROTOCOL_VERSION);
-    this.decoder_ = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => this.onFrame_(seq, id, buf, s, e));
+    // Both keep room before each frame for the MAC's prefix, so a frame is MACed where it lies.
+    this.encoder_ = new FrameEncoder(o.crc, PROTOCOL_VERSION, Mac.Room, o.maxPayloadBytes);
+    this.decoder_ = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => {
+      if (e - s < TRAILER_BYTES) this.c_.authErrors++;
+      else if (id === MsgId.Hello) this.onHello_(buf, s, e - TRAILER_BYTES);
+      else this.onFrame_(seq, id, buf, s, e - TRAILER_BYTES);
+    }, Mac.Room, o.maxPayloadBytes);
     const c = this.decoder_.counters as SessionCounters;
     c.framesTx = 0;
     c.drops = 0;
@@ -92,6 +135,9 @@ export class SessionCore {
     c.duplicates = 0;
     c.timeouts = 0;
     c.reordered = 0;
+    c.authErrors = 0;
+    c.replays = 0;
+    c.stale = 0;
     this.c_ = c;
   }
 
@@ -119,27 +165,100 @@ export class SessionCore {
 
   /** Feeds received bytes. Ignored until start(). */
   receive(bytes: Uint8Array): void {
-    if (this.state === 'idle') return;
-    this.decoder_.push(bytes);
-    const v = this.decoder_.counters.versionErrors;
-    if (v !== this.reportedVersionErrors_) {
-      this.reportedVersionErrors_ = v;
-      this.refuse_(NackReason.VersionMismatch, null);
-    }
+    if (this.state !== 'idle') this.decoder_.push(bytes);
   }
 
   /** Sends a telemetry message; false (nothing sent) while the session is not up. */
   send<T>(msgId: number, write: PayloadWriter<T>, m: T): boolean {
     if (this.state !== 'ready') return false;
-    this.transmit_(this.frame_(msgId, write, m));
+    this.transmit_(this.frame_(msgId, write, m, false));
     return true;
   }
 
-  protected frame_<T>(msgId: number, write: PayloadWriter<T>, m: T): Uint8Array {
-    const end = write(this.encoder_.raw, HEADER_BYTES, m);
-    const f = this.encoder_.encode(this.seq_, msgId, end - HEADER_BYTES);
-    this.seq_ = (this.seq_ + 1) & 0xff;
-    return f;
+  /** Milliseconds since this side started, whole. The node's time base (SPEC.md section 3.3). */
+  protected uptimeMs_(): number {
+    return Math.floor(this.o_.clock.now() - this.startMs_);
+  }
+
+  /** The time a frame this side sends carries: node uptime (the host overrides with its estimate of it). */
+  protected timeNow_(): number {
+    return this.uptimeMs_();
+  }
+
+  /** The full time of a received frame from the low 16 bits it carries (each role knows where it lies). */
+  protected abstract fullTime_(t16: number): number;
+
+  /** A frame of this session: signed with the session key unless plain (or there is none). */
+  protected frame_<T>(msgId: number, write: PayloadWriter<T>, m: T, plain: boolean): Uint8Array {
+    const pe = write(this.encoder_.raw, Mac.Room + HEADER_BYTES, m);
+    const t = this.timeNow_();
+    return this.seal_(msgId, pe, t, plain ? null : this.key_, this.out_, this.tx_, t);
+  }
+
+  /**
+   * Writes the header, the time and the tag (the MAC under kp of kind | a | b | header | payload, zeros
+   * without kp) after the payload, which ends at raw[pe], and encodes the frame. Counts one frame sent.
+   */
+  protected seal_(msgId: number, pe: number, t: number, kp: Uint8Array | null, kind: number, a: number, b: number): Uint8Array {
+    const raw = this.encoder_.raw;
+    const seq = this.tx_ & 0xff;
+    raw[Mac.Room] = PROTOCOL_VERSION;
+    raw[Mac.Room + 1] = seq;
+    raw[Mac.Room + 2] = msgId;
+    wr16(raw, pe, t);
+    const tag = kp ? this.tag_(kp, kind, a, b, raw, Mac.Room, pe) : null;
+    for (let i = 0; i < TAG_BYTES; i++) raw[pe + 2 + i] = tag ? tag[i] : 0;
+    this.tx_++;
+    return this.encoder_.encode(seq, msgId, pe + TRAILER_BYTES - Mac.Room - HEADER_BYTES);
+  }
+
+  /**
+   * HMAC-SHA256 under kp of: kind (1 byte), a and b (u32 LE each), then buf[at, pe) (a frame's header
+   * and payload, or other input there). buf is an encoder's or decoder's buffer: Mac.Room bytes before
+   * `at` are free for the rest of the MAC's input.
+   */
+  protected tag_(kp: Uint8Array, kind: number, a: number, b: number, buf: Uint8Array, at: number, pe: number): Uint8Array {
+    const m = buf.subarray(at - Mac.Room, pe);
+    m[Mac.Prefix] = kind;
+    wr32(m, Mac.Prefix + 1, a);
+    wr32(m, Mac.Prefix + 5, b);
+    return hmacInPlace(this.o_.sha256 as Sha256Fn, kp, m, 9 + pe - at);
+  }
+
+  /**
+   * The padded session key: HMAC(device key, 'S' | session id | host nonce | node nonce), SPEC.md
+   * section 3.2. Computed in the encoder's buffer (no frame is being built meanwhile).
+   */
+  protected sessionKey_(dk: Uint8Array, sessionId: number, hl: number, hh: number, nl: number, nh: number): Uint8Array {
+    const raw = this.encoder_.raw;
+    wr32(raw, Mac.Room, hh);
+    wr32(raw, Mac.Room + 4, nl);
+    wr32(raw, Mac.Room + 8, nh);
+    return macKey(this.tag_(dk, MacKind.SessionKey, sessionId, hl, raw, Mac.Room, Mac.Room + 12));
+  }
+
+  /** Whether the tag at frame[pe + 2, pe + 8) equals the first bytes of mac. */
+  protected tagMatches_(mac: Uint8Array, frame: Uint8Array, pe: number): boolean {
+    let diff = 0;
+    for (let i = 0; i < TAG_BYTES; i++) diff |= mac[i] ^ frame[pe + 2 + i];
+    return diff === 0;
+  }
+
+  /**
+   * Verifies a received session frame (payload frame[start, pe)) under kp (null: no MAC in this session)
+   * with `high` the highest counter accepted so far: infers the full counter from the sequence byte (the
+   * value nearest above high - 128) and the full time from its low 16 bits, and checks the tag over
+   * both. On success rxC_ and rxT_ hold them.
+   */
+  protected verify_(kp: Uint8Array | null, high: number, seq: number, frame: Uint8Array, start: number, pe: number): boolean {
+    const d = (seq - high) & 0xff;
+    const c = high + (d > 128 ? d - 256 : d);
+    if (c < 0) return false;
+    const t = this.fullTime_(rdU16(frame, pe));
+    if (kp && !this.tagMatches_(this.tag_(kp, this.in_, c, t, frame, start - HEADER_BYTES, pe), frame, pe)) return false;
+    this.rxC_ = c;
+    this.rxT_ = t;
+    return true;
   }
 
   protected transmit_(f: Uint8Array): void {
@@ -147,47 +266,34 @@ export class SessionCore {
     this.h_.output(f);
   }
 
-  protected sendHello_(isReply: number): void {
-    const id = this.o_.identity;
-    this.transmit_(this.frame_(MsgId.Hello, writeHello, {
-      protocolVersion: PROTOCOL_VERSION, layoutHash: this.layoutHash, nodeRole: id.nodeRole, boardId: id.boardId,
-      firmwareMajor: id.firmwareMajor, firmwareMinor: id.firmwareMinor, firmwarePatch: id.firmwarePatch,
-      uptimeMs: this.uptimeMs_(), isReply, sessionId: this.sessionId, uniqueId: id.uniqueId,
-    }));
-  }
-
-  protected uptimeMs_(): number {
-    return (this.o_.clock.now() - this.startMs_) >>> 0;
-  }
-
-  protected refuse_(reason: number, peer: HelloValues | null): void {
-    if (this.h_.refused) this.h_.refused(reason, peer);
-  }
-
-  /** 0 when the peer may talk to us, else the NackReason that says why not. */
-  protected incompatibility_(peer: HelloValues): number {
-    if (peer.protocolVersion !== PROTOCOL_VERSION) return NackReason.VersionMismatch;
-    if (peer.layoutHash !== this.layoutHash) return NackReason.LayoutMismatch;
-    return 0;
-  }
-
-  protected goUp_(peer: HelloValues): void {
+  /** Starts a session under kp (null: unauthenticated): counters from zero, heartbeats, LinkStatus. */
+  protected goUp_(kp: Uint8Array | null, peer: HelloValues | null): void {
     const t = this.o_.timings;
+    this.goDown_();
+    this.key_ = kp;
+    this.tx_ = 0;
+    this.rxHigh_ = -1;
     this.peer = peer;
     this.state = 'ready';
     this.lastRxMs_ = this.o_.clock.now();
-    if (!this.upTimer_) this.upTimer_ = this.o_.clock.every(t.heartbeatMs, () => this.tick_());
-    if (!this.statusTimer_ && t.linkStatusMs > 0) this.statusTimer_ = this.o_.clock.every(t.linkStatusMs, () => this.sendLinkStatus_());
+    this.upTimer_ = this.o_.clock.every(t.heartbeatMs, () => this.tick_());
+    if (t.linkStatusMs > 0) this.reportEvery_(t.linkStatusMs);
     if (this.h_.ready) this.h_.ready(peer);
   }
 
-  /** Leaves the session: heartbeats stop and the sequence memory is cleared. */
+  // A method of its own: an arrow function using `this` in a branch the minifier turns into `a && (...)`
+  // crashes Espruino 2v29 when skipped (see firmware/build/espruino-subset.ts).
+  private reportEvery_(ms: number): void {
+    this.statusTimer_ = this.o_.clock.every(ms, () => this.send(MsgId.LinkStatus, writeLinkStatus, this.c_));
+  }
+
+  /** Leaves the session: heartbeats stop and its key is forgotten. */
   protected goDown_(): void {
     if (this.upTimer_) this.upTimer_.cancel();
     if (this.statusTimer_) this.statusTimer_.cancel();
     this.upTimer_ = null;
     this.statusTimer_ = null;
-    this.lastPeerSeq_ = -1;
+    this.key_ = null;
   }
 
   /** The link went silent: the role decides what follows. */
@@ -199,65 +305,13 @@ export class SessionCore {
 
   private tick_(): void {
     if (this.o_.clock.now() - this.lastRxMs_ > this.o_.timings.linkTimeoutMs) return this.silence_();
-    this.transmit_(this.frame_(MsgId.Heartbeat, writeHeartbeat, { uptimeMs: this.uptimeMs_() }));
+    this.send(MsgId.Heartbeat, writeHeartbeat, { uptimeMs: this.uptimeMs_() });
   }
 
-  private sendLinkStatus_(): void {
-    this.send(MsgId.LinkStatus, writeLinkStatus, this.c_); // LinkStatus carries eight of the counters
-  }
+  // Abstract, so that a bundle carries no empty method for them.
+  /** A Hello; payload buf[start, pe), trailer after it. */
+  protected abstract onHello_(buf: Uint8Array, start: number, pe: number): void;
 
-  private onFrame_(seq: number, msgId: number, buf: Uint8Array, start: number, end: number): void {
-    this.lastRxMs_ = this.o_.clock.now();
-    // A forward gap means frames were lost; a number seen recently is a repeat; an older unseen one came late.
-    let repeat = false;
-    if (this.lastPeerSeq_ < 0) {
-      for (let i = 0; i < 32; i++) this.recent_[i] = 0;
-      this.lastPeerSeq_ = seq;
-      this.mark_(seq, 1);
-    } else {
-      const d = (seq - this.lastPeerSeq_) & 0xff;
-      if (d === 0) repeat = true;
-      else if (d < 128) {
-        this.c_.drops += d - 1;
-        for (let i = 1; i <= d; i++) this.mark_(this.lastPeerSeq_ + i, 0);
-        this.lastPeerSeq_ = seq;
-        this.mark_(seq, 1);
-      } else if (this.recent_[seq >> 3] & (1 << (seq & 7))) repeat = true;
-      else {
-        // Late, not lost: it was counted as a drop when the sequence jumped over it.
-        this.mark_(seq, 1);
-        this.c_.reordered++;
-        if (this.c_.drops > 0) this.c_.drops--;
-      }
-    }
-    if (msgId === MsgId.Hello) {
-      const peer = readHello(buf, start, end);
-      if (peer) this.onHello_(peer);
-      else this.refuse_(NackReason.VersionMismatch, null); // too short to be our Hello
-      return;
-    }
-    if (msgId === MsgId.Ack || msgId === MsgId.Nack) return this.onAnswer_(msgId, buf, start, end);
-    if (msgId === MsgId.Heartbeat) return;
-    this.onMessage_(seq, msgId, buf, start, end, repeat);
-  }
-
-  private mark_(seq: number, on: number): void {
-    const bit = 1 << (seq & 7);
-    const i = (seq >> 3) & 31;
-    this.recent_[i] = on ? this.recent_[i] | bit : this.recent_[i] & ~bit;
-  }
-
-  protected onHello_(_peer: HelloValues): void {}
-
-  protected onAnswer_(_msgId: number, _buf: Uint8Array, _start: number, _end: number): void {}
-
-  /** Any other message; the base delivers it once while the session is up. */
-  protected onMessage_(_seq: number, msgId: number, buf: Uint8Array, start: number, end: number, repeat: boolean): void {
-    if (this.state !== 'ready') return;
-    if (repeat) {
-      this.c_.duplicates++;
-      return;
-    }
-    if (this.h_.message) this.h_.message(msgId, buf, start, end);
-  }
+  /** Any other frame of our version; payload buf[start, pe), trailer after it. */
+  protected abstract onFrame_(seq: number, msgId: number, buf: Uint8Array, start: number, pe: number): void;
 }

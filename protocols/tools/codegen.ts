@@ -99,6 +99,23 @@ function fixedPrefix(m: MessageDef): { fields: ScalarField[]; bytes: number } {
 
 const at = (base: string, off: number) => (off === 0 ? base : `${base} + ${off}`);
 
+/**
+ * Offsets of the fixed fields of a message with a variable part, up to that part's first field: for code
+ * that reads a few fields without decoding the whole message (a node reads the host's Hello so).
+ */
+function genOffsets(m: MessageDef): string {
+  const { fields, bytes } = fixedPrefix(m);
+  if (fields.length === m.fields.length) return '';
+  const lines: string[] = [];
+  let off = 0;
+  for (const f of fields) {
+    lines.push(`  ${pascal(f.name)} = ${off},`);
+    off += WIRE_SIZE[f.type];
+  }
+  lines.push(`  ${pascal(m.fields[fields.length].name)} = ${bytes},`);
+  return `/** Byte offsets in a ${m.name} payload, up to its first field of variable length. */\nexport const enum ${m.name}Offset {\n${lines.join('\n')}\n}`;
+}
+
 function genRead(m: MessageDef): string {
   const { fields, bytes } = fixedPrefix(m);
   const literal: string[] = [];
@@ -248,6 +265,11 @@ export function generateWireCodec(messages: readonly MessageDef[], tables: reado
   parts.push(genCodes(tables));
   parts.push('');
   const commands = messages.filter((m) => m.kind === 'command').map((m) => `id === MsgId.${m.name}`);
+  parts.push('/** Largest payload of each message, bytes (a node sizes its buffers to its own messages). */');
+  parts.push('export const enum MaxPayload {');
+  for (const m of messages) parts.push(`  ${m.name} = ${maxPayloadSize(m)},`);
+  parts.push('}');
+  parts.push('');
   parts.push('/** Message ids. */');
   parts.push('export const enum MsgId {');
   for (const m of messages) parts.push(`  ${m.name} = ${m.id},`);
@@ -256,6 +278,8 @@ export function generateWireCodec(messages: readonly MessageDef[], tables: reado
   for (const m of messages) {
     parts.push(`// ---- ${m.name} (0x${m.id.toString(16).padStart(2, '0')}, ${m.kind}, ${m.direction})`);
     parts.push(genInterface(m));
+    const offsets = genOffsets(m);
+    if (offsets) parts.push(offsets);
     parts.push(genRead(m));
     parts.push(genWrite(m));
     parts.push(genCheck(m));

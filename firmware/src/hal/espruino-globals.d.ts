@@ -17,8 +17,11 @@ declare const E: {
   kickWatchdog(): void;
   getSerial?: () => string;
   setFlags(flags: Record<string, number>): void;
+  hwRand?: () => number;
   FFT(re: Float32Array, im?: Float32Array, inverse?: boolean): void;
 };
+/** Espruino's require, reached as global.require (a bare require is the bundler's). */
+declare type EspruinoRequire = (module: 'Storage') => { read(name: string): string | undefined };
 declare class Waveform {
   constructor(samples: number, options?: { doubleBuffer?: boolean; bits?: number });
   buffer: Uint16Array;

@@ -1,6 +1,6 @@
 // The one binding of the HAL to Espruino's globals. Pins are named by string and looked up in `global`
 // (A0, B3, D12...), so the same code serves every board.
-import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, Timer, Uart } from './hal.ts';
+import type { AnalogOut, AnalogSampler, Fft, Hal, Pins, Uart } from './hal.ts';
 
 function pinOf(name: string): string {
   return global[name] as string;
@@ -26,11 +26,11 @@ export function moveConsole(consolePort: string): void {
 }
 
 export function espruinoHal(port: string, baud: number, rx?: string, tx?: string, path?: string): Hal {
-  const timer = (id: unknown): Timer => ({ cancel: () => clearTimeout(id as number) });
+  // Time counts from boot: on the Linux build getTime() is Unix time, on a board time since power-up.
+  const t0 = getTime();
   return {
     clock: {
-      now: () => getTime() * 1000,
-      after: (ms, fn) => timer(setTimeout(fn, ms)),
+      now: () => (getTime() - t0) * 1000,
       every: (ms, fn) => {
         const id = setInterval(fn, ms);
         return { cancel: () => clearInterval(id) };
@@ -41,6 +41,14 @@ export function espruinoHal(port: string, baud: number, rx?: string, tx?: string
     watchdogKick: () => E.kickWatchdog(),
     serial: () => (E.getSerial ? E.getSerial() : 'no-serial'),
     crc32: (buf, start, end) => E.CRC32(buf.subarray(start, end)),
+    // global.require: esbuild would take a bare require() for a module to bundle.
+    storageRead: (name) => {
+      const s = (global.require as EspruinoRequire)('Storage').read(name);
+      return s === undefined ? s : E.toUint8Array(s);
+    },
+    // E.hwRand reads analog noise (an RNG peripheral on nRF52); mixed with time and Math.random, whose
+    // seed the Linux build never varies.
+    random32: () => ((E.hwRand ? E.hwRand() : 0) ^ (Math.random() * 4294967296) ^ (getTime() * 1e6)) >>> 0,
   };
 }
 

@@ -1,8 +1,8 @@
 // What nodes and drivers may touch of the board. One binding (espruino-hal.ts) maps it onto Espruino's
 // globals; the emulator provides those same globals, so one bundle runs on both.
-import type { Clock } from '../../../protocols/clock/clock.ts';
+import type { PeriodicClock } from '../../../protocols/clock/clock.ts';
 
-export type { Clock, Timer } from '../../../protocols/clock/clock.ts';
+export type { PeriodicClock, Timer } from '../../../protocols/clock/clock.ts';
 
 /** A byte stream to the host. */
 export interface Uart {
@@ -12,13 +12,18 @@ export interface Uart {
 
 /** What every node needs. */
 export interface Hal {
-  clock: Clock;
+  /** Periodic timers only: no node needs a one-shot one (and each closure costs a board memory). */
+  clock: PeriodicClock;
   uart: Uart;
   watchdogStart(timeoutMs: number): void;
   watchdogKick(): void;
   /** The board's serial number, or a fixed name where it has none. */
   serial(): string;
   crc32(buf: Uint8Array, start: number, end: number): number;
+  /** A file of the board's flash storage (Espruino's Storage), as bytes; undefined when absent. */
+  storageRead(name: string): Uint8Array | undefined;
+  /** A random 32-bit number from the board's noise source (nonces). */
+  random32(): number;
 }
 
 /**

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { NackReason } from '../../../protocols/generated/wire-codec.ts';
 import { AlarmFlags } from './alarm-flags.ts';
 import type { SetpointLimits } from './leased-setpoint.ts';
-import { LeasedSetpoint, SetpointMode } from './leased-setpoint.ts';
+import { LeasedSetpoint, SetpointMode, leaseEndMs } from './leased-setpoint.ts';
+import { ackLease } from '../../../protocols/session/responder-session.ts';
 
 const stim: SetpointLimits = { min: 0, max: 3, maxRise: Infinity, rampUpPerS: 0.5, rampDownPerS: 2, safe: 2.5, maxLeaseMs: 10_000 };
 const reports: string[] = [];
@@ -16,18 +17,27 @@ describe('leased setpoint (the shared safety core)', () => {
       value: fc.double({ min: -1, max: 5, noNaN: true }),
       leaseMs: fc.integer({ min: 100, max: 30_000 }),
       dtMs: fc.integer({ min: 1, max: 400 }),
+      // How long ago the host sent it.
+      ageMs: fc.integer({ min: 0, max: 3000 }),
     });
+    const tickMs = 20;
     fc.assert(fc.property(fc.array(step, { maxLength: 200 }), (steps) => {
       const sp = setpoint();
       let now = 0;
       let leaseEnd = -1;
       for (const s of steps) {
         if (s.kind === 'command') {
-          const r = sp.command_(s.value, s.leaseMs, now);
+          const r = sp.command_(s.value, s.leaseMs, now, now - s.ageMs, tickMs);
           const inWindow = s.value >= stim.min && s.value <= stim.max;
-          expect(r === 0).toBe(inWindow);
+          const applied = Math.min(s.leaseMs, stim.maxLeaseMs);
+          // The lease counts from the sending, ends a tick and the clocks' tolerance early, never later.
+          const end = now - s.ageMs + applied - tickMs - Math.ceil(applied / 1000);
           if (!inWindow) expect(r & 255).toBe(NackReason.HardLimit);
-          else leaseEnd = now + Math.min(s.leaseMs, stim.maxLeaseMs);
+          else if (end <= now) expect(r & 255).toBe(NackReason.Expired);
+          else {
+            expect(r).toBe(ackLease(applied));
+            leaseEnd = end;
+          }
           expect(sp.remainingMs_(now)).toBeLessThanOrEqual(stim.maxLeaseMs);
         } else {
           now += s.dtMs;
@@ -51,23 +61,25 @@ describe('leased setpoint (the shared safety core)', () => {
     }), { numRuns: 200 });
   });
 
-  it('caps a lease at maxLeaseMs and keeps the lapse to the tick that reaches its end', () => {
+  it('caps a lease at maxLeaseMs, says so in its Ack, and keeps the lapse to the tick that reaches its end', () => {
     const sp = setpoint();
-    expect(sp.command_(1, 1_000_000, 0)).toBe(0);
-    expect(sp.remainingMs_(0)).toBe(stim.maxLeaseMs);
-    expect(sp.tick_(stim.maxLeaseMs - 1, 10)).toBe(false);
-    expect(sp.tick_(stim.maxLeaseMs, 10)).toBe(true);
-    expect(sp.remainingMs_(stim.maxLeaseMs)).toBe(0);
+    expect(sp.command_(1, 1_000_000, 0, 0, 0)).toBe(ackLease(stim.maxLeaseMs));
+    const end = leaseEndMs(0, stim.maxLeaseMs, 0);
+    expect(end).toBe(stim.maxLeaseMs - 10); // 0.1% of 10 s for the clocks' rates
+    expect(sp.remainingMs_(0)).toBe(end);
+    expect(sp.tick_(end - 1, 10)).toBe(false);
+    expect(sp.tick_(end, 10)).toBe(true);
+    expect(sp.remainingMs_(end)).toBe(0);
   });
 
   it('without ramp limits follows at once (a pump), and refuses a rise beyond maxRise from the present output', () => {
     const pump: SetpointLimits = { min: 0, max: 600, maxRise: 100, rampUpPerS: Infinity, rampDownPerS: Infinity, safe: 0, maxLeaseMs: 60_000 };
     const sp = setpoint(pump, 0, 0);
-    expect(sp.command_(80, 5000, 0)).toBe(0);
+    expect(sp.command_(80, 5000, 0, 0, 0)).toBe(ackLease(5000));
     sp.tick_(0, 0);
     expect(sp.output_).toBe(80);
-    expect(sp.command_(200, 5000, 0)).toBe(NackReason.RateChangeLimit);
-    expect(sp.command_(180, 5000, 0)).toBe(0);
+    expect(sp.command_(200, 5000, 0, 0, 0)).toBe(NackReason.RateChangeLimit);
+    expect(sp.command_(180, 5000, 0, 0, 0)).toBe(ackLease(5000));
     sp.cancel_(0, SetpointMode.AwaitingHost);
     sp.tick_(1, 1);
     expect(sp.output_).toBe(0);

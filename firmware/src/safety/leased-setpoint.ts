@@ -4,8 +4,22 @@
 // A command is refused (never clamped) when it is outside the window or raises the setpoint by more than
 // one command may; the node decides what else a refusal raises (an alarm flag).
 import { NackReason } from '../../../protocols/generated/wire-codec.ts';
-import { nack } from '../../../protocols/session/responder-session.ts';
+import { ackLease, nack } from '../../../protocols/session/responder-session.ts';
 import { AlarmFlags } from './alarm-flags.ts';
+
+const enum Clocks {
+  /** Share of a lease a node gives up for its clock running at another rate than the host's (1000 ppm). */
+  Tolerance = 0.001,
+}
+
+/**
+ * When a node lets a lease of appliedMs lapse, for a command the host sent at sentMs (on the node's clock,
+ * never later than the truth): a control tick early, less the clocks' tolerance, so the node checking
+ * every tickMs never runs past the time the host believes (SPEC.md section 3.7).
+ */
+export function leaseEndMs(sentMs: number, appliedMs: number, tickMs: number): number {
+  return sentMs + appliedMs - tickMs - Math.ceil(appliedMs * Clocks.Tolerance);
+}
 
 export const enum SetpointMode {
   /** No command yet: the output goes to the boot target. */
@@ -42,15 +56,22 @@ export class LeasedSetpoint extends AlarmFlags {
     super(report);
   }
 
-  /** A command: 0 when taken, or a nack() naming the field (0: the value) and the reason. */
-  command_(value: number, leaseMs: number, nowMs: number): number {
+  /**
+   * A command sent at sentMs, checked every tickMs: ackLease(the lease applied) when taken, or a nack()
+   * naming the field (0: the value, 1: the lease) and the reason. A command whose lease would already be
+   * over is refused as expired.
+   */
+  command_(value: number, leaseMs: number, nowMs: number, sentMs: number, tickMs: number): number {
     const lim = this.lim_;
     if (value < lim.min || value > lim.max) return nack(NackReason.HardLimit, 0);
     if (value - this.output_ > lim.maxRise) return nack(NackReason.RateChangeLimit, 0);
+    const applied = leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs;
+    const end = leaseEndMs(sentMs, applied, tickMs);
+    if (end <= nowMs) return nack(NackReason.Expired, 1);
     this.target_ = value;
     this.mode_ = SetpointMode.Commanded;
-    this.leaseEndMs_ = nowMs + (leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs);
-    return 0;
+    this.leaseEndMs_ = end;
+    return ackLease(applied);
   }
 
   /** Drops the lease and sets a target at once (a stop, an alarm). */

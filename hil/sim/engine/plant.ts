@@ -37,7 +37,7 @@ export class Plant {
 
   /** A board running a node's built bundle; its firmware starts now (its timers join the clock in this order). */
   async addBoard(kind: NodeName, config: Board): Promise<BoardEmulator> {
-    const board = new BoardEmulator({ clock: this.clock, serial: kind, variables: config.variables });
+    const board = new BoardEmulator({ clock: this.clock, serial: kind, variables: config.variables, nativeSha256: config.nativeSha256 });
     board.load(await builtProgram(kind, config));
     this.nodes[kind] = { kind, board, config, model: null };
     return board;

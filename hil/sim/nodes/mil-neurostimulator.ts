@@ -22,7 +22,7 @@ export class MilNeurostimulator {
       after: () => { throw new Error('the MIL stimulator is driven by its caller: no timers'); },
       every: () => { throw new Error('the MIL stimulator is driven by its caller: no timers'); },
     };
-    this.core = new StimCore(clock, cfg.beta.blankMs, cfg.limits, {
+    this.core = new StimCore(clock, cfg.beta.blankMs, cfg.controlTickMs, cfg.limits, {
       amplitude: (ma) => (this.deliveredMa = ma), status: out.status ?? (() => undefined), alarm: out.alarm ?? (() => undefined),
     });
     const b = cfg.beta;

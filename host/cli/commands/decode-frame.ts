@@ -18,9 +18,10 @@ export function decodeFrameHex(input: string): { ok: boolean; text: string } {
     const why = c.versionErrors ? 'its protocol version differs from this host\'s' : c.oversize ? 'it is longer than the largest frame' : 'its COBS or CRC check failed';
     return { ok: false, text: `no valid frame: ${why} (counters ${JSON.stringify(c)})` };
   }
+  const tag = (t: Uint8Array) => (t.every((b) => b === 0) ? 'none (unauthenticated)' : Buffer.from(t).toString('hex'));
   return {
     ok: true,
-    text: out.messages.map((m) => `seq ${m.seq} ${m.name} (0x${m.id.toString(16).padStart(2, '0')}) ${JSON.stringify(namedValues(m))}`).join('\n'),
+    text: out.messages.map((m) => `seq ${m.seq} ${m.name} (0x${m.id.toString(16).padStart(2, '0')}) ${JSON.stringify(namedValues(m))}; time ${m.trailer.time16} (low 16 bits), MAC ${tag(m.trailer.tag)}`).join('\n'),
   };
 }
 

@@ -4,7 +4,7 @@
 // in the same place, as after a reset, boots into the firmware from flash.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { espruinoBin } from '../../../hil/espruino/espruino-interpreter.ts';
 import { BoardId, NodeRole } from '../../../protocols/generated/wire-codec.ts';
 import { SystemClock } from '../../clock/system-clock.ts';
 import { hostSession } from '../../link/host-session.ts';
+import { fileKeyring } from '../../link/keyring.ts';
 import { SerialTransport } from '../../transport/serial-transport.ts';
 import { startCli } from '../testing/run-cli.ts';
 import { flashNode } from './flash.ts';
@@ -63,20 +64,28 @@ describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESP
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the pump firmware to flash, gets its Hello, and the firmware boots again from flash', async () => {
+  it('writes the pump firmware and its key to flash, gets its authenticated Hello, records the key, and the firmware boots again from flash with it', async () => {
     const tcp = await freePort();
     start('socat', [`TCP-LISTEN:${tcp},reuseaddr,fork`, `EXEC:${bin},pty,raw,echo=0`]);
     start('socat', [`pty,raw,echo=0,link=${join(dir, 'host')}`, `pty,raw,echo=0,link=${join(dir, 'homeostat-serial')}`]);
     for (let i = 0; i < 200 && !existsSync(join(dir, 'host')); i++) await sleep(10);
     const log: string[] = [];
+    const keyFile = join(dir, 'pump.key');
+    writeFileSync(keyFile, '00112233445566778899aabbccddeeff\n');
+    const keyring = join(dir, 'keyring.json');
     const peer = await flashNode(
       // Throttled: the Linux build's input thread races its main loop under bulk input (see hil/espruino).
-      { node: 'infusion-pump', board: 'linux', port: `tcp://127.0.0.1:${tcp}`, protocolPort: join(dir, 'host'), helloTimeoutMs: 10_000, throttle: true },
+      {
+        node: 'infusion-pump', board: 'linux', port: `tcp://127.0.0.1:${tcp}`, protocolPort: join(dir, 'host'), helloTimeoutMs: 10_000, throttle: true,
+        keyFile, keyring,
+      },
       (l) => log.push(l),
     );
     expect(peer.nodeRole).toBe(NodeRole.InfusionPump);
     expect(peer.boardId).toBe(BoardId.Linux);
     expect(existsSync(join(dir, 'espruino.flash'))).toBe(true);
+    // The keyring now holds the key under the id the node gave; the key never went into a frame.
+    expect(JSON.parse(readFileSync(keyring, 'utf8')).devices[peer.uniqueId].key).toBe('00112233445566778899aabbccddeeff');
 
     // "Reset": everything stops; a new interpreter, given no program, runs what is in flash.
     killAll();
@@ -91,7 +100,7 @@ describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESP
       ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
       lost: () => undefined,
       refused: (why) => events.push(`refused ${why}`),
-    });
+    }, { keyring: fileKeyring(keyring) });
     session.start();
     for (let i = 0; i < 300 && events.length === 0; i++) await sleep(10);
     session.stop();

@@ -1,6 +1,8 @@
 // `homeostat flash`: builds a node's bundle for a board, writes it to the board's flash with the Espruino
 // CLI (code runs from flash at every boot), then listens on the protocol port for the node's Hello and
-// checks its role, board and layout.
+// checks its role, board and layout. With --key-file it also writes the device key into the board's
+// Storage (never into a protocol frame), checks the node's authenticated Hello with it, and records it in
+// the host's keyring under the device id the node gave.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +18,8 @@ import { SystemClock } from '../../clock/system-clock.ts';
 import { hostSession } from '../../link/host-session.ts';
 import { resolvePort } from '../../ports/serial-ports.ts';
 import { SerialTransport } from '../../transport/serial-transport.ts';
+import type { Keyring } from '../../link/keyring.ts';
+import { KEY_FILE, addToKeyring, defaultKeyringPath, fileKeyring, keyFromHex, readKeyFile } from '../../link/keyring.ts';
 import { owned } from '../../process/owned-children.ts';
 import { onShutdown } from '../shutdown.ts';
 
@@ -29,6 +33,12 @@ export interface FlashOptions {
   helloTimeoutMs: number;
   /** Slow the upload down (the Espruino CLI's "throttle send"), for lines that lose characters. */
   throttle?: boolean;
+  /** A file with the device key (32 hexadecimal digits) to provision. */
+  keyFile?: string;
+  /** The host's keyring file; defaultKeyringPath() when absent. */
+  keyring?: string;
+  /** Build the node in unauthenticated bench mode (SPEC.md section 3.8). */
+  unauthenticatedBenchMode?: boolean;
 }
 
 const espruinoCli = createRequire(import.meta.url).resolve('espruino/bin/espruino-cli.js');
@@ -91,7 +101,9 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
   const board = boards.find((b) => b.id === o.board);
   if (!board) throw new Error(`unknown board '${o.board}': choose one of ${boards.map((b) => b.id).join(', ')} (firmware/boards)`);
   const port = await resolvePort(o.port);
-  const built = await buildNode(node.name as NodeName, board);
+  const keyHex = o.keyFile ? readKeyFile(o.keyFile) : null;
+  const keyringPath = o.keyring ?? defaultKeyringPath();
+  const built = await buildNode(node.name as NodeName, board, { unauthenticatedBenchMode: o.unauthenticatedBenchMode });
   log(`built ${node.name} for ${board.id}: ${built.bytes} bytes`);
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-flash-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -103,6 +115,12 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
     // reset. Line numbers would cost a variable per function.
     const args = ['--no-ble', '-p', port, '-b', String(o.baud ?? board.uart.baud), '--config', 'SAVE_ON_SEND=1', '--config', 'STORE_LINE_NUMBERS=false'];
     if (o.throttle) args.push('--config', 'SERIAL_THROTTLE_SEND=1');
+    if (keyHex) {
+      // The Espruino CLI writes the key's 16 bytes into the board's Storage, where the firmware reads it.
+      const keyPath = join(dir, KEY_FILE);
+      writeFileSync(keyPath, keyFromHex(keyHex), { mode: 0o600 });
+      args.push('--storage', `${KEY_FILE}:${keyPath}`);
+    }
     // Ten times the bytes' time on the wire (throttled uploads are slow), and 30 s to connect.
     const uploadTimeoutMs = 30_000 + (built.bytes * 10 * 10 * 1000) / (o.baud ?? board.uart.baud);
     // A line that drops characters fails an upload now and then: try it three times in all. A port
@@ -124,10 +142,17 @@ export async function flashNode(o: FlashOptions, log: (s: string) => void): Prom
     removeDir();
   }
   log('written to flash; waiting for its Hello');
-  return checkHello(o.protocolPort ?? port, board.uart.baud, o.helloTimeoutMs, node.name, board.boardId);
+  // With a new key its id is not yet known: that key serves whatever id the node says it has.
+  const keyring: Keyring = keyHex ? { keyFor: () => keyFromHex(keyHex), describe: () => o.keyFile! } : fileKeyring(keyringPath);
+  const peer = await checkHello(o.protocolPort ?? port, board.uart.baud, o.helloTimeoutMs, node.name, board.boardId, keyring);
+  if (keyHex) {
+    addToKeyring(keyringPath, peer.uniqueId, keyHex);
+    log(`the key of '${peer.uniqueId}' is in the keyring ${keyringPath}`);
+  }
+  return peer;
 }
 
-async function checkHello(port: string, baud: number, timeoutMs: number, nodeName: string, boardName: string): Promise<HelloValues> {
+async function checkHello(port: string, baud: number, timeoutMs: number, nodeName: string, boardName: string, keyring: Keyring): Promise<HelloValues> {
   const transport = await SerialTransport.open(await resolvePort(port), baud);
   const clock = new SystemClock();
   try {
@@ -145,7 +170,7 @@ async function checkHello(port: string, baud: number, timeoutMs: number, nodeNam
           session.stop();
           reject(new Error(why));
         },
-      });
+      }, { keyring });
       // The session's heartbeats would keep the process alive: it stops on every outcome, this one too.
       const timer = setTimeout(() => {
         session.stop();

@@ -1,23 +1,32 @@
 // `homeostat monitor` against a PIL pump: the command as a user runs it, on a real pseudo-terminal.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PilBoard } from '../../../hil/pil/pil-rig.ts';
 import { startPilBoard } from '../../../hil/pil/pil-rig.ts';
+import { simKeyHex } from '../../../hil/emulator/sim-keys.ts';
+import { addToKeyring } from '../../link/keyring.ts';
 import { startCli } from '../testing/run-cli.ts';
 
 const bin = fileURLToPath(new URL('../bin.js', import.meta.url));
 let board: PilBoard | null = null;
-afterAll(() => board?.stop());
+// The user's keyring, as `homeostat flash --key-file` leaves it: here with the PIL board's key.
+const keyringDir = mkdtempSync(join(tmpdir(), 'homeostat-keyring-'));
+const keyring = join(keyringDir, 'keyring.json');
+addToKeyring(keyring, 'pil-infusion-pump', simKeyHex('pil-infusion-pump'));
+afterAll(() => {
+  board?.stop();
+  rmSync(keyringDir, { recursive: true, force: true });
+});
 
 describe('homeostat monitor', () => {
   it('prints the peer and its telemetry with codes by name, sends PumpStop on `stop`, logs to a file, and ends with 0 on Ctrl-C', async () => {
     board = await startPilBoard('infusion-pump', 'pico');
     const log = join(mkdtempSync(join(tmpdir(), 'monitor-')), 'monitor.log');
-    const run = startCli(['monitor', '--port', board.path, '--hex', '--log', log]);
+    const run = startCli(['monitor', '--port', board.path, '--hex', '--log', log], { ...process.env, HOMEOSTAT_KEYRING: keyring });
     await run.waitFor(/link ready/);
     run.child.stdin!.write('stop\n');
     await run.waitFor(/PumpStop acknowledged/);

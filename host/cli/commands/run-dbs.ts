@@ -9,12 +9,12 @@ import { readConfigFile } from '../../config/config-file.ts';
 import { loadPolicyFile } from '../../control/dbs/policy-file.ts';
 import { runDbsLive } from '../../app/run-dbs.ts';
 import { beforeSignalExit } from '../../process/owned-children.ts';
-import { AMPLITUDE_VALUE, stimAdvisoryConfigSchema } from '../../safety/advisory-gate.ts';
+import { stimAdvisoryConfigSchema } from '../../safety/advisory-gate.ts';
 import { betaDriftConfigSchema } from '../../safety/drift-monitor.ts';
 import { stimSupervisorConfigSchema } from '../../safety/stim-supervisor.ts';
 import { dataFile, repoFile } from './data-file.ts';
 import { positive } from './run-bp.ts';
-import { terminalConfirmer } from './terminal-confirmer.ts';
+import { DBS_QUESTION, terminalConfirmer } from './terminal-confirmer.ts';
 
 export function registerRunDbs(program: Command): void {
   const run = program.commands.find((c) => c.name() === 'run') ?? program.command('run').description('closed loops live, on real devices');
@@ -40,7 +40,7 @@ export function registerRunDbs(program: Command): void {
         advisory: opts.advisory ? readConfigFile(repoFile('host/safety/dbs.advisory.json'), 'the aDBS advisory mode', stimAdvisoryConfigSchema) : null,
         device, baselineBetaUv2: opts.baselineUv2,
       };
-      const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer(AMPLITUDE_VALUE) : undefined;
+      const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer({ wording: DBS_QUESTION }) : undefined;
       const live = await runDbsLive({
         stimPort: opts.stim, baud: opts.baud, board: opts.board, files, outDir: opts.out ?? `dist/run-dbs/${new Date().toISOString().replace(/[:.]/g, '-')}`, confirmer: interactive?.confirmer,
       }, (l) => console.log(l));

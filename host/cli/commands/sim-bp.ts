@@ -6,6 +6,9 @@ import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
 import { cohortSchema } from '../../../hil/sim/cohorts/cohort.ts';
 import { readConfigFile } from '../../config/config-file.ts';
 import type { Confirmer } from '../../loop/loop-shell.ts';
+import { firstAnswer } from '../../loop/loop-shell.ts';
+import { DashboardServer } from '../../dashboard/dashboard-server.ts';
+import { beforeSignalExit } from '../../process/owned-children.ts';
 import { dataFile, repoFile } from './data-file.ts';
 
 export interface SimBpOptions {
@@ -26,6 +29,10 @@ export interface SimBpOptions {
   out: string;
   workers: number;
   speed: number;
+  /** MIL and SIL: hold the simulation to this many times real time (a person watching the dashboard). */
+  pace?: number;
+  /** Serve the live dashboard (patients then run one at a time, in this thread). */
+  dashboard?: { port: number; host: string };
 }
 
 const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
@@ -44,7 +51,22 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
   const controllerPath = dataFile(controllerName, 'controller', 'host/control/bp');
   const supervisorPath = dataFile(o.supervisor ?? (vasopressor ? 'norepinephrine' : 'nitroprusside'), 'supervisor', 'host/safety');
   const started = performance.now();
-  const r = await runCohort({
+  let dashboard: DashboardServer | null = null;
+  if (o.dashboard) {
+    dashboard = new DashboardServer(o.dashboard);
+    out(`dashboard: ${await dashboard.listen()} (patients run one at a time while it is open; Stop ends the patient shown)`);
+    if (o.advisory) confirmer = confirmer ? firstAnswer([confirmer, dashboard.confirmer]) : dashboard.confirmer;
+  }
+  // Ctrl-C: the running patient's pump is stopped and its record closed before the process exits.
+  const abort = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  beforeSignalExit(async (signal) => {
+    abort.abort(signal);
+    await Promise.race([running, new Promise((r) => setTimeout(r, 15_000))]);
+    await dashboard?.close();
+  });
+  const board = dashboard;
+  const cohort = runCohort({
     cohortPath,
     scenarioPath: dataFile(o.scenario, 'scenario', 'hil/sim/scenarios'),
     controllerPath,
@@ -52,13 +74,25 @@ export async function simBp(o: SimBpOptions, out: (line: string) => void, progre
     driftPath: repoFile('host/safety/default.drift.json'),
     advisoryPath: o.advisory ? repoFile('host/safety/default.advisory.json') : null,
     acceptancePath: dataFile(o.acceptance ?? 'default', 'acceptance', 'hil/reports'),
-    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed,
+    split: o.split, patients: o.patients, patient: o.patient, records: o.records, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, outDir: resolve(o.out), confirmer, workers: o.workers, level: o.level, speed: o.speed, pace: o.pace,
+    signal: abort.signal,
+    onLoop: board ? (loop) => {
+      const id = board.addLoop(loop);
+      return (ended) => board.loopEnded(id, ended);
+    } : undefined,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
       const wallS = (performance.now() - started) / 1000;
       progress(`${bar(overall)} ${done}/${total} patients ${current ? `(${current} ${(share * 100).toFixed(0)}%)` : ''} ${wallS.toFixed(0)} s`);
     },
   });
+  running = cohort;
+  let r: CohortRunResult;
+  try {
+    r = await cohort;
+  } finally {
+    await dashboard?.close();
+  }
   const s = r.summary;
   const row = (g: typeof s.cohort) =>
     `${g.name.padEnd(22)} ${String(g.patients).padStart(4)} ${g.settledPct.toFixed(0).padStart(8)}% ${(g.medianSettlingTimeS === null ? '-' : (g.medianSettlingTimeS / 60).toFixed(1)).padStart(9)} ` +

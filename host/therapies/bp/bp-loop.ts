@@ -26,7 +26,8 @@ export interface RatePump {
   readonly link: WatchedLink;
   onStatus(listener: (s: PumpStatusValues) => void): void;
   onAlarm(listener: (a: AlarmValues) => void): void;
-  setRate(rateMlPerH: number, leaseMs: number): Promise<void>;
+  /** Resolves with the lease the pump applied (it may be shorter than asked: its maxLeaseMs). */
+  setRate(rateMlPerH: number, leaseMs: number): Promise<number>;
   stop(): Promise<void>;
 }
 

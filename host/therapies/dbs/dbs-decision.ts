@@ -144,7 +144,10 @@ export function decideDbs(setup: DbsSetup, state: DbsLoopState, x: DbsDecisionIn
   let resolved: DbsDecision['resolved'] = null;
   if (setup.advisory && mode === 'auto') {
     const a = setup.advisory;
-    const g = gateIncrease(AMPLITUDE_VALUE, { maxUnconfirmedIncrease: a.maxUnconfirmedIncreaseMa, minConfidence: a.minConfidence, timeoutMs: a.timeoutMs }, advisory,
+    const g = gateIncrease(AMPLITUDE_VALUE, {
+      maxUnconfirmedIncrease: a.maxUnconfirmedIncreaseMa, minConfidence: a.minConfidence, timeoutMs: a.timeoutMs,
+      minIncreaseToAsk: a.minIncreaseToAskMa ?? 0,
+    }, advisory,
       { supervised: amplitude, last: state.supervisor.lastMa, confidence: proposal.confidence, answer: x.answer }, now);
     advisory = g.state;
     asked = g.asked;

@@ -19,7 +19,8 @@ export interface BetaStimulator {
   onBetaPower(listener: (b: BetaPowerValues) => void): void;
   onStatus(listener: (s: StimStatusValues) => void): void;
   onAlarm(listener: (a: AlarmValues) => void): void;
-  setAmplitude(amplitudeMa: number, leaseMs: number): Promise<void>;
+  /** Resolves with the lease the stimulator applied. */
+  setAmplitude(amplitudeMa: number, leaseMs: number): Promise<number>;
 }
 
 export interface DbsDevices {

@@ -9,7 +9,7 @@ const bin = espruinoBin();
 const golden = loadGolden();
 
 describe.skipIf(!bin)('golden vectors on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
-  it('decodes every golden frame, re-encodes it byte for byte, and drops every bad one', async () => {
+  it('decodes every golden frame, re-encodes it byte for byte, drops every bad one, and replays the node of the authenticated session', async () => {
     const { code } = await bundleForEspruino(fileURLToPath(new URL('./golden-check.ts', import.meta.url)));
     const run = await runOnEspruino(code, { bin: bin!, until: 'GOLDEN DONE', timeoutMs: 20_000 });
     expect(run.uncaught, run.stdout).toBe(false);
@@ -30,5 +30,8 @@ describe.skipIf(!bin)('golden vectors on the real Espruino interpreter (set ESPR
       const counters = JSON.parse(line!.slice(`BAD ${v.name}: `.length));
       expect(counters[v.counter], v.name).toBe(1);
     }
+    // The firmware's session, MAC and the board's native SHA-256 send the node's golden frames exactly.
+    const sent = run.stdout.split('\n').filter((l) => l.startsWith('SESSION ')).map((l) => l.trim().split(' ').slice(2).join(' '));
+    expect(sent).toEqual(golden.session.frames.filter((f) => f.from === 'node').map((f) => `node ${f.atMs} ${f.hex}`));
   });
 });

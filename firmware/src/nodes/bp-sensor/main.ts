@@ -2,7 +2,7 @@
 // to mmHg, reports each beat (systolic, diastolic, mean, rate, quality) and, on request, raw samples.
 import board from 'homeostat:board';
 import {
-  AlarmCode, AlarmPriority, MsgId, NackReason, NodeRole, PressureQuality, checkPressureWaveformRequest,
+  AlarmCode, AlarmPriority, MaxPayload, MsgId, NackReason, NodeRole, PressureQuality, checkPressureWaveformRequest,
   readPressureWaveformRequest, writeAlarm, writePressureBeat, writePressureWaveform,
 } from '../../../../protocols/generated/wire-codec.ts';
 import { nack } from '../../../../protocols/session/responder-session.ts';
@@ -32,8 +32,7 @@ let signalLost = false;
 
 const session = nodeLink(hal, cfg, NodeRole.BpSensor, {
   output: (bytes) => hal.uart.write(bytes),
-  command: (id, buf, s, e) => {
-    if (id !== MsgId.PressureWaveformRequest) return nack(NackReason.UnknownMessage);
+  command: (_id, buf, s, e) => {
     const m = readPressureWaveformRequest(buf, s, e);
     if (!m) return nack(NackReason.BadLength);
     const bad = checkPressureWaveformRequest(m);
@@ -41,7 +40,7 @@ const session = nodeLink(hal, cfg, NodeRole.BpSensor, {
     waveformLeft = m.sampleCount;
     return 0;
   },
-}, (id) => id === MsgId.PressureWaveformRequest, () => false);
+}, (id) => id === MsgId.PressureWaveformRequest, MaxPayload.PressureWaveform);
 
 const detector = new BeatDetector(rateHz, (b) => {
   session.send(MsgId.PressureBeat, writePressureBeat, {

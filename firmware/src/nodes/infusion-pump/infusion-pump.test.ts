@@ -2,20 +2,22 @@
 // with a syringe mechanism on its pins and a host session on its USB port.
 import { describe, expect, it } from 'vitest';
 import { crc32Range } from '../../../../protocols/framing/crc32.ts';
-import { HEADER_BYTES } from '../../../../protocols/framing/frame-format.ts';
+import { HEADER_BYTES, TRAILER_BYTES } from '../../../../protocols/framing/frame-format.ts';
+import type { VirtualClock } from '../../../../protocols/clock/virtual-clock.ts';
 import { FrameEncoder } from '../../../../protocols/framing/framer.ts';
 import {
-  AlarmCode, MsgId, NackReason, PumpState, readAlarm, readPumpStatus, writePumpSetRate, writePumpStop,
+  AlarmCode, MsgId, NackReason, PumpState, readAlarm, readPumpLimits, readPumpStatus, writePumpSetRate, writePumpStop,
 } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
-import { emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
+import { boardById, emulatedNode } from '../../../../hil/emulator/emulated-node.ts';
 import type { EmulatedNode } from '../../../../hil/emulator/emulated-node.ts';
 import type { LineModel } from '../../../../hil/sim/syringe-mechanism.ts';
 import { PATIENT_LINE, SyringeMechanism } from '../../../../hil/sim/syringe-mechanism.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
+import type { Board } from '../../../build/board-schema.ts';
 
-async function pumpRig(line?: LineModel) {
-  const node = await emulatedNode('infusion-pump', 'pico');
+async function pumpRig(line?: LineModel, boardConfig?: Board) {
+  const node = await emulatedNode('infusion-pump', 'pico', { boardConfig });
   const cfg = node.boardConfig.nodes['infusion-pump'] as PumpBoardConfig;
   const mech = new SyringeMechanism(node.board, cfg, node.clock, line);
   node.clock.advance(1000);
@@ -51,11 +53,13 @@ function alarms(n: EmulatedNode) {
 
 /**
  * Holds a rate for durationMs, renewing a 30 s lease every 10 s, as the host's proxy will. Returns when the
- * rate took effect. Rates above the pump's largest step are reached in steps of 100 mL/h.
+ * rate took effect. Rates above the pump's largest rise per window are reached in steps of 100 mL/h, one
+ * window apart.
  */
-async function holdRate(n: EmulatedNode, rateMlPerH: number, durationMs: number, onStarted = () => {}): Promise<number> {
+async function holdRate(n: Awaited<ReturnType<typeof pumpRig>>, rateMlPerH: number, durationMs: number, onStarted = () => {}): Promise<number> {
   for (let r = 100; r < rateMlPerH; r += 100) {
     expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: r, leaseMs: 30_000 }), 1)).toBe(0);
+    n.clock.advance(n.cfg.limits.rateChangeWindowMs);
   }
   expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs: 30_000 }), 1)).toBe(0);
   const startedMs = n.clock.now();
@@ -118,23 +122,98 @@ describe('infusion-pump firmware in the emulator', () => {
     expect(Math.abs(n.mech.deliveredMl - expected)).toBeLessThan(0.002);
   });
 
-  it('falls to the safe rate within the lease plus one control tick when the lease is not renewed', async () => {
+  it('never runs past the lease counted from when the host sent the command, and stops within a tick of it', async () => {
     const n = await pumpRig();
     const sent = n.clock.now();
     expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 100, leaseMs: 3000 }), 1)).toBe(0);
-    const accepted = n.clock.now();
     let stoppedAt = -1;
     let last = n.board.pulses('B3');
-    while (n.clock.now() < accepted + 6000) {
+    while (n.clock.now() < sent + 6000) {
       n.clock.advance(5);
       const p = n.board.pulses('B3');
       if (p === last && stoppedAt < 0 && n.board.pin('B3').pwmHz === 0) stoppedAt = n.clock.now();
       last = p;
     }
-    expect(stoppedAt).toBeGreaterThan(sent + 3000);
-    expect(stoppedAt - accepted).toBeLessThanOrEqual(3000 + n.cfg.controlTickMs + 5);
+    // The host believes the pump runs until sent + 3000 ms at the latest; it stops at the control tick
+    // before that (its own margin: one tick and 0.1% for the clocks' rates).
+    expect(stoppedAt).toBeLessThanOrEqual(sent + 3000);
+    expect(stoppedAt).toBeGreaterThan(sent + 3000 - 2 * n.cfg.controlTickMs - 10);
     expect(statuses(n).at(-1)!.state).toBe(PumpState.SafeRate);
     expect(alarms(n).some((a) => a.code === AlarmCode.LeaseExpired && a.state === 1)).toBe(true);
+  });
+
+  it('shortens a lease by the command\'s time in transit, refuses one spent in transit, and says what lease it applied', async () => {
+    // A line that holds every frame to the pump back by 400 ms.
+    let clock: VirtualClock | null = null;
+    const n = await emulatedNode('infusion-pump', 'pico', {
+      startHost: false,
+      wrapTransport: (t) => ({ ...t, write: (b) => clock!.after(400, () => t.write(b)), onBytes: (h) => t.onBytes(h), close: () => t.close() }),
+    });
+    clock = n.clock;
+    n.host.start();
+    n.clock.advance(3000);
+    const leased = (leaseMs: number) => new Promise<[number, number]>((resolve) =>
+      n.host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 10, leaseMs }, (r, lease) => resolve([r, lease])));
+    // 60 min asked, 30 min (the board's maxLeaseMs) applied: the Ack says so.
+    expect(await run(n, leased(3_600_000))).toEqual([0, 1_800_000]);
+    // 450 ms asked: at least 400 of it spent in transit, and the pump stops a tick early: refused, expired.
+    expect(await run(n, leased(450))).toEqual([NackReason.Expired, 0]);
+    // 1500 ms asked: applied, and the pump stops no later than the host's send + 1500 ms.
+    const sent = n.clock.now();
+    expect(await run(n, leased(1500), 1)).toEqual([0, 1500]);
+    let stoppedAt = -1;
+    while (stoppedAt < 0 && n.clock.now() < sent + 5000) {
+      n.clock.advance(5);
+      if (n.board.pin('B3').pwmHz === 0) stoppedAt = n.clock.now();
+    }
+    expect(stoppedAt).toBeGreaterThan(sent + 400);
+    expect(stoppedAt).toBeLessThanOrEqual(sent + 1500);
+  });
+
+  it('limits the rise of its rate per window, however many commands it takes, and tells the host its limits', async () => {
+    const n = await pumpRig();
+    const lim = n.cfg.limits;
+    const limits = n.received.filter((r) => r.id === MsgId.PumpLimits).map((r) => readPumpLimits(r.payload, 0, r.payload.length)!);
+    expect(limits).toEqual([{
+      maxRateMlPerH: lim.maxRateMlPerH, maxRateChangeMlPerH: lim.maxRateChangeMlPerH, rateChangeWindowMs: lim.rateChangeWindowMs,
+      safeRateMlPerH: lim.safeRateMlPerH, maxLeaseMs: lim.maxLeaseMs, controlTickMs: n.cfg.controlTickMs, statusEveryMs: n.cfg.statusEveryMs,
+      obeyUnauthenticatedStop: 1,
+    }]);
+    // 0 -> 600 mL/h in steps of 100 within 10 ms: only the first is taken.
+    const results: number[] = [];
+    for (let r = 100; r <= 600; r += 100) results.push(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: r, leaseMs: 30_000 }), 1));
+    expect(results).toEqual([0, 6, 6, 6, 6, 6].map((x) => (x === 6 ? NackReason.RateChangeLimit : 0)));
+    expect(statuses(n).at(-1)!.rateMlPerH).toBe(100);
+    // Down and up again inside the window counts from the lowest: 100 -> 0 -> 100 is fine, -> 150 is not.
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 0, leaseMs: 30_000 }), 1)).toBe(0);
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 100, leaseMs: 30_000 }), 1)).toBe(0);
+    n.clock.advance(lim.rateChangeWindowMs - 100);
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 150, leaseMs: 30_000 }), 1)).toBe(NackReason.RateChangeLimit);
+    // A whole window at 100: now up to 200.
+    n.clock.advance(200);
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 200, leaseMs: 30_000 }), 1)).toBe(0);
+  });
+
+  it('obeys a stop without authentication where its board file says so, and nothing else without it', async () => {
+    for (const obey of [true, false]) {
+      const pico = boardById('pico');
+      const cfg = pico.nodes['infusion-pump']!;
+      const n = await pumpRig(undefined, { ...pico, nodes: { ...pico.nodes, 'infusion-pump': { ...cfg, limits: { ...cfg.limits, obeyUnauthenticatedStop: obey } } } });
+      expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 50, leaseMs: 30_000 }), 1)).toBe(0);
+      n.clock.advance(500);
+      // Frames of someone without the key: a stop, and a rate.
+      const enc = new FrameEncoder(crc32Range, 2);
+      const plain = (seq: number, id: number, end: number) => {
+        enc.raw.fill(0, end, end + TRAILER_BYTES);
+        return enc.encode(seq, id, end + TRAILER_BYTES - HEADER_BYTES);
+      };
+      n.transport.write(plain(9, MsgId.PumpSetRate, writePumpSetRate(enc.raw, HEADER_BYTES, { rateMlPerH: 90, leaseMs: 30_000 })));
+      n.clock.advance(100);
+      expect(statuses(n).at(-1)!.rateMlPerH).toBe(50);
+      n.transport.write(plain(10, MsgId.PumpStop, writePumpStop(enc.raw, HEADER_BYTES, {})));
+      n.clock.advance(100);
+      expect(statuses(n).at(-1)!.state).toBe(obey ? PumpState.Stopped : PumpState.Running);
+    }
   });
 
   it('refuses a rate above its hard limit, and an increase above its rate-change limit, and reports them', async () => {
@@ -151,10 +230,10 @@ describe('infusion-pump firmware in the emulator', () => {
 
   it('never moves for a garbled or out-of-range command, and answers the out-of-range one with a Nack naming the field', async () => {
     const n = await pumpRig();
-    const enc = new FrameEncoder(crc32Range, 1);
+    const enc = new FrameEncoder(crc32Range, 2);
     // A valid frame with a payload bit flipped: dropped by its CRC.
     const end = writePumpSetRate(enc.raw, HEADER_BYTES, { rateMlPerH: 50, leaseMs: 30_000 });
-    const frame = enc.encode(200, MsgId.PumpSetRate, end - HEADER_BYTES);
+    const frame = enc.encode(200, MsgId.PumpSetRate, end + TRAILER_BYTES - HEADER_BYTES);
     frame[5] ^= 0x10;
     n.transport.write(frame);
     // A lease below the catalogue's 100 ms minimum, sent as a proper command.

@@ -1,11 +1,14 @@
 // The syringe pump's behaviour, board-independent: it turns leased rate commands into step rates within the
 // board's hard limits, counts the volume delivered, watches the force and end-stop inputs, and falls back to
-// the safe rate when a lease lapses. It never exceeds the limits whatever the host sends.
+// the safe rate when a lease lapses. It never exceeds the limits whatever the host sends: a rate above the
+// ceiling is refused, the rate rises by at most maxRateChangeMlPerH within any rateChangeWindowMs, and a
+// lease never outlives what the host believes (SPEC.md section 3.7).
 import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
-import { nack } from '../../../../protocols/session/responder-session.ts';
+import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
+import { leaseEndMs } from '../../safety/leased-setpoint.ts';
 import { mlPerStep } from './syringe-geometry.ts';
 
 export interface PumpOutputs {
@@ -24,6 +27,8 @@ export class PumpCore {
   private lastTickMs_: number;
   private forceHighSinceMs_ = -1;
   private readonly mlPerStep_: number;
+  /** Changes of the delivered rate as time, rate pairs, oldest first (see setRate). */
+  private history_: number[];
 
   constructor(
     private readonly hal_: Hal,
@@ -33,6 +38,7 @@ export class PumpCore {
   ) {
     this.mlPerStep_ = mlPerStep(cfg_.mechanism);
     this.lastTickMs_ = hal_.clock.now();
+    this.history_ = [this.lastTickMs_, 0];
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
     pins_.stepOut(cfg_.pins.step, 0);
   }
@@ -42,21 +48,37 @@ export class PumpCore {
     if (this.state_ === PumpState.AwaitingHost) this.setRate_(0, PumpState.Stopped);
   }
 
-  /** A PumpSetRate that passed its range checks. Returns 0 or a nack(). */
-  setRate(rateMlPerH: number, leaseMs: number): number {
+  /**
+   * A PumpSetRate that passed its range checks, sent at sentMs (this node's uptime, never later than the
+   * truth). Returns ackLease(the lease applied) or a nack().
+   */
+  setRate(rateMlPerH: number, leaseMs: number, sentMs: number): number {
     const lim = this.cfg_.limits;
+    const now = this.hal_.clock.now();
     if (this.state_ === PumpState.Alarm) return nack(NackReason.AlarmActive);
     if (rateMlPerH > lim.maxRateMlPerH) {
       this.flag_(PumpAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped, AlarmPriority.Medium);
       return nack(NackReason.HardLimit, 0);
     }
-    // Decreases are always allowed in full; an increase may be at most maxRateChangeMlPerH.
-    if (rateMlPerH - this.rateMlPerH_ > lim.maxRateChangeMlPerH) return nack(NackReason.RateChangeLimit, 0);
+    // Decreases are always allowed; the rate may rise at most maxRateChangeMlPerH above the lowest it
+    // ran at during the window, however many commands it takes. History: changes of the delivered rate
+    // as time, rate pairs, oldest first; those before the window matter only through the last of them,
+    // the rate in effect as it opened.
+    const h = this.history_;
+    while (h.length > 2 && h[2] <= now - lim.rateChangeWindowMs) h.splice(0, 2);
+    let low = this.rateMlPerH_;
+    for (let i = 1; i < h.length; i += 2) if (h[i] < low) low = h[i];
+    if (rateMlPerH - low > lim.maxRateChangeMlPerH) return nack(NackReason.RateChangeLimit, 0);
+    // The lease counts from when the host sent the command; the pump stops at the control tick before its
+    // end, with a margin for the two clocks' rates, so it never runs past what the host believes.
+    const applied = leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs;
+    const end = leaseEndMs(sentMs, applied, this.cfg_.controlTickMs);
+    if (end <= now) return nack(NackReason.Expired, 1);
     this.commandedMlPerH_ = rateMlPerH;
-    this.leaseEndMs_ = this.hal_.clock.now() + (leaseMs < lim.maxLeaseMs ? leaseMs : lim.maxLeaseMs);
+    this.leaseEndMs_ = end;
     this.unflag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired);
     this.setRate_(rateMlPerH, PumpState.Running);
-    return 0;
+    return ackLease(applied);
   }
 
   /** PumpStop: always obeyed; also acknowledges a latched alarm. */
@@ -81,9 +103,15 @@ export class PumpCore {
     if (this.rateMlPerH_ > 0) {
       if (this.pins_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
         if (this.forceHighSinceMs_ < 0) this.forceHighSinceMs_ = now;
-        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
+        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) {
+          this.flag_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion, AlarmPriority.High);
+          this.setRate_(0, PumpState.Alarm);
+        }
       } else this.forceHighSinceMs_ = -1;
-      if (this.pins_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
+      if (this.pins_.digitalRead(cfg.pins.endStop)) {
+        this.flag_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty, AlarmPriority.High);
+        this.setRate_(0, PumpState.Alarm);
+      }
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
       this.flag_(PumpAlarmFlags.SyringeNearEmpty, AlarmCode.SyringeNearEmpty, AlarmPriority.Low);
@@ -97,11 +125,6 @@ export class PumpCore {
       tMs: this.hal_.clock.now(), state: this.state_, rateMlPerH: this.rateMlPerH_, commandedRateMlPerH: this.commandedMlPerH_,
       deliveredMl: this.deliveredMl_, leaseRemainingMs: left > 0 ? left : 0, alarms: this.alarms_,
     };
-  }
-
-  private alarmStop_(flag: number, code: number): void {
-    this.flag_(flag, code, AlarmPriority.High);
-    this.setRate_(0, PumpState.Alarm);
   }
 
   private flag_(flag: number, code: number, priority: number): void {
@@ -122,8 +145,10 @@ export class PumpCore {
   }
 
   private setRate_(rateMlPerH: number, state: number): void {
-    this.integrate_(this.hal_.clock.now());
+    const now = this.hal_.clock.now();
+    this.integrate_(now);
     const changed = rateMlPerH !== this.rateMlPerH_ || state !== this.state_;
+    if (rateMlPerH !== this.rateMlPerH_) this.history_.push(now, rateMlPerH);
     this.rateMlPerH_ = rateMlPerH;
     this.state_ = state;
     const pins = this.cfg_.pins;

@@ -4,7 +4,7 @@
 // lapses, it ramps to the fallback amplitude: continuous stimulation, never an abrupt stop.
 import board from 'homeostat:board';
 import {
-  MsgId, NackReason, NodeRole, checkStimSetAmplitude, readStimSetAmplitude, writeAlarm, writeBetaPower, writeStimStatus,
+  MaxPayload, MsgId, NackReason, NodeRole, checkStimSetAmplitude, readStimSetAmplitude, writeAlarm, writeBetaPower, writeStimStatus,
 } from '../../../../protocols/generated/wire-codec.ts';
 import { nack } from '../../../../protocols/session/responder-session.ts';
 import type { NeurostimBuildConfig } from '../../board-config.ts';
@@ -22,17 +22,19 @@ const beta = node.beta;
 
 const session = nodeLink(hal, cfg, NodeRole.Neurostim, {
   output: (bytes) => hal.uart.write(bytes),
-  command: (id, buf, s, e) => {
+  command: (id, buf, s, e, sentMs) => {
     if (id !== MsgId.StimSetAmplitude) return nack(NackReason.UnknownMessage);
     const m = readStimSetAmplitude(buf, s, e);
     if (!m) return nack(NackReason.BadLength);
     const bad = checkStimSetAmplitude(m);
     if (bad >= 0) return nack(NackReason.OutOfRange, bad);
-    return stim.setAmplitude(m.amplitudeMa, m.leaseMs);
+    return stim.setAmplitude(m.amplitudeMa, m.leaseMs, sentMs);
   },
-}, (id) => id === MsgId.StimSetAmplitude, () => false);
+  // No unauthenticated command is obeyed: the stimulator has no stop (an abrupt stop is its hazard).
+  // Its largest message, sent or received, is a Hello: buffers for that and no more.
+}, (id) => id === MsgId.StimSetAmplitude, MaxPayload.Hello);
 
-const stim = new StimCore(hal.clock, beta.blankMs, node.limits, {
+const stim = new StimCore(hal.clock, beta.blankMs, node.controlTickMs, node.limits, {
   amplitude: (ma) => out(node.pins.amplitude, ma / node.amplitudeOutput.fullScaleMa),
   status: (st) => session.send(MsgId.StimStatus, writeStimStatus, st),
   alarm: (code, priority, raised) =>

@@ -1,11 +1,12 @@
 // The neurostimulator bundle for the `linux` board on the real Espruino interpreter behind a pseudo-terminal,
-// driven by the host session through the real serialport package. The Linux build has no ADC behind
+// its key provisioned in Storage, driven by the authenticated host session through the real serialport package. The Linux build has no ADC behind
 // Waveform, so beta sensing is checked in the emulator and, for the native FFT it rests on, by
 // beta-estimator-on-espruino.test.ts; this tier checks loading, the handshake, the window, the lease and the
 // ramp to the fallback amplitude on the interpreter itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
 import { hostSession } from '../../../../host/link/host-session.ts';
+import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
@@ -17,6 +18,7 @@ import type { NeurostimBoardConfig } from '../../board-config.ts';
 
 const bin = espruinoBin();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const KEY = '00112233445566778899aabbccddeeff';
 
 describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
   let board: EspruinoOnPty | null = null;
@@ -25,7 +27,8 @@ describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESP
   it('says hello, ramps to its fallback from boot, takes a leased amplitude, refuses one outside its window, and ramps back to the fallback when the lease lapses', async () => {
     const linux = boardById('linux');
     const l = (linux.nodes.neurostimulator as NeurostimBoardConfig).limits;
-    board = await espruinoOnPty(bin!, await builtProgram('neurostimulator', linux));
+    // Its key provisioned in Storage first, as `homeostat flash --key-file` does.
+    board = await espruinoOnPty(bin!, keyStorageStatement(KEY) + '\n' + await builtProgram('neurostimulator', linux));
     expect(board.console()).not.toMatch(/Uncaught/);
     const clock = new SystemClock();
     const statuses: { tMs: number; state: number; amplitudeMa: number; targetAmplitudeMa: number; alarms: number; atMs: number }[] = [];
@@ -42,7 +45,7 @@ describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESP
       ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
       lost: (why) => events.push(`lost ${why}`),
       refused: (why) => events.push(`refused ${why}`),
-    });
+    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
     host.start();
     for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
     expect(events).toEqual([`ready ${NodeRole.Neurostim} ${BoardId.Linux}`]);
@@ -50,11 +53,13 @@ describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESP
     const boot = statuses.at(-1)!;
     expect(boot.state).toBe(StimState.AwaitingHost);
     expect(boot.amplitudeMa).toBeCloseTo(l.fallbackMa, 3);
-    const cmd = (amplitudeMa: number, leaseMs: number) =>
-      new Promise<number>((resolve) => host.sendCommand(MsgId.StimSetAmplitude, writeStimSetAmplitude, { amplitudeMa, leaseMs }, resolve));
+    let appliedMs = -1;
+    const cmd = (amplitudeMa: number, leaseMs: number) => new Promise<number>((resolve) =>
+      host.sendCommand(MsgId.StimSetAmplitude, writeStimSetAmplitude, { amplitudeMa, leaseMs }, (r, lease) => resolve((appliedMs = lease, r))));
     expect(await cmd(l.windowMaxMa + 0.5, 1000)).toBe(NackReason.HardLimit);
     const t0 = clock.now();
     expect(await cmd(1, 1500)).toBe(0);
+    expect(appliedMs).toBe(1500); // the Ack says the lease applied
     await sleep(700);
     const held = statuses.filter((s) => s.atMs > t0 && s.state === StimState.Stimulating);
     expect(held.at(-1)!.targetAmplitudeMa).toBe(1);

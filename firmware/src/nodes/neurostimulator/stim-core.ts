@@ -3,10 +3,11 @@
 // lease lapses and from boot, never an abrupt stop; the detector is blanked after every change of target.
 // Lease, window, ramp and alarm flags are the shared safety core (firmware/src/safety), which this extends.
 // Members end in _ so the build shortens their names: on a 2,600-variable board every character counts.
-import { AlarmCode, AlarmPriority, StimAlarmFlags, StimState } from '../../../../protocols/generated/wire-codec.ts';
+import { AlarmCode, AlarmPriority, NackReason, StimAlarmFlags, StimState } from '../../../../protocols/generated/wire-codec.ts';
 import type { StimStatusValues } from '../../../../protocols/generated/wire-codec.ts';
+import { ackLease } from '../../../../protocols/session/responder-session.ts';
 import type { NeurostimBoardConfig } from '../../board-config.ts';
-import type { Clock } from '../../hal/hal.ts';
+import type { PeriodicClock } from '../../hal/hal.ts';
 import { LeasedSetpoint, SetpointMode } from '../../safety/leased-setpoint.ts';
 
 export interface StimOutputs {
@@ -20,7 +21,11 @@ export class StimCore extends LeasedSetpoint {
   private blankUntilMs_ = 0;
   private lastTickMs_: number;
 
-  constructor(private readonly clock_: Clock, private readonly blankMs_: number, l: NeurostimBoardConfig['limits'], private readonly out_: StimOutputs) {
+  /** tickMs_: how often tick() is called (a lease lapses at a tick, so it ends one tick early). */
+  constructor(
+    private readonly clock_: PeriodicClock, private readonly blankMs_: number, private readonly tickMs_: number,
+    l: NeurostimBoardConfig['limits'], private readonly out_: StimOutputs,
+  ) {
     // From boot the output ramps from zero to the fallback amplitude: therapy resumes, never jumps.
     super({
       min: l.windowMinMa, max: l.windowMaxMa, maxRise: Infinity, rampUpPerS: l.rampUpMaPerS, rampDownPerS: l.rampDownMaPerS,
@@ -30,13 +35,17 @@ export class StimCore extends LeasedSetpoint {
     out_.amplitude(0);
   }
 
-  /** A StimSetAmplitude that passed its range checks. Returns 0 or a nack(). */
-  setAmplitude(ma: number, leaseMs: number): number {
+  /**
+   * A StimSetAmplitude that passed its range checks, sent at sentMs (this node's clock, never later than the
+   * truth). Returns ackLease(the lease applied) or a nack().
+   */
+  setAmplitude(ma: number, leaseMs: number, sentMs: number): number {
     const now = this.clock_.now();
     const changed = ma !== this.target_;
-    const r = this.command_(ma, leaseMs, now);
-    if (r) this.raise_(StimAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped, AlarmPriority.Medium);
-    else {
+    const r = this.command_(ma, leaseMs, now, sentMs, this.tickMs_);
+    if (r < ackLease(0)) {
+      if ((r & 255) === NackReason.HardLimit) this.raise_(StimAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped, AlarmPriority.Medium);
+    } else {
       this.clear_(StimAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped);
       this.clear_(StimAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired);
       if (changed) this.changed_(now);
