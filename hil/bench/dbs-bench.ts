@@ -16,10 +16,16 @@ import { MsgId } from '../../protocols/generated/wire-codec.ts';
 import { emulatedNode } from '../emulator/emulated-node.ts';
 import { benchOnEspruino } from '../espruino/bench-on-espruino.ts';
 import { attachLfp, deliveredMa } from '../sim/nodes/neurostim-front-end.ts';
-import { burstsAgainst, duty, lfpBetaPower, referenceThreshold, responseLatencyMs, teedJ, TYPICAL_PULSES } from '../reports/dbs-metrics.ts';
+import type { DbsFigures } from '../reports/dbs-metrics.ts';
+import { dbsFigures, dbsReferences, duty } from '../reports/dbs-metrics.ts';
 import { deviceLimits, LFP_RATE_HZ, openLoopAmplitudes, runDbsMil, STEP_MS } from '../runner/dbs-mil-run.ts';
 import type { DbsMilOptions } from '../runner/dbs-mil-run.ts';
 import { loadDbsCohort } from '../sim/cohorts/cohort.ts';
+import { loadDbsScenario } from '../sim/scenarios/dbs-scenario.ts';
+import { readConfigFile } from '../../host/config/config-file.ts';
+import { stimSupervisorConfigSchema } from '../../host/safety/stim-supervisor.ts';
+import type { DbsRunSetup } from '../runner/dbs-run.ts';
+import { neurostimConfig, runArm, runReference, stimDevice } from '../runner/dbs-run.ts';
 import { loadPavlidesParams, patientParameters } from '../sim/patients/pavlides-params.ts';
 import type { IntegrationScheme, PavlidesParameters } from '../sim/patients/pavlides-patient.ts';
 import { PavlidesPatient } from '../sim/patients/pavlides-patient.ts';
@@ -76,15 +82,8 @@ function integration() {
   return { reference: { scheme: 'euler', stepMs: 0.005, cycleP2pSpikesPerS: round(ref.cycleP2p, 2), cycleHz: round(ref.cycleHz, 3), ringDownPerS: round(ref.decayPerS, 3) }, schemes: rows };
 }
 
-interface PolicyFigures {
-  suppression: number;
-  suppressionVsContinuous: number;
-  teedRelative: number;
-  duty: number;
+interface PolicyFigures extends DbsFigures {
   openLoopDuty: number;
-  longBurstShare: number;
-  latencyMs: number;
-  meanMa: number;
 }
 
 const SKIP_S = 5;
@@ -92,32 +91,20 @@ const SKIP_S = 5;
 /** Every shipped policy, with the no-stimulation and continuous references, on one patient in one scenario. */
 function onePatient(base: Omit<DbsMilOptions, 'policy'>, files: PolicyFile[]) {
   const off = runDbsMil({ ...base, policy: null });
-  const peak = base.params.betaPeakHz;
-  const cut = (x: Float32Array) => x.subarray(SKIP_S * LFP_RATE_HZ);
-  const pOff = lfpBetaPower(cut(off.lfpUv), LFP_RATE_HZ, peak);
-  const threshold = referenceThreshold(cut(off.lfpUv), LFP_RATE_HZ, peak);
   const runs = files.map((f) => ({ f, r: runDbsMil({ ...base, policy: policyFrom(f), baselineBetaUv2: off.medianBetaUv2 }) }));
-  const amp = (x: Float32Array) => x.subarray((SKIP_S * 1000) / STEP_MS);
   const cont = runs.find((x) => x.f.kind === 'continuous')!;
-  const contTeed = teedJ(amp(cont.r.ampMa), STEP_MS, TYPICAL_PULSES);
-  const contSupp = 1 - lfpBetaPower(cut(cont.r.lfpUv), LFP_RATE_HZ, peak) / pOff;
+  const basis = { peakHz: base.params.betaPeakHz, skipS: SKIP_S, lfpRateHz: LFP_RATE_HZ, ampStepMs: STEP_MS, floorMa: 0 };
+  const ref = dbsReferences(off, cont.r, basis);
   const out: Record<string, PolicyFigures> = {};
   for (const { f, r } of runs) {
-    const supp = 1 - lfpBetaPower(cut(r.lfpUv), LFP_RATE_HZ, peak) / pOff;
     out[f.kind] = {
-      suppression: supp, suppressionVsContinuous: supp - contSupp,
-      teedRelative: teedJ(amp(r.ampMa), STEP_MS, TYPICAL_PULSES) / contTeed,
-      duty: duty(amp(r.ampMa), f.windowMinMa),
+      ...dbsFigures(r, ref, { ...basis, floorMa: f.windowMinMa }),
       openLoopDuty: duty(Float32Array.from(openLoopAmplitudes(policyFrom(f), off.betaReports, base.durationS, off.medianBetaUv2)), f.windowMinMa),
-      longBurstShare: burstsAgainst(cut(r.lfpUv), LFP_RATE_HZ, peak, threshold).longShare,
-      latencyMs: responseLatencyMs(cut(r.lfpUv), LFP_RATE_HZ, peak, threshold, amp(r.ampMa), STEP_MS),
-      meanMa: amp(r.ampMa).reduce((a, b) => a + b, 0) / amp(r.ampMa).length,
     };
   }
-  const offLong = burstsAgainst(cut(off.lfpUv), LFP_RATE_HZ, peak, threshold).longShare;
   const simulatedS = base.durationS * (files.length + 1);
   const wallS = (off.wallMs + runs.reduce((a, x) => a + x.r.wallMs, 0)) / 1000;
-  return { policies: out, offLongBurstShare: offLong, simulatedS, wallS };
+  return { policies: out, offLongBurstShare: ref.offLongBurstShare, simulatedS, wallS };
 }
 
 function policies(device: NeurostimBoardConfig, patientsN: number) {
@@ -208,11 +195,33 @@ async function bundleInEmulator() {
   };
 }
 
+/**
+ * The whole aDBS loop on one held-out patient at rest for a minute, dual threshold, at MIL and at SIL (the
+ * bundle sensing the LFP through its pin, the host's loop shell, policy and supervisor over the link):
+ * simulated seconds per wall second of the closed-loop run, its figures against the patient's references.
+ */
+export async function dbsLoopBench() {
+  const cfg = neurostimConfig('pico');
+  const supervisor = readConfigFile(new URL('../../host/safety/dbs.supervisor.json', import.meta.url).pathname, 'the aDBS supervisor', stimSupervisorConfigSchema);
+  const patient = loadDbsCohort(new URL('../sim/cohorts/dbs.cohort.json', import.meta.url).pathname).patients.find((p) => p.split === 'held-out')!;
+  const scenario = loadDbsScenario(new URL('../sim/scenarios/rest.scenario.json', import.meta.url).pathname);
+  const dual = loadPolicyFile(shippedPolicyPath('dual-threshold'), deviceLimits(cfg));
+  const out: Record<string, unknown> = {};
+  for (const level of ['mil', 'sil'] as const) {
+    const setup: DbsRunSetup = { scenario, files: { supervisor, advisory: null, drift: null, device: stimDevice(cfg) }, seed: 1, board: 'pico', level, recordDir: null };
+    const off = await runReference(setup, patient);
+    const run = await runArm(setup, patient, dual, off.baselineBetaUv2);
+    out[level] = { patient: patient.id, simulatedS: run.simulatedS, wallS: round(run.wallMs / 1000), simulatedSecondsPerWallSecond: Math.round(run.simulatedS / (run.wallMs / 1000)), decisions: run.decisions.length, error: run.error };
+  }
+  return out;
+}
+
 export async function dbsBench() {
   const pico = loadBoards().find((b) => b.id === 'pico')!.nodes.neurostimulator!;
   return {
     model: integration(),
     neurostimulatorWithPatientInEmulator: await bundleInEmulator(),
+    loop: await dbsLoopBench(),
     policies: policies(pico, Number(process.env.DBS_BENCH_PATIENTS ?? 5)),
     neurostimulatorBundles: await bundles(pico),
     betaEstimatorOnInterpreter: await benchOnEspruino(new URL('../../firmware/bench/espruino-beta-bench.ts', import.meta.url), 'BETA-BENCH '),

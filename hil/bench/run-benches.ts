@@ -92,6 +92,7 @@ const SECTIONS: BenchSection[] = [
         at: (r: { policies: { levodopa: { adaptivePoliciesMeetingGoal: string[] } } }) => r.policies.levodopa.adaptivePoliciesMeetingGoal.length,
       },
       { figure: 'neurostimulator bundle and patient in the emulator', at: 'neurostimulatorWithPatientInEmulator.simulatedSecondsPerWallSecond', atLeast: 50, unit: 'simulated s/wall s', source: 'issue 13' },
+      { figure: 'the aDBS loop closed through the bundle at SIL (host policy and supervisor over the link)', at: 'loop.sil.simulatedSecondsPerWallSecond', atLeast: 50, unit: 'simulated s/wall s', source: 'issue 13' },
       {
         figure: 'neurostimulator bundle: least free share of variables on a board that has its section', unit: '%', atLeast: 30, source: 'issue 4 (the build fails below)',
         at: (r: { neurostimulatorBundles: { configured: boolean; freePercent: number }[] }) => Math.min(...r.neurostimulatorBundles.filter((b) => b.configured).map((b) => b.freePercent)),

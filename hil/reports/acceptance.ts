@@ -38,3 +38,34 @@ export function acceptanceFailures(a: Acceptance, m: PatientMetrics): string[] {
   if (m.timeBeyondLimitPct > a.maxTimeBeyondLimitPct) out.push(`${m.timeBeyondLimitPct.toFixed(2)}% of the time past the drug's safety limit (at most ${a.maxTimeBeyondLimitPct}%)`);
   return out;
 }
+
+/**
+ * Per-patient acceptance of an aDBS run against the same patient's continuous DBS. The published goal is a
+ * cohort figure (an adaptive policy within 10% of continuous suppression at no more than half its TEED;
+ * Velisar 2019: 56.86% of continuous TEED); one patient is held to a looser line.
+ */
+export const dbsAcceptanceSchema = z.strictObject({
+  $schema: z.string().optional(),
+  $comment: z.string().optional(),
+  therapy: z.literal('dbs'),
+  /** Beta suppression at least continuous DBS's minus this (0.2: up to twenty points less). */
+  maxSuppressionLossVsContinuous: z.number().min(0).max(1),
+  /** TEED at most this share of continuous DBS's. */
+  maxTeedRelative: z.number().positive().max(10),
+  /** Share of beta bursts longer than 400 ms at most this. */
+  maxLongBurstShare: z.number().min(0).max(1),
+});
+
+export type DbsAcceptance = z.infer<typeof dbsAcceptanceSchema>;
+
+/** The thresholds an aDBS patient's run missed, in words; empty when it passed. A run that failed always fails. */
+export function dbsAcceptanceFailures(a: DbsAcceptance, m: { error: string | null; policy: { suppressionVsContinuous: number; teedRelative: number; longBurstShare: number } | null }): string[] {
+  if (m.error || !m.policy) return [`the run failed: ${m.error ?? 'no result'}`];
+  const out: string[] = [];
+  const p = m.policy;
+  const pts = (x: number) => (x * 100).toFixed(1);
+  if (p.suppressionVsContinuous < -a.maxSuppressionLossVsContinuous) out.push(`beta suppression ${pts(-p.suppressionVsContinuous)} points below continuous DBS (at most ${pts(a.maxSuppressionLossVsContinuous)})`);
+  if (p.teedRelative > a.maxTeedRelative) out.push(`TEED ${pts(p.teedRelative)}% of continuous DBS (at most ${pts(a.maxTeedRelative)}%)`);
+  if (p.longBurstShare > a.maxLongBurstShare) out.push(`${pts(p.longBurstShare)}% of beta bursts longer than 400 ms (at most ${pts(a.maxLongBurstShare)}%)`);
+  return out;
+}

@@ -15,6 +15,7 @@ import { lineArtifacts } from '../sim/scenarios/scenario.ts';
 import type { Acceptance } from './acceptance.ts';
 import type { GroupSummary, PatientMetrics } from './bp-metrics.ts';
 import { cohortSummaries } from './bp-metrics.ts';
+import { esc, fmt, STYLE } from './html-parts.ts';
 
 export interface ReportInput {
   title: string;
@@ -27,13 +28,6 @@ export interface ReportInput {
   /** The scenario every patient ran: its events are marked on the charts. */
   scenario?: Scenario;
 }
-
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const fmt = (v: number | null | boolean | string, d = 1) => (v === null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
-
-export const STYLE = `body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
-td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-.callout,.failed{background:#fde2e2}.note{color:#555}.chart{margin:8px 0 16px}dt{font-weight:bold;margin-top:.5em}dd{margin-left:1.5em}`;
 
 /** Readable names and units of the metrics, in the order a person reads them; times in minutes everywhere. */
 const METRICS: { key: keyof PatientMetrics; label: string; unit: string; scale?: number; digits?: number }[] = [

@@ -81,3 +81,67 @@ export function responseLatencyMs(lfpUv: ArrayLike<number>, rateHz: number, peak
   }
   return latencies.length ? percentile(latencies, 0.5) : NaN;
 }
+
+/** Ground truth of one run: the patient's LFP and the amplitude that reached it. */
+export interface DbsTrace {
+  lfpUv: Float32Array | number[];
+  ampMa: Float32Array | number[];
+}
+
+/** One run's figures against the patient's unstimulated and continuous-DBS runs (same patient, seed and scenario). */
+export interface DbsFigures {
+  /** 1 - beta power / beta power off stimulation. */
+  suppression: number;
+  /** Suppression minus continuous DBS's (0: as good; -0.1: ten points worse). */
+  suppressionVsContinuous: number;
+  /** TEED relative to continuous DBS. */
+  teedRelative: number;
+  duty: number;
+  /** Share of beta bursts longer than 400 ms (threshold: the unstimulated run's 75th percentile). */
+  longBurstShare: number;
+  /** Median time from a burst's start to the next rise of the amplitude, ms (NaN: none). */
+  latencyMs: number;
+  meanMa: number;
+}
+
+export interface FigureBasis {
+  peakHz: number;
+  /** The start left out (boot ramp, first decisions), s. */
+  skipS: number;
+  lfpRateHz: number;
+  ampStepMs: number;
+  /** Amplitude at or below which stimulation counts as off (the policy's window minimum). */
+  floorMa: number;
+  pulses?: PulseSettings;
+}
+
+const from = (x: Float32Array | number[], i: number) => (x instanceof Float32Array ? x.subarray(i) : x.slice(i));
+
+/** The references a patient's runs are measured against: beta off stimulation, its burst threshold, continuous DBS. */
+export function dbsReferences(off: DbsTrace, continuous: DbsTrace, b: FigureBasis) {
+  const lfp = (t: DbsTrace) => from(t.lfpUv, b.skipS * b.lfpRateHz);
+  const offBeta = lfpBetaPower(lfp(off), b.lfpRateHz, b.peakHz);
+  const thresholdUv = referenceThreshold(lfp(off), b.lfpRateHz, b.peakHz);
+  const continuousSuppression = 1 - lfpBetaPower(lfp(continuous), b.lfpRateHz, b.peakHz) / offBeta;
+  const continuousTeedJ = teedJ(from(continuous.ampMa, (b.skipS * 1000) / b.ampStepMs), b.ampStepMs, b.pulses ?? TYPICAL_PULSES);
+  const offLongBurstShare = burstsAgainst(lfp(off), b.lfpRateHz, b.peakHz, thresholdUv).longShare;
+  return { offBeta, thresholdUv, continuousSuppression, continuousTeedJ, offLongBurstShare };
+}
+
+export type DbsReferences = ReturnType<typeof dbsReferences>;
+
+export function dbsFigures(run: DbsTrace, ref: DbsReferences, b: FigureBasis): DbsFigures {
+  const lfp = from(run.lfpUv, b.skipS * b.lfpRateHz);
+  const amp = from(run.ampMa, (b.skipS * 1000) / b.ampStepMs);
+  const suppression = 1 - lfpBetaPower(lfp, b.lfpRateHz, b.peakHz) / ref.offBeta;
+  let sum = 0;
+  for (let i = 0; i < amp.length; i++) sum += amp[i];
+  return {
+    suppression, suppressionVsContinuous: suppression - ref.continuousSuppression,
+    teedRelative: teedJ(amp, b.ampStepMs, b.pulses ?? TYPICAL_PULSES) / ref.continuousTeedJ,
+    duty: duty(amp, b.floorMa),
+    longBurstShare: burstsAgainst(lfp, b.lfpRateHz, b.peakHz, ref.thresholdUv).longShare,
+    latencyMs: responseLatencyMs(lfp, b.lfpRateHz, b.peakHz, ref.thresholdUv, amp, b.ampStepMs),
+    meanMa: amp.length ? sum / amp.length : 0,
+  };
+}

@@ -1,6 +1,6 @@
 // A small static line plot as inline SVG (no script), for pages that must read without JavaScript: the HIL
-// suite's per-case pages. The cohort report draws interactive charts instead (report-page.ts).
-import { esc } from './bp-report.ts';
+// suite's per-case pages and the aDBS report. The cohort report draws interactive charts instead (report-page.ts).
+import { esc } from './html-parts.ts';
 
 export interface Series {
   points: [number, number][];
@@ -8,8 +8,8 @@ export interface Series {
   label: string;
 }
 
-/** A line plot over time in minutes, with an optional shaded band. */
-export function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = []): string {
+/** A line plot over time (in minutes unless xLabel says otherwise), with an optional shaded band. */
+export function plot(title: string, series: Series[], yLabel: string, band?: [number, number], marks: number[] = [], xLabel = 'minutes'): string {
   const W = 1000;
   const H = 220;
   const L = 50;
@@ -34,7 +34,8 @@ export function plot(title: string, series: Series[], yLabel: string, band?: [nu
     parts.push(`<text x="2" y="${Y(y) + 4}" font-size="10">${y.toFixed(yMax - yMin < 5 ? 2 : 0)}</text>`);
   }
   for (let m = 0; m <= xMax; m += Math.max(1, Math.round(xMax / 10))) parts.push(`<text x="${X(m) - 4}" y="${H - 8}" font-size="10">${m}</text>`);
-  parts.push(`<text x="${W - 160}" y="12" font-size="10">x: minutes, y: ${esc(yLabel)}</text>`);
+  parts.push(`<text x="${W - 160}" y="12" font-size="10">x: ${esc(xLabel)}, y: ${esc(yLabel)}</text>`);
   if (series.length <= 4) parts.push(series.map((s, i) => `<text x="${L + 200 + i * 160}" y="12" font-size="11" fill="${s.colour}">${esc(s.label)}</text>`).join(''));
   return parts.join('') + '</svg>';
 }
+

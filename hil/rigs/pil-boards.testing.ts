@@ -1,4 +1,4 @@
-// For tests that run `homeostat run bp` against PIL boards: the default cohort's first patient through the
+// For tests that run `homeostat run bp` (or run dbs) against PIL boards: the default cohort's first patient through the
 // default scenario, both bundles in the plant's process behind socat pseudo-terminals, at real time.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,6 @@ export async function pilBpBoards(seed = 7): Promise<{ sensor: string; pump: str
  */
 export function pilKeyringEnv(): NodeJS.ProcessEnv {
   const keyring = join(mkdtempSync(join(tmpdir(), 'homeostat-keys-')), 'keyring.json');
-  for (const id of ['bp-sensor', 'infusion-pump']) addToKeyring(keyring, id, simKeyHex(id));
+  for (const id of ['bp-sensor', 'infusion-pump', 'neurostimulator']) addToKeyring(keyring, id, simKeyHex(id));
   return { ...process.env, HOMEOSTAT_KEYRING: keyring };
 }

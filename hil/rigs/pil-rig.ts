@@ -17,6 +17,7 @@ import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { Truth } from '../sim/engine/plant.ts';
 import { ptyPair } from '../pil/pil-rig.ts';
 import type { RigSession } from './rig.ts';
+import { catalogueRole } from './rig.ts';
 
 const plantScript = fileURLToPath(new URL('./pil-plant-process.ts', import.meta.url));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -62,7 +63,7 @@ export async function pilSession(o: { therapy: string; plan: unknown; roles: Nod
     return {
       level: 'pil',
       clock: new SystemClock(o.speed),
-      nodes: o.roles.map((role, i) => ({ role, where: join(dir, `${role}-host`), open: () => SerialTransport.open(join(dir, `${role}-host`), baud), sessionIdSeed: o.seed * 2 + 1 + i, keyring: SIM_KEYRING })),
+      nodes: o.roles.map((role, i) => ({ role: catalogueRole(role), where: join(dir, `${role}-host`), open: () => SerialTransport.open(join(dir, `${role}-host`), baud), sessionIdSeed: o.seed * 2 + 1 + i, keyring: SIM_KEYRING })),
       probe: () => truth!,
       run: async (ms) => {
         await sleep(ms / o.speed);

@@ -5,10 +5,15 @@ import type { Plant } from '../sim/engine/plant.ts';
 import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
 import { scenarioSchema } from '../sim/scenarios/scenario.ts';
+import type { DbsPlan } from '../sim/engine/dbs-plant.ts';
+import { dbsPlant } from '../sim/engine/dbs-plant.ts';
+import { dbsScenarioSchema } from '../sim/scenarios/dbs-scenario.ts';
 
 export const PLANT_BUILDERS = {
   /** A cohort's patient in a blood-pressure scenario (the scenario checked again on this side). */
   bp: async (plan: ScenarioPlant) => (await bpPlant(scenarioPlantOptions({ ...plan, scenario: scenarioSchema.parse(plan.scenario) }))).plant,
+  /** A cohort's patient in an aDBS scenario, the neurostimulator bundle sensing it (ground truth: the probe's only). */
+  dbs: async (plan: DbsPlan) => (await dbsPlant({ ...plan, scenario: dbsScenarioSchema.parse(plan.scenario) })).plant,
 } as const;
 
 export type PlantTherapy = keyof typeof PLANT_BUILDERS;
@@ -16,5 +21,5 @@ export type PlantTherapy = keyof typeof PLANT_BUILDERS;
 export function buildPlant(therapy: string, plan: unknown): Promise<Plant> {
   const build = PLANT_BUILDERS[therapy as PlantTherapy];
   if (!build) throw new Error(`no plant for the therapy '${therapy}' (known: ${Object.keys(PLANT_BUILDERS).join(', ')})`);
-  return build(plan as ScenarioPlant);
+  return build(plan as ScenarioPlant & DbsPlan);
 }

@@ -10,6 +10,7 @@
 import type { Clock } from '../../protocols/clock/clock.ts';
 import type { DeviceSpec } from '../../host/app/connect-devices.ts';
 import type { Truth } from '../sim/engine/plant.ts';
+import type { NodeName } from '../../firmware/build/firmware-build.ts';
 
 export type Level = 'mil' | 'sil' | 'pil' | 'hil';
 
@@ -31,4 +32,9 @@ export interface RigSession<Ideal = never> {
   /** Lets this much time pass (virtual: at once; real: at the rig's speed). Rejects when the plant is gone. */
   run(ms: number): Promise<void>;
   close(): void;
+}
+
+/** A node's role as the catalogue names it in Hello (NodeRole), where the build names it otherwise. */
+export function catalogueRole(kind: NodeName): string {
+  return kind === 'neurostimulator' ? 'neurostim' : kind;
 }

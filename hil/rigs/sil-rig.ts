@@ -6,6 +6,7 @@ import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { Plant } from '../sim/engine/plant.ts';
 import type { RigSession } from './rig.ts';
+import { catalogueRole } from './rig.ts';
 
 /** Slices of virtual time between which the host's promises settle. */
 const SLICE_MS = 500;
@@ -14,7 +15,7 @@ export function silSession(plant: Plant, roles: NodeName[], seed: number): RigSe
   return {
     level: 'sil',
     clock: plant.clock,
-    nodes: roles.map((role, i) => ({ role, where: `the emulated ${role}`, open: async () => plant.port(role), sessionIdSeed: seed * 2 + 1 + i, keyring: SIM_KEYRING })),
+    nodes: roles.map((role, i) => ({ role: catalogueRole(role), where: `the emulated ${role}`, open: async () => plant.port(role), sessionIdSeed: seed * 2 + 1 + i, keyring: SIM_KEYRING })),
     // Bringing the links up takes a second of the plant's time: boot, Hello and its answer.
     wait: () => advanceSettling(plant.clock, 1000, SLICE_MS),
     probe: () => plant.probe(),

@@ -10,7 +10,7 @@ import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
 import { readConfigFile } from '../../host/config/config-file.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
-import { loadCohort } from '../sim/cohorts/cohort.ts';
+import { choosePatients, loadCohort } from '../sim/cohorts/cohort.ts';
 import { loadScenario } from '../sim/scenarios/scenario.ts';
 import type { GroupSummary, PatientMetrics } from '../reports/bp-metrics.ts';
 import { cohortSummaries, patientMetrics } from '../reports/bp-metrics.ts';
@@ -84,13 +84,7 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
   if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
   if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
-  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
-    throw new Error(`--patient: the cohort ${cohortFile.name} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
-  }
-  const chosen = o.patient !== undefined
-    ? drawn.filter((p) => p.id === o.patient)
-    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
-  if (chosen.length === 0) throw new Error(`the cohort ${o.cohortPath} has no ${o.split} patients`);
+  const chosen = choosePatients(cohortFile.name, o.cohortPath, drawn, o);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
   const setup: BpRunSetup = { scenario, controller, supervisor, advisory, drift, seed: o.seed, board: o.board, recordDir, level: o.level, speed: o.speed, pace: o.pace, model: cohortFile.model };

@@ -5,7 +5,8 @@
 // through the rig's probe for metrics only and never reaches the loop.
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { BP_TIMING, bpHeader, connectBp, startBp, warnUnauthenticated } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { warnUnauthenticated } from '../../host/app/connect-devices.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import type { DashboardLoopSpec } from '../../host/dashboard/dashboard-server.ts';

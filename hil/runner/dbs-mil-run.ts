@@ -9,8 +9,9 @@ import type { Curve, PavlidesParameters } from '../sim/patients/pavlides-patient
 import { PavlidesPatient } from '../sim/patients/pavlides-patient.ts';
 import { percentile } from '../reports/beta-bursts.ts';
 
-export const STEP_MS = 10;
-export const LFP_RATE_HZ = 1000;
+// The same time base as the loop's plant (hil/sim/engine/dbs-plant.ts).
+export { DBS_LFP_RATE_HZ as LFP_RATE_HZ, DBS_STEP_MS as STEP_MS } from '../sim/engine/dbs-plant.ts';
+import { DBS_LFP_RATE_HZ as LFP_RATE_HZ, DBS_STEP_MS as STEP_MS } from '../sim/engine/dbs-plant.ts';
 
 export interface DbsMilOptions {
   params: PavlidesParameters;

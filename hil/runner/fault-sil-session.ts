@@ -4,10 +4,10 @@
 // A restarted host connects afresh and starts a new loop, as a new process would. Beside the run it keeps
 // what the safety invariants are judged on: when the pump accepted each rate command (and for how long),
 // and what the drive actually did (the step pin, sampled), never anything the host could see.
+import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import type { ConnectedBp } from '../../host/app/bp-app.ts';
 import { connectBp } from '../../host/app/bp-app.ts';
-import { SIM_KEYRING } from '../emulator/sim-keys.ts';
 import type { BpDevices, BpLoop, RatePump } from '../../host/therapies/bp/bp-loop.ts';
 import { advanceSettling } from '../../protocols/testing/virtual-time.ts';
 import { boardById } from '../emulator/emulated-node.ts';

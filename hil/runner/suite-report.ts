@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JunitCase } from '../reports/junit.ts';
 import { junitXml } from '../reports/junit.ts';
-import { STYLE, esc } from '../reports/bp-report.ts';
+import { STYLE, esc } from '../reports/html-parts.ts';
 import { plot } from '../reports/svg-plot.ts';
 import type { CaseResult } from './case-run.ts';
 import type { SuiteResults } from './suite-run.ts';

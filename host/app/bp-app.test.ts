@@ -9,7 +9,8 @@ import { boardById, builtProgram } from '../../hil/emulator/emulated-node.ts';
 import { SIM_KEYRING } from '../../hil/emulator/sim-keys.ts';
 import { Unpluggable } from '../../hil/faults/unpluggable.ts';
 import { memoryKeyring } from '../link/keyring.ts';
-import { connectBp, warnUnauthenticated } from './bp-app.ts';
+import { connectBp } from './bp-app.ts';
+import { warnUnauthenticated } from './connect-devices.ts';
 
 describe('blood-pressure app with an unauthenticated pump', () => {
   it('warns and records at every start of the bench-mode session, and not for the authenticated sensor', async () => {

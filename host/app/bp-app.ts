@@ -66,22 +66,6 @@ export async function connectBp(clock: Clock, nodes: DeviceSpec[], wait?: () => 
   };
 }
 
-/**
- * Unauthenticated (bench mode) sessions, at every start: said to the person (say) and written to the
- * record, for the handshake that connected and for every later one, so that nothing commanded without
- * authentication is recorded without it being said.
- */
-export function warnUnauthenticated(c: ConnectedBp, clock: Clock, recorder: LoopRecorder, say: (line: string) => void): void {
-  for (const l of c.links) {
-    const warn = (text: string) => {
-      say(`WARNING: ${text}`);
-      recorder.record('warning', clock.now(), { device: l.peer ? l.peer.uniqueId : null, text });
-    };
-    if (l.benchModeWarning) warn(l.benchModeWarning);
-    l.on({ warning: warn });
-  }
-}
-
 export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer; name?: string }): BpLoop {
   const loop = bpLoop({
     clock: o.clock, sensor: o.devices.sensor, pump: o.devices.pump, periodMs: BP_TIMING.periodMs,

@@ -10,6 +10,7 @@ import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { DeviceLink } from '../link/device-link.ts';
 import type { Keyring } from '../link/keyring.ts';
 import type { Transport } from '../transport/transport.ts';
+import type { LoopRecorder } from '../loop/loop-shell.ts';
 
 export interface DeviceSpec {
   /** The device's role name as the catalogue has it (NodeRole): bp-sensor, infusion-pump, neurostim. */
@@ -74,5 +75,21 @@ export async function connectDevices(
   } catch (e) {
     closeAll();
     throw e;
+  }
+}
+
+/**
+ * Unauthenticated (bench mode) sessions, at every start: said to the person (say) and written to the
+ * record, for the handshake that connected and for every later one, so that nothing commanded without
+ * authentication is recorded without it being said.
+ */
+export function warnUnauthenticated(c: { links: readonly DeviceLink[] }, clock: Clock, recorder: LoopRecorder, say: (line: string) => void): void {
+  for (const l of c.links) {
+    const warn = (text: string) => {
+      say(`WARNING: ${text}`);
+      recorder.record('warning', clock.now(), { device: l.peer ? l.peer.uniqueId : null, text });
+    };
+    if (l.benchModeWarning) warn(l.benchModeWarning);
+    l.on({ warning: warn });
   }
 }

@@ -16,8 +16,10 @@ import type { DriftConfig } from '../safety/drift-monitor.ts';
 import type { SupervisorConfig } from '../safety/infusion-supervisor.ts';
 import { SerialTransport } from '../transport/serial-transport.ts';
 import type { BpLoop } from '../therapies/bp/bp-loop.ts';
-import { BP_TIMING, bpHeader, connectBp, startBp, warnUnauthenticated } from './bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, startBp } from './bp-app.ts';
+import { warnUnauthenticated } from './connect-devices.ts';
 import type { ConnectedBp } from './bp-app.ts';
+import { liveStop } from './live-stop.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 
 export interface RunBpOptions {
@@ -75,22 +77,9 @@ export async function runBpLive(o: RunBpOptions, out: (line: string) => void): P
       out(`ALARM ${item.raised.priority}: ${item.raised.text}`);
     }
   });
-  let stopping: Promise<string> | null = null;
-  const stop = (why: string): Promise<string> => {
-    stopping ??= (async () => {
-      const stoppedAt = clock.now();
-      let result: string;
-      try {
-        result = await loop.safeStop();
-      } catch (e) {
-        result = `the pump did not acknowledge the stop (${(e as Error).message}): it stops by itself when its lease lapses, within ${BP_TIMING.leaseMs / 1000} s`;
-      }
-      recorder.record('stop', clock.now(), { why, result, afterMs: clock.now() - stoppedAt });
-      recorder.close({ ok: true });
-      devices.close();
-      return `${why}: ${result} after ${(clock.now() - stoppedAt).toFixed(0)} ms`;
-    })();
-    return stopping;
-  };
+  const stop = liveStop({
+    clock, safeStop: () => loop.safeStop(), recorder, close: () => devices.close(),
+    unacknowledged: (e) => `the pump did not acknowledge the stop (${e.message}): it stops by itself when its lease lapses, within ${BP_TIMING.leaseMs / 1000} s`,
+  });
   return { loop, devices, recordPath, stop };
 }

@@ -5,15 +5,17 @@
 import { z } from 'zod';
 import { boardSchema } from '../../firmware/build/board-schema.ts';
 import { cohortSchema, dbsCohortSchema } from '../../hil/sim/cohorts/cohort.ts';
-import { acceptanceSchema } from '../../hil/reports/acceptance.ts';
+import { acceptanceSchema, dbsAcceptanceSchema } from '../../hil/reports/acceptance.ts';
 import { paramsFileSchema } from '../../hil/sim/patients/patient-params.ts';
 import { scenarioSchema } from '../../hil/sim/scenarios/scenario.ts';
+import { dbsScenarioSchema } from '../../hil/sim/scenarios/dbs-scenario.ts';
 import { hilScenarioSchema } from '../../hil/scenarios/hil-scenario.ts';
 import { controllerFileSchema } from '../control/bp/controller-file.ts';
 import { policyFileSchema } from '../control/dbs/policy-file.ts';
-import { advisoryConfigSchema } from '../safety/advisory-gate.ts';
-import { driftConfigSchema } from '../safety/drift-monitor.ts';
+import { advisoryConfigSchema, stimAdvisoryConfigSchema } from '../safety/advisory-gate.ts';
+import { betaDriftConfigSchema, driftConfigSchema } from '../safety/drift-monitor.ts';
 import { supervisorFileSchema } from '../safety/infusion-supervisor.ts';
+import { stimSupervisorConfigSchema } from '../safety/stim-supervisor.ts';
 
 export interface ConfigKind {
   /** The kind, as in file names: <name>.<kind>.json. */
@@ -28,17 +30,18 @@ export interface ConfigKind {
 }
 
 export const CONFIG_KINDS: readonly ConfigKind[] = [
-  { kind: 'scenario', plural: 'scenarios', schema: scenarioSchema, dir: 'hil/sim/scenarios', what: 'what happens to a virtual patient during a run: target, noise, disturbances, sensitivity changes, line artifacts, operator actions' },
+  // A blood-pressure scenario or an aDBS one ("therapy": "dbs"); likewise supervisor, advisory and drift files.
+  { kind: 'scenario', plural: 'scenarios', schema: z.union([scenarioSchema, dbsScenarioSchema]), dir: 'hil/sim/scenarios', what: 'what happens to a virtual patient during a run: target, noise, disturbances, sensitivity changes, line artifacts, operator actions' },
   { kind: 'hil', plural: 'hil-scenarios', schema: hilScenarioSchema, dir: 'hil/scenarios/suite', what: 'a closed-loop test run by homeostat hil run: a scenario with its patients, faults, hazard and acceptance criteria (YAML or JSON)' },
   // A blood-pressure cohort or an aDBS one (no drug: no baseline pressure or weight).
   { kind: 'cohort', plural: 'cohorts', schema: z.union([cohortSchema, dbsCohortSchema]), dir: 'hil/sim/cohorts', what: 'a seeded draw of virtual patients over a model\'s parameter ranges, with subgroups and a held-out split' },
   { kind: 'params', plural: 'params', schema: paramsFileSchema, dir: 'hil/sim/patients', what: 'a patient model\'s parameters: nominal value, range, unit and source of each, and the drug' },
   { kind: 'controller', plural: 'controllers', schema: controllerFileSchema, dir: 'host/control/bp', what: 'a blood-pressure controller\'s kind and settings' },
   { kind: 'policy', plural: 'policies', schema: policyFileSchema, dir: 'host/control/dbs', what: 'an adaptive-DBS policy\'s kind and settings: amplitude window, ramps, thresholds or gains' },
-  { kind: 'supervisor', plural: 'supervisors', schema: supervisorFileSchema, dir: 'host/safety', what: 'the safety supervisor\'s limits for one drug' },
-  { kind: 'advisory', plural: 'advisories', schema: advisoryConfigSchema, dir: 'host/safety', what: 'which increases wait for a person to confirm them, and for how long' },
-  { kind: 'drift', plural: 'drifts', schema: driftConfigSchema, dir: 'host/safety', what: 'when a change in the identified drug sensitivity raises the drift alarm' },
-  { kind: 'acceptance', plural: 'acceptance', schema: acceptanceSchema, dir: 'hil/reports', what: 'the thresholds each patient of a cohort run must meet, or the run exits 1' },
+  { kind: 'supervisor', plural: 'supervisors', schema: z.union([supervisorFileSchema, stimSupervisorConfigSchema]), dir: 'host/safety', what: 'the safety supervisor\'s limits for one drug' },
+  { kind: 'advisory', plural: 'advisories', schema: z.union([advisoryConfigSchema, stimAdvisoryConfigSchema]), dir: 'host/safety', what: 'which increases wait for a person to confirm them, and for how long' },
+  { kind: 'drift', plural: 'drifts', schema: z.union([driftConfigSchema, betaDriftConfigSchema]), dir: 'host/safety', what: 'when a change in the identified drug sensitivity raises the drift alarm' },
+  { kind: 'acceptance', plural: 'acceptance', schema: z.union([acceptanceSchema, dbsAcceptanceSchema]), dir: 'hil/reports', what: 'the thresholds each patient of a cohort run must meet, or the run exits 1' },
   { kind: 'board', plural: 'boards', schema: boardSchema, dir: 'firmware/boards', what: 'a microcontroller board: memory, protocol port, console, and each node\'s pins, mechanism and hard limits' },
 ];
 

@@ -18,10 +18,12 @@ import { SerialTransport } from '../transport/serial-transport.ts';
 import { SystemClock } from '../clock/system-clock.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 import { simBp } from './commands/sim-bp.ts';
+import { simDbs } from './commands/sim-dbs.ts';
 import { replay } from './commands/replay.ts';
-import { terminalConfirmer } from './commands/terminal-confirmer.ts';
+import { DBS_QUESTION, terminalConfirmer } from './commands/terminal-confirmer.ts';
 import { beforeSignalExit, exitOnSignals } from '../process/owned-children.ts';
 import { registerRunBp } from './commands/run-bp.ts';
+import { registerRunDbs } from './commands/run-dbs.ts';
 import { registerExport } from './commands/export-fhir.ts';
 import { rigCheck } from './commands/rig-check.ts';
 import { registerHil } from './commands/hil-run.ts';
@@ -176,6 +178,21 @@ program
   });
 
 registerRunBp(program);
+registerRunDbs(program);
+
+/** A progress bar on a terminal; without one, a line each time a patient is done. */
+function progressOnStderr(): (text: string) => void {
+  let lastLine = -1;
+  return (t) => {
+    if (process.stderr.isTTY) {
+      process.stderr.write(`\r${t.padEnd(79)}`);
+      return;
+    }
+    const done = Number(t.match(/ (\d+)\//)?.[1] ?? 0);
+    if (done !== lastLine) process.stderr.write(`${t}\n`);
+    lastLine = done;
+  };
+}
 
 const sim = program.command('sim').description('closed loops on virtual patients');
 sim
@@ -214,19 +231,45 @@ sim
     // Each run gets its own directory, so no record is ever overwritten.
     opts.out ??= `dist/sim-bp/${opts.cohort}-${opts.scenario}-${opts.controller ?? 'default'}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
     const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer() : undefined;
-    const progress = (t: string) => process.stderr.isTTY ? process.stderr.write(`\r${t.padEnd(79)}`) : undefined;
-    let lastLine = -1;
-    const logProgress = (t: string) => {
-      if (process.stderr.isTTY) return progress(t);
-      const done = Number(t.match(/ (\d+)\//)?.[1] ?? 0);
-      if (done !== lastLine) process.stderr.write(`${t}\n`);
-      lastLine = done;
-    };
     try {
       const dashboard = opts.dashboard ? { port: opts.port as number, host: opts.dashboardHost as string } : undefined;
-      const r = await simBp({ ...opts, dashboard, pace: paced ? opts.speed : undefined }, (l) => console.log(l), logProgress, interactive?.confirmer);
+      const r = await simBp({ ...opts, dashboard, pace: paced ? opts.speed : undefined }, (l) => console.log(l), progressOnStderr(), interactive?.confirmer);
       // Non-zero when a run failed or a patient missed an acceptance threshold: outcomes can gate CI.
       process.exitCode = r.runs.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
+    } finally {
+      interactive?.close();
+    }
+  });
+
+sim
+  .command('dbs')
+  .description('adaptive deep-brain stimulation on a virtual cohort: the neurostimulator bundle in the emulator sensing each patient, the host\'s policy and supervisor, each patient against its unstimulated and continuous-DBS runs, a report')
+  .option('--cohort <name|file>', 'an aDBS cohort of hil/sim/cohorts, or a .cohort.json file', 'dbs')
+  .option('--scenario <name|file>', 'an aDBS scenario of hil/sim/scenarios (rest, movement, medication), or a .scenario.json file', 'rest')
+  .option('--policy <name|file>', 'a policy of host/control/dbs (continuous, single-threshold, dual-threshold, pi), or a .policy.json file', 'dual-threshold')
+  .option('--supervisor <name|file>', 'the aDBS supervisor\'s timing (host/safety/dbs.supervisor.json) or a .supervisor.json file', 'dbs')
+  .option('--patients <n>', 'run only the first n patients of the split', integer(1, 10_000, '--patients'))
+  .option('--patient <id>', 'run only this patient of the cohort (its id, as the report names it: dbs-002)')
+  .option('--split <all|tuning|held-out>', 'which patients of the cohort', (v: string) => {
+    if (v !== 'all' && v !== 'tuning' && v !== 'held-out') throw new InvalidArgumentError(`--split must be all, tuning or held-out, got '${v}'`);
+    return v;
+  }, 'all')
+  .option('--seed <n>', 'seed of the patients\' noise', integer(0, 2 ** 31, '--seed'), 1)
+  .option('--cohort-seed <n>', 'draw another cohort from the same ranges', integer(0, 2 ** 31, '--cohort-seed'))
+  .option('--level <mil|sil>', 'mil: the stimulator as its firmware\'s cores in Node, no bundle; sil: the bundle in the board emulator, everything on a virtual clock', 'sil')
+  .option('--no-records', 'write no record per loop run; the report and metrics are still written')
+  .option('--advisory', 'amplitude increases above the advisory file\'s size wait for confirmation in this terminal')
+  .option('--no-drift', 'leave out the beta drift alarm (host/safety/dbs.drift.json)')
+  .option('--acceptance <name|file>', 'per-patient acceptance thresholds (hil/reports/dbs.acceptance.json); the command exits 1 when a patient misses one', 'dbs')
+  .option('--board <id>', 'board the firmware is built for', 'pico')
+  .option('--out <dir>', 'where the report, metrics and records go (default: a new directory under dist/sim-dbs)')
+  .action(async (opts) => {
+    // Each run gets its own directory, so no record is ever overwritten.
+    opts.out ??= `dist/sim-dbs/${opts.cohort}-${opts.scenario}-${opts.policy}-${new Date().toISOString().replace(/[:.]/g, '-')}`.replace(/[^\w.\/-]/g, '_');
+    const interactive = opts.advisory && process.stdin.isTTY ? terminalConfirmer({ wording: DBS_QUESTION }) : undefined;
+    try {
+      const r = await simDbs(opts, (l) => console.log(l), progressOnStderr(), interactive?.confirmer);
+      process.exitCode = r.results.some((x) => x.error) || r.failures.some((f) => f.length > 0) ? 1 : 0;
     } finally {
       interactive?.close();
     }

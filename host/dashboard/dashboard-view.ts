@@ -4,7 +4,7 @@
 // question, link states and counters, and a log of what people did. Built from the loop's typed stream;
 // the page gets the whole view once and then patches.
 import type { Alarm } from '../safety/alarm.ts';
-import type { AdvisoryRequest } from '../safety/advisory-gate.ts';
+import type { RateRequest } from '../safety/advisory-gate.ts';
 import type { Decision } from '../therapies/bp/bp-decision.ts';
 
 export interface DashboardPoint {
@@ -19,7 +19,7 @@ export interface DashboardPoint {
   emittedAtMs: number;
 }
 
-export interface DashboardRequest extends AdvisoryRequest {
+export interface DashboardRequest extends RateRequest {
   observedMmHg: number | null;
   controllerReason: string;
   /** Seconds since the loop started when it was asked. */
@@ -70,7 +70,7 @@ export function decisionPatch(d: Decision, sinceStartMs: number, trueMmHg: numbe
 }
 
 /** The request as the page shows it, with what the loop saw when it asked. */
-export function requestView(r: AdvisoryRequest, d: Decision, sinceStartMs: number): DashboardRequest {
+export function requestView(r: RateRequest, d: Decision, sinceStartMs: number): DashboardRequest {
   return { ...r, observedMmHg: d.observedMmHg, controllerReason: d.controllerReason, askedAtS: sinceStartMs / 1000 };
 }
 

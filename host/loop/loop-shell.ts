@@ -71,10 +71,10 @@ export function eventLine(e: TimedEvent): { kind: string; tMs: number; data: obj
 }
 
 /** The stream as record lines, in the format replay reads (host/record/replay.ts). */
-export function recordStream<E extends TimedEvent, O, D>(recorder: LoopRecorder): (item: LoopStreamItem<E, O, D>) => void {
+export function recordStream<E extends TimedEvent, O, D>(recorder: LoopRecorder, initialValueKey = 'initialRateMlPerH'): (item: LoopStreamItem<E, O, D>) => void {
   return (item) => {
     switch (item.kind) {
-      case 'loop-start': return recorder.record('loop-start', item.tMs, { initialRateMlPerH: item.initialValue });
+      case 'loop-start': return recorder.record('loop-start', item.tMs, { [initialValueKey]: item.initialValue });
       case 'event': {
         const l = eventLine(item.event);
         return recorder.record(l.kind, l.tMs, l.data);
@@ -125,7 +125,7 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
   constructor(readonly therapy: Therapy<Setup, State, E, O, D, Devices>, private readonly o: LoopShellOptions<Setup, Devices, O>) {
     this.startedMs = o.clock.now();
     this.state = therapy.start(o.setup, this.startedMs);
-    if (o.recorder) this.listeners.push(recordStream<E, O, D>(o.recorder));
+    if (o.recorder) this.listeners.push(recordStream<E, O, D>(o.recorder, therapy.initialValueKey));
     this.emit({ kind: 'loop-start', tMs: o.clock.now(), initialValue: o.initialValue ?? 0 });
     therapy.listen(o.devices, (e) => this.take(e), o.clock);
     for (const [device, link] of Object.entries(therapy.links(o.devices))) {
@@ -151,7 +151,7 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
   /** Stops deciding and brings the devices to their safe state (a person's stop, Ctrl-C, SIGTERM). */
   async safeStop(): Promise<string> {
     this.stop();
-    return this.therapy.safeStop(this.o.devices);
+    return this.therapy.safeStop(this.o.devices, this.o.setup);
   }
 
   /** A person's action (manual value, back to auto); applied at the next decision. */

@@ -60,6 +60,8 @@ export interface Therapy<Setup, State, E extends TimedEvent, O, D extends Common
   readonly name: string;
   /** The record line kinds that are this therapy's events (replay feeds them back to decide()). */
   readonly eventKinds: readonly string[];
+  /** How the record's loop-start line names the value running at the start (default initialRateMlPerH). */
+  readonly initialValueKey?: string;
   start(setup: Setup, startedMs: number): State;
   decide(setup: Setup, state: State, x: DecisionInputs<E, O>): { state: State; decision: D };
   /** Subscribes to the devices: every message becomes a typed event handed to take(). */
@@ -72,5 +74,5 @@ export interface Therapy<Setup, State, E extends TimedEvent, O, D extends Common
    */
   execute(devices: Devices, setup: Setup, d: D, take: (e: E) => void, clock: Clock): Promise<string> | null;
   /** Brings the devices to their safe state when the loop ends on a person's or a signal's request. */
-  safeStop(devices: Devices): Promise<string>;
+  safeStop(devices: Devices, setup: Setup): Promise<string>;
 }

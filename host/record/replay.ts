@@ -40,33 +40,40 @@ export interface ReplayReport {
 }
 
 const COMPARED = ['infusedMlPerH', 'proposedMlPerH', 'commandedMlPerH', 'mode', 'command', 'controllerReason', 'limits', 'alarms', 'raised', 'cleared'] as const;
-const EVENT_KINDS = new Set<string>(PERIOD_EVENT_KINDS);
 
-export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport {
-  const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
-  const setup = wrap(setupFrom(header, controller));
+/** What a replay needs of a therapy: its event kinds, its start and its pure decision, and the fields compared. */
+export interface Replayable<State, E, D> {
+  eventKinds: readonly string[];
+  start(startMs: number): State;
+  decide(state: State, inputs: { nowMs: number; events: E[] | null; operator: unknown; answer: { requestId: number; accept: boolean } | null }): { state: State; decision: D };
+  compared: readonly (keyof D & string)[];
+}
+
+/** Any therapy's record, decision by decision, through its decide() again: the same loop for every therapy. */
+export function replayDecisions<State, E, D>(rec: RecordFile, t: Replayable<State, E, D>, maxDifferences = 20): ReplayReport {
   const start = rec.lines.find((l) => l.kind === 'loop-start');
   if (!start) throw new Error('the record has no loop-start line: it was not written by a loop, or by an older homeostat; nothing to replay');
-  let state = loopStart(setup, header.initialRateMlPerH, start.tMs);
+  const kinds = new Set(t.eventKinds);
+  let state = t.start(start.tMs);
   const report: ReplayReport = { decisions: 0, identical: 0, differences: [], complete: rec.complete };
   // The events each decision summarised are the lines recorded since the previous periodic decision.
-  let events: PeriodEvent[] = [];
+  let events: E[] = [];
   for (const line of rec.lines) {
-    if (EVENT_KINDS.has(line.kind)) {
-      events.push({ kind: line.kind, tMs: line.tMs, ...line.data } as PeriodEvent);
+    if (kinds.has(line.kind)) {
+      events.push({ kind: line.kind, tMs: line.tMs, ...line.data } as E);
       continue;
     }
     if (line.kind !== 'decision') continue;
-    const recordedInputs = line.data.inputs as Omit<DecisionInputs, 'events'>;
-    const inputs: DecisionInputs = { ...recordedInputs, events: recordedInputs.answer ? null : events };
+    const recordedInputs = line.data.inputs as { nowMs: number; operator: unknown; answer: { requestId: number; accept: boolean } | null };
+    const inputs = { ...recordedInputs, events: recordedInputs.answer ? null : events };
     if (!recordedInputs.answer) events = [];
-    const recorded = line.data.decision as Decision;
-    const r = decide(setup, state, inputs);
+    const recorded = line.data.decision as D;
+    const r = t.decide(state, inputs);
     state = r.state;
     report.decisions++;
-    const replayed = JSON.parse(JSON.stringify(r.decision)) as Decision;
+    const replayed = JSON.parse(JSON.stringify(r.decision)) as D;
     let same = true;
-    for (const f of COMPARED) {
+    for (const f of t.compared) {
       if (JSON.stringify(recorded[f]) === JSON.stringify(replayed[f])) continue;
       same = false;
       if (report.differences.length < maxDifferences) report.differences.push({ tMs: inputs.nowMs, field: f, recorded: recorded[f], replayed: replayed[f] });
@@ -74,4 +81,15 @@ export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDi
     if (same) report.identical++;
   }
   return report;
+}
+
+export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport {
+  const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
+  const setup = wrap(setupFrom(header, controller));
+  return replayDecisions<ReturnType<typeof loopStart>, PeriodEvent, Decision>(rec, {
+    eventKinds: PERIOD_EVENT_KINDS,
+    start: (tMs) => loopStart(setup, header.initialRateMlPerH, tMs),
+    decide: (state, inputs) => decide(setup, state, inputs as DecisionInputs),
+    compared: COMPARED,
+  }, maxDifferences);
 }

@@ -1,7 +1,7 @@
 // Advisory mode: what waits for a person, what does not, and what happens when nobody answers.
 import { describe, expect, it } from 'vitest';
 import type { AdvisoryConfig } from './advisory-gate.ts';
-import { advise, advisoryStart } from './advisory-gate.ts';
+import { advise, advisoryStart, AMPLITUDE_VALUE, gateIncrease, gateStart } from './advisory-gate.ts';
 
 const c: AdvisoryConfig = { maxUnconfirmedIncreaseMlPerH: 5, minConfidence: 0.6, timeoutMs: 60_000 };
 const input = (supervisedRateMlPerH: number, confidence = 0.9, answer: { requestId: number; accept: boolean } | null = null) =>
@@ -71,5 +71,22 @@ describe('advisory gate', () => {
     expect(advise(c, advisoryStart(), input(11.5, 0.3), 0).asked).toBeNull();
     expect(advise(c, advisoryStart(), input(12.5, 0.3), 0).asked).not.toBeNull();
     expect(advise({ ...c, minIncreaseToAskMlPerH: 0 }, advisoryStart(), input(10.1, 0.3), 0).asked).not.toBeNull();
+  });
+
+  it('the same rule on a stimulation amplitude: small unconfident raises add up in mA, then one question worded in mA', () => {
+    const limits = { maxUnconfirmedIncrease: 0.5, minConfidence: 0.5, timeoutMs: 30_000, minIncreaseToAsk: 0.3 };
+    const step = (st: ReturnType<typeof gateStart>, last: number, to: number, t: number) =>
+      gateIncrease(AMPLITUDE_VALUE, limits, st, { supervised: to, last, confidence: 0.2, answer: null }, t);
+    const a = step(gateStart(), 2.5, 2.6, 0);
+    expect(a).toMatchObject({ value: 2.6, asked: null });
+    const b = step(a.state, 2.6, 2.7, 2000);
+    expect(b).toMatchObject({ value: 2.7, asked: null });
+    const ask = step(b.state, 2.7, 2.85, 4000);
+    expect(ask.value).toBe(2.7);
+    expect(ask.asked).toMatchObject({ fromMa: 2.7, proposedMa: 2.85 });
+    expect(ask.asked!.why).toMatch(/unconfident raises from 2\.50 mA add up to \+0\.35/);
+    expect(ask.note).toMatch(/holding 2\.70 mA until a person confirms 2\.85/);
+    // With 0 (the aDBS file's default) the first unconfident raise asks.
+    expect(gateIncrease(AMPLITUDE_VALUE, { ...limits, minIncreaseToAsk: 0 }, gateStart(), { supervised: 2.6, last: 2.5, confidence: 0.2, answer: null }, 0).asked).not.toBeNull();
   });
 });

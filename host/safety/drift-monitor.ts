@@ -1,25 +1,46 @@
-// Drift monitoring: the controller's identified drug sensitivity is compared with the first confident
-// identification of the run; when it stays outside a configured band (a factor either way) for a while,
-// an alarm names the change, so a person looks at why the patient changed (docs/clinical-basis.md#blood-pressure-under-a-vasodilator:
-// a step of 2-4x mid-run from anaesthetic depth or bleeding). Pure.
+// Drift monitoring: a quantity the loop estimates about its patient is compared with its first confident
+// estimate of the run; when it stays outside a configured band (a factor either way) for a while, an alarm
+// names the change, so a person looks at why the patient changed. The rule is one for every therapy
+// (watchRatio); each therapy words its alarm:
+//  - blood pressure: the controller's identified drug sensitivity (docs/clinical-basis.md#blood-pressure-under-a-vasodilator: a step of
+//    2-4x mid-run from anaesthetic depth or bleeding);
+//  - aDBS: the beta power the stimulator reports, averaged over tens of seconds (levodopa, a displaced
+//    lead, disease state): the policy's thresholds are shares of the patient's calibrated beta, so a lasting
+//    shift means they may no longer fit.
+// Pure.
 import { z } from 'zod';
-import type { Alarm } from './infusion-supervisor.ts';
+import type { Alarm } from './alarm.ts';
 
-export const driftConfigSchema = z.strictObject({
+const driftFields = {
   $schema: z.string().optional(),
   $comment: z.string().optional(),
-  /** Alarm when the sensitivity is more than this factor above or below the reference. */
+  /** Alarm when the quantity is more than this factor above or below the reference. */
   bandFactor: z.number().min(1.1).max(20),
-  /** Only identifications at least this confident count. */
+  /** Only estimates at least this confident count. */
   minConfidence: z.number().min(0).max(1),
   /** How long the change must last before the alarm. */
   holdMs: z.number().int().min(0).max(3_600_000),
-});
+};
+
+/** The blood-pressure loop's drift file. */
+export const driftConfigSchema = z.strictObject(driftFields);
 
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
 
+/** The aDBS loop's drift file: the same rule on the averaged beta power. */
+export const betaDriftConfigSchema = z.strictObject({
+  ...driftFields,
+  therapy: z.literal('dbs'),
+  /** Time constant of the beta average the rule watches; its confidence is the share of it filled. */
+  averageMs: z.number().int().min(1000).max(3_600_000),
+});
+
+export type BetaDriftConfig = z.infer<typeof betaDriftConfigSchema>;
+
+type RatioRule = Pick<DriftConfig, 'bandFactor' | 'minConfidence' | 'holdMs'>;
+
 export interface DriftState {
-  reference: { gainMmHgPerMlPerH: number; tMs: number } | null;
+  reference: { value: number; tMs: number } | null;
   outsideSinceMs: number | null;
 }
 
@@ -27,23 +48,53 @@ export function driftStart(): DriftState {
   return { reference: null, outsideSinceMs: null };
 }
 
-export function watchDrift(
-  c: DriftConfig, s: DriftState, identified: { gainMmHgPerMlPerH: number } | undefined, confidence: number, nowMs: number,
-): { state: DriftState; alarm: Alarm | null } {
-  if (!identified || confidence < c.minConfidence) return { state: s, alarm: null };
-  const gain = identified.gainMmHgPerMlPerH;
-  if (!s.reference) return { state: { reference: { gainMmHgPerMlPerH: gain, tMs: nowMs }, outsideSinceMs: null }, alarm: null };
-  const ratio = gain / s.reference.gainMmHgPerMlPerH;
+/** A change that lasted: the reference, the value now and their ratio. */
+export interface Drift {
+  reference: { value: number; tMs: number };
+  value: number;
+  ratio: number;
+}
+
+/** The rule itself, on any positive quantity. */
+export function watchRatio(c: RatioRule, s: DriftState, value: number | undefined, confidence: number, nowMs: number): { state: DriftState; drift: Drift | null } {
+  if (value === undefined || !(value > 0) || confidence < c.minConfidence) return { state: s, drift: null };
+  if (!s.reference) return { state: { reference: { value, tMs: nowMs }, outsideSinceMs: null }, drift: null };
+  const ratio = value / s.reference.value;
   const outside = ratio > c.bandFactor || ratio < 1 / c.bandFactor;
   const outsideSinceMs = outside ? (s.outsideSinceMs ?? nowMs) : null;
   const state = { reference: s.reference, outsideSinceMs };
-  if (outsideSinceMs === null || nowMs - outsideSinceMs < c.holdMs) return { state, alarm: null };
-  const direction = ratio > 1 ? 'risen' : 'fallen';
+  if (outsideSinceMs === null || nowMs - outsideSinceMs < c.holdMs) return { state, drift: null };
+  return { state, drift: { reference: s.reference, value, ratio } };
+}
+
+const direction = (d: Drift) => (d.ratio > 1 ? 'risen' : 'fallen');
+
+/** Blood pressure: the identified drug sensitivity. */
+export function watchDrift(
+  c: DriftConfig, s: DriftState, identified: { gainMmHgPerMlPerH: number } | undefined, confidence: number, nowMs: number,
+): { state: DriftState; alarm: Alarm | null } {
+  const r = watchRatio(c, s, identified?.gainMmHgPerMlPerH, confidence, nowMs);
+  const d = r.drift;
+  if (!d) return { state: r.state, alarm: null };
   return {
-    state,
+    state: r.state,
     alarm: {
       id: 'sensitivity-drift', priority: 'medium',
-      text: `drug sensitivity has ${direction} from ${s.reference.gainMmHgPerMlPerH.toFixed(2)} to ${gain.toFixed(2)} mmHg per mL/h (x${ratio.toFixed(2)}) since minute ${(s.reference.tMs / 60_000).toFixed(0)}: review the patient and the drug`,
+      text: `drug sensitivity has ${direction(d)} from ${d.reference.value.toFixed(2)} to ${d.value.toFixed(2)} mmHg per mL/h (x${d.ratio.toFixed(2)}) since minute ${(d.reference.tMs / 60_000).toFixed(0)}: review the patient and the drug`,
+    },
+  };
+}
+
+/** aDBS: the averaged beta power the stimulator reports. */
+export function watchBetaDrift(c: BetaDriftConfig, s: DriftState, averageUv2: number | undefined, confidence: number, nowMs: number): { state: DriftState; alarm: Alarm | null } {
+  const r = watchRatio(c, s, averageUv2, confidence, nowMs);
+  const d = r.drift;
+  if (!d) return { state: r.state, alarm: null };
+  return {
+    state: r.state,
+    alarm: {
+      id: 'beta-drift', priority: 'medium',
+      text: `beta power has ${direction(d)} from ${d.reference.value.toFixed(2)} to ${d.value.toFixed(2)} uV^2 (x${d.ratio.toFixed(2)}, averaged over ${(c.averageMs / 1000).toFixed(0)} s) since ${(d.reference.tMs / 1000).toFixed(0)} s: the policy's thresholds are shares of the calibrated beta and may no longer fit (medication, lead position); review and recalibrate`,
     },
   };
 }

@@ -87,6 +87,18 @@ export function loadDbsCohort(path: string, seed?: number): { file: DbsCohortFil
   return { file, patients: drawCohort(file, params.parameters) };
 }
 
+/** The patients a run takes: one by id, or the first of a split; an error names what the cohort has. */
+export function choosePatients<P extends CohortPatient>(cohortName: string, cohortPath: string, drawn: P[], o: { split: 'all' | 'tuning' | 'held-out'; patients?: number; patient?: string }): P[] {
+  if (o.patient !== undefined && !drawn.some((p) => p.id === o.patient)) {
+    throw new Error(`--patient: the cohort ${cohortName} has no patient '${o.patient}' (its patients are ${drawn[0].id} to ${drawn.at(-1)!.id})`);
+  }
+  const chosen = o.patient !== undefined
+    ? drawn.filter((p) => p.id === o.patient)
+    : drawn.filter((p) => o.split === 'all' || p.split === o.split).slice(0, o.patients ?? Infinity);
+  if (chosen.length === 0) throw new Error(`the cohort ${cohortPath} has no ${o.split} patients`);
+  return chosen;
+}
+
 /** The cohort's params file, checked as physics and against what the cohort draws and groups by. */
 function checkedParams(path: string, file: DbsCohortFile | CohortFile, physics: Record<string, Physics>, covariates: string[]): ParamsFile {
   const paramsPath = resolve(dirname(path), file.params);

@@ -3,6 +3,7 @@
 // time, with Espruino's FFT in JavaScript. No bundle, no emulator, no link: what the policy sees and what
 // the patient gets are the device's, at a fraction of the cost of SIL.
 import type { NeurostimBoardConfig } from '../../../firmware/src/board-config.ts';
+import type { StimOutputs } from '../../../firmware/src/nodes/neurostimulator/stim-core.ts';
 import { FftBetaEstimator } from '../../../firmware/src/nodes/neurostimulator/fft-beta-estimator.ts';
 import { StimCore } from '../../../firmware/src/nodes/neurostimulator/stim-core.ts';
 import { espruinoFftInJs } from './espruino-fft.ts';
@@ -14,14 +15,15 @@ export class MilNeurostimulator {
   private readonly estimator: FftBetaEstimator;
   private readonly block: Uint16Array;
 
-  constructor(readonly cfg: NeurostimBoardConfig) {
+  /** `out`: where its status and alarm messages go (the MIL rig's ideal device), none by default. */
+  constructor(readonly cfg: NeurostimBoardConfig, out: Partial<Pick<StimOutputs, 'status' | 'alarm'>> = {}) {
     const clock = {
       now: () => this.tMs,
       after: () => { throw new Error('the MIL stimulator is driven by its caller: no timers'); },
       every: () => { throw new Error('the MIL stimulator is driven by its caller: no timers'); },
     };
     this.core = new StimCore(clock, cfg.beta.blankMs, cfg.controlTickMs, cfg.limits, {
-      amplitude: (ma) => (this.deliveredMa = ma), status: () => undefined, alarm: () => undefined,
+      amplitude: (ma) => (this.deliveredMa = ma), status: out.status ?? (() => undefined), alarm: out.alarm ?? (() => undefined),
     });
     const b = cfg.beta;
     this.estimator = new FftBetaEstimator(espruinoFftInJs, b.fftSize, cfg.sampleRateHz, b.bandLowHz, b.bandHighHz, cfg.lfpCalibration.uvPerFraction / 65535);

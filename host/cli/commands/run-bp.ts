@@ -22,7 +22,7 @@ function port(v: string): number {
   return n;
 }
 
-function positive(what: string) {
+export function positive(what: string) {
   return (v: string) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a number above 0, got '${v}'`);

@@ -37,7 +37,7 @@ export interface SimBpOptions {
 
 const pct = (v: number | null) => (v === null ? '-' : `${v.toFixed(1)}%`);
 
-function bar(share: number, width = 28): string {
+export function bar(share: number, width = 28): string {
   const n = Math.round(share * width);
   return `[${'#'.repeat(n)}${'.'.repeat(width - n)}]`;
 }

@@ -4,10 +4,10 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../protocols/clock/virtual-clock.ts';
 import type { AskContext } from '../../loop/loop-shell.ts';
-import type { AdvisoryRequest } from '../../safety/advisory-gate.ts';
-import { parseAnswer, questionText, terminalConfirmer } from './terminal-confirmer.ts';
+import type { AmplitudeRequest, RateRequest } from '../../safety/advisory-gate.ts';
+import { DBS_QUESTION, parseAnswer, questionText, terminalConfirmer } from './terminal-confirmer.ts';
 
-const request: AdvisoryRequest = { id: 4, fromRateMlPerH: 6.2, proposedRateMlPerH: 9.5, why: 'controller confidence 30% is below 50%', askedMs: 600_000, deadlineMs: 660_000 };
+const request: RateRequest = { id: 4, fromRateMlPerH: 6.2, proposedRateMlPerH: 9.5, why: 'controller confidence 30% is below 50%', askedMs: 600_000, deadlineMs: 660_000 };
 const context = {
   loop: 'p017', sinceStartMs: 754_000,
   decision: { observedMmHg: 104.4, controllerReason: 'MAP 104 above target 90: raising', confidence: 0.3 },
@@ -46,6 +46,35 @@ describe('terminal confirmer', () => {
     expect(q).toContain('asked because the controller confidence 30% is below 50%');
     expect(q).toContain('controller: MAP 104 above target 90');
     expect(q).toContain('(60 s; no answer keeps 6.2 mL/h)');
+  });
+
+  it('words an aDBS question in its own terms: beta power and amplitudes in mA', () => {
+    const stim: AmplitudeRequest = { id: 2, fromMa: 2.5, proposedMa: 3.1, why: 'increase of 0.60 mA is above 0.50', askedMs: 0, deadlineMs: 30_000 };
+    const q = questionText(stim, { loop: 'dbs-003', sinceStartMs: 65_000, decision: { betaUv2: 4.26, controllerReason: 'beta above the upper threshold', confidence: 0.9 } } as unknown as AskContext, DBS_QUESTION);
+    expect(q).toContain('patient dbs-003, 01:05 into the run');
+    expect(q).toContain('beta power 4.3 µV²');
+    expect(q).toContain('proposal: raise the stimulation 2.50 -> 3.10 mA (+0.60)');
+    expect(q).toContain('(30 s; no answer keeps 2.50 mA)');
+    expect(q).not.toMatch(/mL\/h|pressure/);
+  });
+
+  it('an aDBS confirmer asks, re-asks and gives up in mA', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (d) => (shown += d));
+    const clock = new VirtualClock();
+    const t = terminalConfirmer({ input, output, clock, terminal: false, onInterrupt: () => undefined, wording: DBS_QUESTION });
+    const stim: AmplitudeRequest = { id: 1, fromMa: 2.5, proposedMa: 2.9, why: 'policy confidence 20% is below 50%', askedMs: 0, deadlineMs: 30_000 };
+    t.confirmer.ask(stim, () => undefined);
+    input.write('maybe\n');
+    await new Promise((r) => setImmediate(r));
+    clock.advance(30_000);
+    await t.confirmer.settle!();
+    expect(shown).toContain('Raise to 2.90 mA? [y/n]');
+    expect(shown).toContain('please answer y (yes: raise to 2.90 mA) or n (no: keep 2.50 mA)');
+    expect(shown).toContain('no answer: keeping 2.50 mA');
+    t.close();
   });
 
   it('asks again on anything else, and takes the first real answer once', async () => {

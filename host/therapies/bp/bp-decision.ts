@@ -6,7 +6,7 @@
 // Being pure, the record's lines are enough to replay every decision exactly (host/record/replay.ts).
 import type { BpController, BpObservation } from '../../control/bp/bp-controller.ts';
 import type { DecisionInputs as GenericInputs } from '../../loop/therapy.ts';
-import type { AdvisoryConfig, AdvisoryRequest, AdvisoryState } from '../../safety/advisory-gate.ts';
+import type { AdvisoryConfig, AdvisoryState, RateRequest } from '../../safety/advisory-gate.ts';
 import { advise, advisoryStart } from '../../safety/advisory-gate.ts';
 import type { Alarm } from '../../safety/alarm.ts';
 import { byPriority } from '../../safety/alarm.ts';
@@ -76,7 +76,7 @@ export interface Decision {
   cleared: Alarm[];
   /** The cap the commanded rate sits at, if any (controller maximum, dose ceiling, or no infusion). */
   atCap: string | null;
-  asked: AdvisoryRequest | null;
+  asked: RateRequest | null;
   resolved: { requestId: number; outcome: 'accepted' | 'declined' | 'timed out' } | null;
 }
 
@@ -159,7 +159,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
   if (osc.alarm) alarms.push(osc.alarm);
   if (reach.alarm) alarms.push(reach.alarm);
   let advisory = state.advisory;
-  let asked: AdvisoryRequest | null = null;
+  let asked: RateRequest | null = null;
   let resolved: Decision['resolved'] = null;
   if (setup.advisory && s.mode === 'auto') {
     const a = advise(setup.advisory, advisory, { supervisedRateMlPerH: rate, lastRateMlPerH: lastRate, confidence, answer: x.answer }, now);
