@@ -16,6 +16,9 @@ const withSource = example
 
 /** Brings up the rig `text` on a fake bench wired as `wiredAs` says (the physical truth). */
 async function attempt(text: string, prepare: (b: FakeBench) => Promise<void> = async () => undefined, wiredAs = text) {
+  // Built before virtual time starts: a build takes real time, during which settling would spend the virtual
+  // budget with nothing to run, and the bench would then wait on a clock nobody advances.
+  await Promise.all((['bp-sensor', 'infusion-pump'] as const).map((n) => builtProgram(n, boardById('pico'))));
   const clock = new VirtualClock();
   const rig = parseRig(text, 'test.rig.yaml');
   const bench = new FakeBench(parseRig(wiredAs, 'bench.rig.yaml'), clock);
