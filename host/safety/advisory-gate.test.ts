@@ -26,6 +26,25 @@ describe('advisory gate', () => {
     expect(yes.resolved!.outcome).toBe('accepted');
   });
 
+  it('an accepted rate stands while its approval lasts: a proposal that creeps above it runs the accepted part and asks only about the rest', () => {
+    const asked = advise(c, advisoryStart(), input(30), 0);
+    const yes = advise(c, asked.state, input(30, 0.9, { requestId: 1, accept: true }), 7000);
+    expect(yes.rateMlPerH).toBe(30);
+    // The next proposal is a little higher, from the rate that ran before the answer reached the pump: the
+    // person's 30 runs, and the small rest (confident, under the limit) passes too.
+    const creep = advise(c, yes.state, input(30.05), 12_000);
+    expect(creep.rateMlPerH).toBeCloseTo(30.05, 9);
+    expect(creep.asked).toBeNull();
+    // A large rise above the accepted rate: the accepted 30 runs while the rest waits for a person.
+    const more = advise(c, yes.state, input(40), 12_000);
+    expect(more.rateMlPerH).toBe(30);
+    expect(more.asked).toMatchObject({ fromRateMlPerH: 30, proposedRateMlPerH: 40 });
+    expect(more.note).toMatch(/holding 30\.0 mL\/h \(confirmed\)/);
+    // Once the approval has lapsed, the last rate is what is held.
+    const lapsed = advise(c, yes.state, input(40), 7000 + 60_001);
+    expect(lapsed.rateMlPerH).toBe(10);
+  });
+
   it('a low-confidence increase waits; unanswered, it times out to the safe rate and the gate stays quiet a while', () => {
     const asked = advise(c, advisoryStart(), input(12, 0.3), 0);
     expect(asked.rateMlPerH).toBe(10);

@@ -158,16 +158,19 @@ export function gateIncrease<R extends AdvisoryRequest>(
   }
   if (approved && nowMs > approved.untilMs) approved = null;
 
-  const increase = x.supervised - x.last;
+  // A confirmed value stands while its approval lasts: a proposal that has crept above it gets the confirmed
+  // part at once, and only the rest is weighed (a person's Accept is never undone by a later small rise).
+  const base = approved && approved.value > x.last && x.supervised > approved.value ? approved.value : x.last;
+  const increase = x.supervised - base;
   const large = increase > c.maxUnconfirmedIncrease;
   const doubtful = x.confidence < c.minConfidence;
   // An unconfident climb is measured from where it began, so small steps cannot add up unasked.
   if (!doubtful || increase < 0 || resolved?.outcome === 'accepted') climbFrom = null;
-  const climb = x.supervised - (climbFrom ?? x.last);
+  const climb = x.supervised - (climbFrom ?? base);
   const trivial = doubtful && !large && climb < c.minIncreaseToAsk;
   const state = (asked: R | null): GateState<R> => ({ nextId, pending: asked ?? pending, approved, quietUntilMs, climbFrom });
   if (increase <= 0 || (!large && !doubtful) || trivial) {
-    if (trivial && increase > 0) climbFrom ??= x.last;
+    if (trivial && increase > 0) climbFrom ??= base;
     return { value: x.supervised, note: null, asked: null, resolved, state: state(null) };
   }
   if (approved && x.supervised <= approved.value + 1e-9) {
@@ -179,13 +182,14 @@ export function gateIncrease<R extends AdvisoryRequest>(
       (climbFrom !== null ? ` (unconfident raises from ${f(climbFrom)} ${q.unit} add up to +${f(climb)})` : '');
   let asked: R | null = null;
   if (!pending && nowMs >= quietUntilMs) {
-    asked = q.request({ id: nextId++, why, askedMs: nowMs, deadlineMs: nowMs + c.timeoutMs }, x.last, x.supervised);
+    asked = q.request({ id: nextId++, why, askedMs: nowMs, deadlineMs: nowMs + c.timeoutMs }, base, x.supervised);
   }
   const waiting = asked ?? pending;
+  const held = base > x.last ? `${f(base)} ${q.unit} (confirmed)` : `${f(x.last)} ${q.unit}`;
   const note = waiting
-    ? `advisory: ${why}; holding ${f(x.last)} ${q.unit} until a person confirms ${f(q.proposed(waiting))} (request ${waiting.id})`
-    : `advisory: ${why}; holding ${f(x.last)} ${q.unit} (last request unanswered or declined)`;
-  return { value: x.last, note, asked, resolved, state: state(asked) };
+    ? `advisory: ${why}; holding ${held} until a person confirms ${f(q.proposed(waiting))} (request ${waiting.id})`
+    : `advisory: ${why}; holding ${held} (last request unanswered or declined)`;
+  return { value: base, note, asked, resolved, state: state(asked) };
 }
 
 // The blood-pressure loop's gate, in its own terms.
