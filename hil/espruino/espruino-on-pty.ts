@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import { interpreterCommand } from './espruino-interpreter.ts';
-import { typeLines } from './repl-loader.ts';
+import type { TypingPace } from './repl-loader.ts';
+import { TYPING_PACES, typeLines } from './repl-loader.ts';
 
 export interface EspruinoOnPty {
   transport: SerialTransport;
@@ -23,20 +24,19 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Starts the interpreter with the program. The Linux build's input thread asserts when more than 64 bytes
- * wait at once (a busy machine lets paced pieces pile up), so each new attempt types slower: five in all.
+ * wait at once (a busy machine lets paced pieces pile up), so each new attempt types slower (TYPING_PACES).
  */
 export async function espruinoOnPty(bin: string, program: string): Promise<EspruinoOnPty> {
-  const paces = [{ pieceBytes: 16, gapMs: 2 }, { pieceBytes: 8, gapMs: 4 }, { pieceBytes: 8, gapMs: 8 }, { pieceBytes: 4, gapMs: 8 }, { pieceBytes: 4, gapMs: 16 }];
   for (let attempt = 0; ; attempt++) {
     try {
-      return await startOnPty(bin, program, paces[attempt]);
+      return await startOnPty(bin, program, TYPING_PACES[attempt]);
     } catch (e) {
-      if (attempt + 1 >= paces.length || !/ASSERT\(len <= 64\)/.test((e as Error).message)) throw e;
+      if (attempt + 1 >= TYPING_PACES.length || !/ASSERT\(len <= 64\)/.test((e as Error).message)) throw e;
     }
   }
 }
 
-async function startOnPty(bin: string, program: string, pace: { pieceBytes: number; gapMs: number }): Promise<EspruinoOnPty> {
+async function startOnPty(bin: string, program: string, pace: TypingPace): Promise<EspruinoOnPty> {
   if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error) {
     throw new Error('socat is needed to give the interpreter a serial line: install it (apt-get install socat)');
   }

@@ -39,7 +39,7 @@ export async function typeLines(
   allLines: string[],
   alive: () => boolean,
   lineTimeoutMs = 5000,
-  pace: { pieceBytes: number; gapMs: number } = { pieceBytes: 16, gapMs: 2 },
+  pace: TypingPace = TYPING_PACES[0],
 ): Promise<number> {
   const lines = allLines.filter((l) => l.trim());
   let firstMissing = -1;
@@ -57,6 +57,20 @@ export async function typeLines(
   return firstMissing;
 }
 
+export interface TypingPace {
+  pieceBytes: number;
+  gapMs: number;
+}
+
+/**
+ * Typing paces, each gentler than the one before: a load that dies of the input race is tried again at the
+ * next. The race needs the input thread to push while the main loop pops, so smaller pieces further apart
+ * make it rarer (a CI machine under full load lost three loads in a row at the first pace).
+ */
+export const TYPING_PACES: readonly TypingPace[] = [
+  { pieceBytes: 16, gapMs: 2 }, { pieceBytes: 8, gapMs: 4 }, { pieceBytes: 8, gapMs: 8 }, { pieceBytes: 4, gapMs: 8 }, { pieceBytes: 4, gapMs: 16 },
+];
+
 export interface ReplOptions {
   prelude?: string;
   settleMs?: number;
@@ -65,22 +79,18 @@ export interface ReplOptions {
 }
 
 /**
- * Loads and measures, trying again (up to three times in all) when the interpreter dies of the Linux
+ * Loads and measures, trying again at each gentler pace of TYPING_PACES when the interpreter dies of the Linux
  * build's input race (an ASSERT in jsdevices.c) or its memory line is lost, rather than of anything in the
  * program (running out of memory, an uncaught error: those are the answer, not a race).
  */
 export async function loadThroughRepl(bin: string, program: string, options: ReplOptions = {}): Promise<ReplLoad> {
-  // Each retry types more gently: the race needs the input thread to push while the main loop pops, so
-  // smaller pieces further apart make it rarer (a CI machine under full load lost three runs in a row at
-  // the first pace).
-  const paces = [{ pieceBytes: 16, gapMs: 2 }, { pieceBytes: 8, gapMs: 3 }, { pieceBytes: 4, gapMs: 4 }, { pieceBytes: 4, gapMs: 8 }];
-  let run = await loadOnce(bin, program, options, paces[0]);
+  let run = await loadOnce(bin, program, options, TYPING_PACES[0]);
   const raced = (r: ReplLoad) => /ASSERT\(/.test(r.stdout) || (r.usage === null && !r.outOfMemory && !r.uncaught);
-  for (let attempt = 1; attempt < paces.length && raced(run); attempt++) run = await loadOnce(bin, program, options, paces[attempt]);
+  for (let attempt = 1; attempt < TYPING_PACES.length && raced(run); attempt++) run = await loadOnce(bin, program, options, TYPING_PACES[attempt]);
   return run;
 }
 
-async function loadOnce(bin: string, program: string, options: ReplOptions, pace: { pieceBytes: number; gapMs: number }): Promise<ReplLoad> {
+async function loadOnce(bin: string, program: string, options: ReplOptions, pace: TypingPace): Promise<ReplLoad> {
   const [cmd, ...args] = interpreterCommand(bin);
   const child = owned(spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
   let stdout = '';
