@@ -55,5 +55,5 @@ describe.skipIf(!bin)('patient-emulator on the real Espruino interpreter (set ES
     expect(statuses.filter((s) => s.atMs > t0).length).toBeGreaterThanOrEqual(8);
     expect(host.counters().crcErrors).toBe(0);
     expect(board.console()).not.toMatch(/Uncaught/);
-  }, 60_000);
+  }, 180_000);
 });
