@@ -3,7 +3,8 @@
 // and counts; the model (hil/sim) stays on the host, where the runner steps it.
 import { shapeMeanFraction } from '../sim/arterial-waveform.ts';
 import type { PatientSetWaveformValues, PatientStatusValues } from '../../protocols/generated/wire-codec.ts';
-import { MsgId, readPatientStatus, writePatientSetWaveform } from '../../protocols/generated/wire-codec.ts';
+import { MsgId, writePatientSetWaveform } from '../../protocols/generated/wire-codec.ts';
+import { MessageDispatch } from '../../protocols/host/message-dispatch.ts';
 import type { InitiatorSession } from '../../protocols/session/initiator-session.ts';
 import { codeName } from '../../protocols/catalogue/codes.ts';
 
@@ -18,16 +19,20 @@ export class PatientEmulatorDriver {
   status: PatientStatusValues | null = null;
   private firstCount: number | null = null;
 
+  /** The board's messages, decoded and range-checked (an out-of-range status never moves the count). */
+  private readonly messages = new MessageDispatch();
+
   /** host: a session on the patient-emulator board's port; mlPerStep: the pump's (firmware's syringe-geometry.ts). */
-  constructor(private readonly host: InitiatorSession, private readonly mlPerStep_: number) {}
+  constructor(private readonly host: InitiatorSession, private readonly mlPerStep_: number) {
+    this.messages.on('PatientStatus', (s) => {
+      if (this.firstCount === null) this.firstCount = s.stepCount;
+      this.status = s;
+    });
+  }
 
   /** Hand every message of the board's session here. */
   message(msgId: number, buf: Uint8Array, start: number, end: number): void {
-    if (msgId !== MsgId.PatientStatus) return;
-    const s = readPatientStatus(buf, start, end);
-    if (!s) return;
-    if (this.firstCount === null) this.firstCount = s.stepCount;
-    this.status = s;
+    this.messages.receive(msgId, buf, start, end);
   }
 
   /** Sets the beats the board plays; resolves when it accepts, rejects naming the refusal. */

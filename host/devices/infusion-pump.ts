@@ -1,20 +1,20 @@
 // The host's view of an infusion pump: typed commands, lease renewal while the caller wants the rate, the
 // latest status, the pump's own limits and the alarms. No control logic: what rate to run is the
 // controller's and supervisor's. Telemetry reaches listeners only when it passed its range checks.
-import { MsgId, NodeRole, checkPumpLimits, checkPumpStatus, readPumpLimits, readPumpStatus } from '../../protocols/generated/wire-codec.ts';
+import { NodeRole } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PumpLimitsValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { LeaseRenewal } from './lease-renewal.ts';
 import type { DeviceLink } from '../link/device-link.ts';
 import { sendCommand } from './device-command.ts';
-import { TelemetryGate } from './telemetry-gate.ts';
+import { AlarmHistory } from './alarm-history.ts';
 
 export class InfusionPump {
   status: PumpStatusValues | null = null;
   /** The limits the pump reported when its session came up (SPEC.md, PumpLimits). */
   limits: PumpLimitsValues | null = null;
-  /** Range checks and the bounded alarm history. */
-  readonly gate = new TelemetryGate();
+  /** The bounded alarm history. */
+  readonly alarmHistory = new AlarmHistory();
   private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
   private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
@@ -22,26 +22,20 @@ export class InfusionPump {
   constructor(readonly link: DeviceLink, clock: Clock) {
     link.expectRole(NodeRole.InfusionPump);
     this.renewal = new LeaseRenewal(clock);
-    link.on({
-      message: (id, buf, s, e) => {
-        if (id === MsgId.PumpStatus) {
-          const v = this.gate.pass(readPumpStatus, checkPumpStatus, buf, s, e);
-          if (v) {
-            this.status = v;
-            for (const l of this.statusListeners) l(v);
-          }
-        } else if (id === MsgId.PumpLimits) this.limits = this.gate.pass(readPumpLimits, checkPumpLimits, buf, s, e) ?? this.limits;
-        else if (id === MsgId.Alarm) {
-          const a = this.gate.alarm(buf, s, e);
-          if (a) for (const l of this.alarmListeners) l(a);
-        }
-      },
+    link.messages.on('PumpStatus', (v) => {
+      this.status = v;
+      for (const l of this.statusListeners) l(v);
+    });
+    link.messages.on('PumpLimits', (v) => (this.limits = v));
+    link.messages.on('Alarm', (a) => {
+      this.alarmHistory.add(a);
+      for (const l of this.alarmListeners) l(a);
     });
   }
 
   /** The latest alarms, oldest first (bounded). */
   get alarms(): readonly AlarmValues[] {
-    return this.gate.alarms;
+    return this.alarmHistory.alarms;
   }
 
   onStatus(listener: (s: PumpStatusValues) => void): void {

@@ -1,18 +1,18 @@
 // The host's view of a neurostimulator: leased amplitude commands (with renewal while the caller wants
 // one held), its status, beta power and alarms. No control logic: what amplitude to run is the policy's
 // and the supervisor's. Telemetry reaches listeners only when it passed its range checks.
-import { MsgId, NodeRole, checkBetaPower, checkStimStatus, readBetaPower, readStimStatus } from '../../protocols/generated/wire-codec.ts';
+import { NodeRole } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, BetaPowerValues, StimStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
 import { LeaseRenewal } from './lease-renewal.ts';
 import type { DeviceLink } from '../link/device-link.ts';
 import { sendCommand } from './device-command.ts';
-import { TelemetryGate } from './telemetry-gate.ts';
+import { AlarmHistory } from './alarm-history.ts';
 
 export class Neurostimulator {
   status: StimStatusValues | null = null;
-  /** Range checks (and the bounded alarm history). */
-  readonly gate = new TelemetryGate();
+  /** The bounded alarm history. */
+  readonly alarmHistory = new AlarmHistory();
   private readonly renewal: LeaseRenewal;
   private readonly betaListeners: ((b: BetaPowerValues) => void)[] = [];
   private readonly statusListeners: ((s: StimStatusValues) => void)[] = [];
@@ -21,22 +21,16 @@ export class Neurostimulator {
   constructor(readonly link: DeviceLink, clock: Clock) {
     link.expectRole(NodeRole.Neurostim);
     this.renewal = new LeaseRenewal(clock);
-    link.on({
-      message: (id, buf, s, e) => {
-        if (id === MsgId.StimStatus) {
-          const v = this.gate.pass(readStimStatus, checkStimStatus, buf, s, e);
-          if (v) {
-            this.status = v;
-            for (const l of this.statusListeners) l(v);
-          }
-        } else if (id === MsgId.BetaPower) {
-          const b = this.gate.pass(readBetaPower, checkBetaPower, buf, s, e);
-          if (b) for (const l of this.betaListeners) l(b);
-        } else if (id === MsgId.Alarm) {
-          const a = this.gate.alarm(buf, s, e);
-          if (a) for (const l of this.alarmListeners) l(a);
-        }
-      },
+    link.messages.on('StimStatus', (v) => {
+      this.status = v;
+      for (const l of this.statusListeners) l(v);
+    });
+    link.messages.on('BetaPower', (b) => {
+      for (const l of this.betaListeners) l(b);
+    });
+    link.messages.on('Alarm', (a) => {
+      this.alarmHistory.add(a);
+      for (const l of this.alarmListeners) l(a);
     });
   }
 

@@ -7,6 +7,7 @@
 import type { Clock, Timer } from '../../protocols/clock/clock.ts';
 import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
 import type { InitiatorSession } from '../../protocols/session/initiator-session.ts';
+import { MessageDispatch } from '../../protocols/host/message-dispatch.ts';
 import { benchModeWarning } from '../../protocols/session/refusal-text.ts';
 import type { Transport } from '../transport/transport.ts';
 import { hostSession } from './host-session.ts';
@@ -17,7 +18,6 @@ export type LinkState = 'idle' | 'opening' | 'handshaking' | 'ready' | 'lost' | 
 
 export interface LinkEvents {
   state?(state: LinkState, detail: string): void;
-  message?(msgId: number, buf: Uint8Array, start: number, end: number): void;
   ready?(peer: HelloValues): void;
   /** Something a person must see: the session is unauthenticated (bench mode), at every start. */
   warning?(text: string): void;
@@ -59,6 +59,8 @@ export class DeviceLink {
   private readonly sniffer = new TextSniffer();
   private helloWatch: Timer | null = null;
   readonly session: InitiatorSession;
+  /** The node's messages, decoded and range-checked once, by name: `link.messages.on('PumpStatus', ...)`. */
+  readonly messages = new MessageDispatch();
 
   constructor(private readonly o: DeviceLinkOptions) {
     // One session for the link's life, written to whichever transport is current.
@@ -70,7 +72,7 @@ export class DeviceLink {
       close: () => undefined,
     };
     this.session = hostSession(relay, o.clock, {
-      message: (id, buf, s, e) => this.emit((l) => l.message && l.message(id, buf, s, e)),
+      message: (id, buf, s, e) => this.messages.receive(id, buf, s, e),
       ready: (p) => {
         this.peer = p;
         this.attempt = 0;

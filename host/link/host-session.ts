@@ -21,7 +21,8 @@ export const nodeSha256: Sha256Fn = (d) => new Uint8Array(createHash('sha256').u
 
 /** What the host is told about a device session, with refusals and losses already in words. */
 export interface HostSessionEvents {
-  message(msgId: number, buf: Uint8Array, start: number, end: number): void;
+  /** Payload bytes of each message (a DeviceLink hands them to its typed dispatch); a Hello check needs none. */
+  message?(msgId: number, buf: Uint8Array, start: number, end: number): void;
   ready(peer: HelloValues): void;
   lost(why: string): void;
   refused(why: string): void;

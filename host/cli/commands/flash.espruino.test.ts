@@ -96,7 +96,6 @@ describe.skipIf(!bin)('homeostat flash on the real Espruino interpreter (set ESP
     const transport = await SerialTransport.open(join(dir, 'host'), 115200);
     const events: string[] = [];
     const session = hostSession(transport, new SystemClock(), {
-      message: () => undefined,
       ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
       lost: () => undefined,
       refused: (why) => events.push(`refused ${why}`),

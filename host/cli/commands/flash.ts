@@ -158,7 +158,6 @@ async function checkHello(port: string, baud: number, timeoutMs: number, nodeNam
   try {
     const peer = await new Promise<HelloValues>((resolve, reject) => {
       const session = hostSession(transport, clock, {
-        message: () => undefined,
         ready: (p) => {
           clearTimeout(timer);
           session.stop();

@@ -2,7 +2,6 @@
 // and prints every message it sends, decoded with codes by name, the link's state changes and counters,
 // and any plain text on the line (which is no frame); in hex mode also every frame's bytes, both ways.
 // Commands typed while it runs: `stop` (PumpStop to a pump), `counters`, `quit`.
-import { decodePayload } from '../../../protocols/host/host-codec.ts';
 import { describePeer } from '../../../protocols/session/refusal-text.ts';
 import { codeTable } from '../../../protocols/catalogue/codes.ts';
 import type { Clock } from '../../../protocols/clock/clock.ts';
@@ -74,14 +73,9 @@ export function monitor(o: MonitorOptions, print: (line: string) => void): Monit
       sessions++;
       say(`peer ${describePeer(p)}, uptime ${p.uptimeMs} ms`);
     },
-    message: (id, buf, s, e) => {
-      try {
-        say(messageText(decodePayload(id, buf, s, e)));
-      } catch (err) {
-        say(`undecodable message 0x${id.toString(16)}: ${(err as Error).message}`);
-      }
-    },
   });
+  link.messages.onAny((m) => say(messageText(m)));
+  link.messages.onRejected((r) => say(`undecodable message 0x${r.id.toString(16)}: ${r.detail}`));
   let countersShownAt: number | null = null;
   const counters = () => {
     countersShownAt = o.clock.now();
