@@ -7,7 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 const running = new Set<ChildProcess>();
 let hooked = false;
 
-function killAll(): void {
+/** Kills every owned child still running (at exit; and after each test file, see owned-children.setup.ts). */
+export function killOwnedChildren(): void {
   for (const c of running) {
     try {
       c.kill('SIGKILL');
@@ -22,7 +23,7 @@ function killAll(): void {
 export function owned<C extends ChildProcess>(child: C): C {
   if (!hooked) {
     hooked = true;
-    process.on('exit', killAll);
+    process.on('exit', killOwnedChildren);
   }
   running.add(child);
   child.on('exit', () => running.delete(child));
