@@ -25,6 +25,8 @@ export interface WaveformOptions {
   seed?: number;
   /** Pressures of each new beat from a model (a patient); the fixed values above otherwise. */
   beatPressures?: (tS: number) => { systolicMmHg: number; diastolicMmHg: number };
+  /** The rate of each new beat, before jitter (a rhythm that changes); heartRateBpm otherwise. */
+  beatRateBpm?: (tS: number) => number;
 }
 
 export type Artifact =
@@ -61,7 +63,7 @@ export class ArterialWaveform {
     while (!last || t >= last.startS + 60 / last.heartRateBpm) {
       const startS = last ? last.startS + 60 / last.heartRateBpm : 0;
       const jitter = (this.o.rrJitter ?? 0) * (2 * this.random() - 1);
-      const heartRateBpm = this.o.heartRateBpm / (1 + jitter);
+      const heartRateBpm = (this.o.beatRateBpm ? this.o.beatRateBpm(startS) : this.o.heartRateBpm) / (1 + jitter);
       const { systolicMmHg: sbp, diastolicMmHg: dbp } = this.o.beatPressures ? this.o.beatPressures(startS) : this.o;
       last = { startS, systolicMmHg: sbp, diastolicMmHg: dbp, meanMmHg: dbp + (sbp - dbp) * shapeMean(60 / heartRateBpm), heartRateBpm };
       this.beats.push(last);

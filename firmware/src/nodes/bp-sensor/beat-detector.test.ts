@@ -6,6 +6,8 @@ import type { Beat } from './beat-detector.ts';
 import { BeatDetector } from './beat-detector.ts';
 
 const RATE_HZ = 125;
+/** The detector learns a new rhythm after eight agreeing beats (RELEARN_BEATS). */
+const RELEARN_BEATS_IN_TEST = 8;
 
 function detect(wave: ArterialWaveform, seconds: number): { beat: Beat; atS: number }[] {
   const out: { beat: Beat; atS: number }[] = [];
@@ -108,4 +110,49 @@ describe('beat detector at the signal\'s onset', () => {
       expect(late.filter((b) => b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
     });
   }
+});
+
+describe('beat detector when the rhythm changes', () => {
+  const flagsAfter = (rate: (tS: number) => number, rrJitter: number, seconds: number) => {
+    const wave = new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 70, beatRateBpm: rate, rrJitter, noiseMmHg: 0.5, seed: 3 });
+    return detect(wave, seconds).filter((b) => b.atS > 2);
+  };
+
+  it('learns a heart rate that stepped from 70 to 110/min: irregular for a few beats, then clean again, rate right', () => {
+    const beats = flagsAfter((t) => (t < 30 ? 70 : 110), 0.02, 70);
+    const after = beats.filter((b) => b.atS > 30.5);
+    const irregular = after.filter((b) => b.beat.quality & PressureQuality.IrregularBeat);
+    expect(irregular.length).toBeGreaterThan(0); // the step itself is seen
+    expect(irregular.length).toBeLessThanOrEqual(10);
+    const settled = after.filter((b) => b.atS > 40);
+    expect(settled.filter((b) => b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
+    for (const b of settled) expect(Math.abs(b.beat.heartRateBpm - 110)).toBeLessThanOrEqual(4);
+  });
+
+  it('learns a rate that fell from 100 to 60/min as well', () => {
+    const beats = flagsAfter((t) => (t < 30 ? 100 : 60), 0.02, 80);
+    expect(beats.filter((b) => b.atS > 45 && b.beat.quality !== 0).length).toBe(0);
+  });
+
+  it('keeps flagging a truly irregular rhythm (intervals varying by up to 45%): it never agrees long enough to be learnt', () => {
+    const beats = flagsAfter(() => 70, 0.45, 120);
+    const late = beats.filter((b) => b.atS > 20);
+    const irregular = late.filter((b) => b.beat.quality & PressureQuality.IrregularBeat).length;
+    expect(irregular / late.length).toBeGreaterThan(0.3);
+  });
+});
+
+describe('beat detector after a short run of fast beats', () => {
+  it('keeps its rhythm: a run of four or five beats at 110/min is flagged, and the 70/min beats after it are clean at once', () => {
+    // 70/min, with beats 30.0 .. 32.7 s at 110/min (four or five beats, fewer than the eight that teach a new rhythm), then 70/min again.
+    const wave = new ArterialWaveform({ systolicMmHg: 120, diastolicMmHg: 80, heartRateBpm: 70, beatRateBpm: (t) => (t >= 30 && t < 32.7 ? 110 : 70), rrJitter: 0.02, noiseMmHg: 0.5, seed: 5 });
+    const beats = detect(wave, 60).filter((b) => b.atS > 2);
+    const run = wave.beats.filter((b) => b.heartRateBpm > 90);
+    expect(run.length).toBeGreaterThanOrEqual(4);
+    expect(run.length).toBeLessThan(RELEARN_BEATS_IN_TEST);
+    const end = run.at(-1)!.startS + 60 / run.at(-1)!.heartRateBpm;
+    expect(beats.filter((b) => b.atS > 30 && b.atS < end + 0.5).some((b) => b.beat.quality & PressureQuality.IrregularBeat)).toBe(true);
+    // The first normal beat is reported at the upstroke after it (about end + 0.86 s): clean, as all after it.
+    expect(beats.filter((b) => b.atS > end + 0.5 && b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
+  });
 });

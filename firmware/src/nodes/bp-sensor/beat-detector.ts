@@ -22,6 +22,14 @@ const FLUSH_MMHG = 250;
 const FLAT_PP_MMHG = 5;
 const MEAN_MIN_MMHG = 20;
 const MEAN_MAX_MMHG = 250;
+/**
+ * A new steady rhythm is learnt after this many beats in a row that were flagged only as irregular yet agree
+ * with each other (within RELEARN_SPREAD of their running mean): a heart rate that stepped by more than 30%
+ * (a tachycardia, a paced rate) would otherwise be flagged irregular for ever, since only clean beats teach
+ * the interval. A truly irregular rhythm (atrial fibrillation) never agrees long enough and stays flagged.
+ */
+const RELEARN_BEATS = 8;
+const RELEARN_SPREAD = 0.12;
 
 export class BeatDetector {
   private readonly last_ = new Float32Array(8);
@@ -41,6 +49,9 @@ export class BeatDetector {
   private peakSlope_ = 0;
   private avgSlope_ = 0;
   private avgRr_ = 0;
+  /** Consecutive beats flagged only irregular that agree with each other, and their mean interval. */
+  private runN_ = 0;
+  private runRr_ = 0;
   private started_ = false;
   /** The beat under way began at the signal's onset (the first upstroke after none). */
   private onset_ = false;
@@ -110,6 +121,25 @@ export class BeatDetector {
     this.peakSlope_ = 0;
   }
 
+  /** Counts a run of beats flagged only irregular that agree with each other; a long enough run is the new rhythm. */
+  private relearnRhythm_(q: number, seconds: number): void {
+    if (q !== PressureQuality.IrregularBeat || this.onset_) {
+      this.runN_ = 0;
+      return;
+    }
+    if (this.runN_ > 0 && Math.abs(seconds - this.runRr_) <= RELEARN_SPREAD * this.runRr_) {
+      this.runRr_ = (this.runRr_ * this.runN_ + seconds) / (this.runN_ + 1);
+      this.runN_++;
+    } else {
+      this.runRr_ = seconds;
+      this.runN_ = 1;
+    }
+    if (this.runN_ >= RELEARN_BEATS) {
+      this.avgRr_ = this.runRr_;
+      this.runN_ = 0;
+    }
+  }
+
   /** Ends the beat; `samples` is its length, to a fraction of a sample. */
   private endBeat_(samples: number): void {
     const n = this.n_;
@@ -136,6 +166,7 @@ export class BeatDetector {
       this.avgSlope_ = this.avgSlope_ > 0 ? 0.9 * this.avgSlope_ + 0.1 * this.peakSlope_ : this.peakSlope_;
       this.avgRr_ = this.avgRr_ > 0 ? 0.8 * this.avgRr_ + 0.2 * seconds : seconds;
     }
+    this.relearnRhythm_(q, seconds);
     this.onBeat_({
       systolicMmHg: this.max_, diastolicMmHg: this.min_, meanMmHg: mean, heartRateBpm: isBeat ? 60 / seconds : 0, quality: q,
     });
