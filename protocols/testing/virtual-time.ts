@@ -15,10 +15,17 @@ export async function advanceSettling(clock: Advanceable, ms: number, sliceMs = 
   }
 }
 
-/** Advances the clock in 10 ms slices until p settles or maxMs has passed; returns p. */
+/**
+ * Advances the clock in 10 ms slices until p settles or maxMs has passed; returns p. Still pending after
+ * maxMs of virtual time is an error, not a wait: a promise held up by real work (a build, a child process)
+ * would otherwise be awaited on a clock nobody advances any more, and hang.
+ */
 export async function settleOn<T>(clock: Advanceable, p: Promise<T>, maxMs: number): Promise<T> {
   let done = false;
   p.then(() => (done = true), () => (done = true));
   for (let t = 0; t < maxMs && !done; t += 10) await advanceSettling(clock, 10);
+  if (!done) {
+    throw new Error(`not settled within ${maxMs} ms of virtual time (the time ran out in a few real milliseconds: if the promise waits on real work, such as a firmware build, do that before virtual time starts)`);
+  }
   return p;
 }
