@@ -1,6 +1,7 @@
 // What the pump's own reports mean for the loop, as a pure function of the period's report: whether the
 // drug flows, at what rate the controller should believe it flowed, and the alarms that name the cause
-// (occlusion, empty syringe, near empty, a refused command, a restart, a lapsed lease, silence). The host
+// (occlusion, empty syringe, motor stall, free flow, air in line, near empty, a refused command, a restart,
+// a lapsed lease, silence). The host
 // never asks a stopped pump for more, and the controller never learns from drug that did not flow.
 import { PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
@@ -35,7 +36,7 @@ export interface PumpMonitorConfig {
 
 /** The pump as the supervisor sees it at one decision. */
 export interface PumpCondition {
-  /** False while the pump has stopped itself (occlusion, empty syringe) or restarted: it needs a person. */
+  /** False while the pump has stopped itself (occlusion, empty syringe, stall, free flow, air) or restarted: it needs a person. */
   delivering: boolean;
   /** Why it does not deliver, in words; null when it does. */
   stoppedBecause: string | null;
@@ -62,6 +63,18 @@ export function pumpCondition(c: PumpMonitorConfig, r: PumpReport, commandedMlPe
     if (flags & PumpAlarmFlags.SyringeEmpty) {
       stoppedBecause = 'syringe empty';
       alarms.push({ id: 'pump-syringe-empty', priority: 'high', text: 'pump: syringe empty (end stop): the infusion stopped; load a new syringe, then resume (manual or auto)' });
+    }
+    if (flags & PumpAlarmFlags.MotorStall) {
+      stoppedBecause = 'motor stall';
+      alarms.push({ id: 'pump-motor-stall', priority: 'high', text: 'pump: motor stall: the plunger did not move as the motor drove it, so the drug was not given; the pump stopped. Check the syringe is seated and the drive is not jammed, then resume (manual or auto)' });
+    }
+    if (flags & PumpAlarmFlags.FreeFlow) {
+      stoppedBecause = 'free flow';
+      alarms.push({ id: 'pump-free-flow', priority: 'high', text: 'pump: free flow: the plunger moves faster than the pump drives it (syringe out of its clamp, or siphoning). The pump stopped its motor but cannot stop this flow: clamp the line now, reseat the syringe, then resume (manual or auto)' });
+    }
+    if (flags & PumpAlarmFlags.AirInLine) {
+      stoppedBecause = 'air in line';
+      alarms.push({ id: 'pump-air-in-line', priority: 'high', text: 'pump: air in the line: the pump stopped; no drug flows while air is pushed. Remove the air (prime the line), then resume (manual or auto)' });
     }
     if (!stoppedBecause) {
       stoppedBecause = 'a pump alarm';
