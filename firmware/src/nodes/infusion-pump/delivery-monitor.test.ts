@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PumpAlarmFlags } from '../../../../protocols/generated/wire-codec.ts';
 import { seededRandom } from '../../../../protocols/testing/seeded-random.ts';
-import { DeliveryMonitor, HOLD_MS } from './delivery-monitor.ts';
+import { DeliveryMonitor } from './delivery-monitor.ts';
+
+/** The monitor's hold time. */
+const HOLD_MS = 5000;
 
 const SYRINGE_ML = 50;
 const TICK_MS = 100;
@@ -20,7 +23,7 @@ interface Motion {
 function run(m: Motion, durationMs: number, o: { noiseLsb?: number; seed?: number; startMl?: number } = {}) {
   const random = seededRandom(o.seed ?? 3);
   const gauss = () => Math.sqrt(-2 * Math.log(Math.max(1e-12, random()))) * Math.cos(2 * Math.PI * random());
-  const mon = new DeliveryMonitor(SYRINGE_ML);
+  const mon = new DeliveryMonitor(SYRINGE_ML, TICK_MS);
   let drivenMl = 0;
   let plungerMl = o.startMl ?? 5;
   const raised: { flag: number; tMs: number }[] = [];
@@ -29,7 +32,7 @@ function run(m: Motion, durationMs: number, o: { noiseLsb?: number; seed?: numbe
     drivenMl += (driven * TICK_MS) / 3_600_000;
     plungerMl += (m.plungerMlPerH(t) * TICK_MS) / 3_600_000;
     const reading = Math.round((plungerMl / SYRINGE_ML) * 4096 + (o.noiseLsb ?? 1.5) * gauss()) / 4096;
-    const f = mon.check(t, reading, drivenMl, driven > 0);
+    const f = mon.check(t, reading, drivenMl, driven);
     if (f && !raised.some((r) => r.flag === f)) raised.push({ flag: f, tMs: t });
   }
   return raised;
@@ -52,12 +55,12 @@ describe('delivery monitor', () => {
     expect(run({ drivenMlPerH: rate, plungerMlPerH: rate }, 3_600_000, { noiseLsb: 3 })).toEqual([]);
   });
 
-  it('motor stall at 15 mL/h: raised once the plunger has stood still over the judged volume and the hold', () => {
+  it('motor stall at 15 mL/h: raised once the lead has fallen by half of 40 s of the rate (28 s), then the hold', () => {
     const raised = run({ drivenMlPerH: () => 15, plungerMlPerH: (t) => (t < 120_000 ? 15 : 0) }, 240_000);
     expect(raised.map((r) => r.flag)).toEqual([PumpAlarmFlags.MotorStall]);
     const afterMs = raised[0].tMs - 120_000;
-    // Half of judgeMl must go missing (12 s at 15 mL/h) before the hold starts.
-    expect(afterMs).toBeGreaterThanOrEqual(12_000 + HOLD_MS);
+    // The lead falls as 1 - exp(-t / 40 s): half way after 40 ln 2 = 28 s, then the hold.
+    expect(afterMs).toBeGreaterThanOrEqual(25_000 + HOLD_MS);
     expect(afterMs).toBeLessThanOrEqual(40_000);
   });
 
@@ -69,6 +72,7 @@ describe('delivery monitor', () => {
   it('free flow with the motor stopped: a 30 mL/h siphon is raised within 30 s, after the hold', () => {
     const raised = run({ drivenMlPerH: () => 0, plungerMlPerH: (t) => (t < 120_000 ? 0 : 30) }, 240_000);
     expect(raised.map((r) => r.flag)).toEqual([PumpAlarmFlags.FreeFlow]);
+    // 0.1 mL of the 0.33 a 30 mL/h lead tends to: 40 ln(1 / 0.7) = 14 s, then the hold.
     expect(raised[0].tMs - 120_000).toBeGreaterThanOrEqual(12_000 + HOLD_MS);
     expect(raised[0].tMs - 120_000).toBeLessThanOrEqual(30_000);
   });
@@ -84,12 +88,12 @@ describe('delivery monitor', () => {
   });
 
   it('restart forgets what was seen: a stall suspected before it needs its full hold again', () => {
-    const mon = new DeliveryMonitor(SYRINGE_ML);
+    const mon = new DeliveryMonitor(SYRINGE_ML, TICK_MS);
     let driven = 0;
     let t = 0;
-    for (; t < 60_000; t += TICK_MS) mon.check(t, 0.1, (driven += (15 * TICK_MS) / 3_600_000), true);
-    expect(mon.check(t, 0.1, driven, true)).toBe(PumpAlarmFlags.MotorStall);
+    for (; t < 60_000; t += TICK_MS) mon.check(t, 0.1, (driven += (15 * TICK_MS) / 3_600_000), 15);
+    expect(mon.check(t, 0.1, driven, 15)).toBe(PumpAlarmFlags.MotorStall);
     mon.restart();
-    expect(mon.check(t + TICK_MS, 0.1, driven, true)).toBe(0);
+    expect(mon.check(t + TICK_MS, 0.1, driven, 15)).toBe(0);
   });
 });

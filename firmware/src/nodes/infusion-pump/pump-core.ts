@@ -42,7 +42,7 @@ export class PumpCore {
     private readonly out_: PumpOutputs,
   ) {
     this.mlPerStep_ = mlPerStep(cfg_.mechanism);
-    this.monitor_ = new DeliveryMonitor(cfg_.mechanism.syringeVolumeMl);
+    this.monitor_ = new DeliveryMonitor(cfg_.mechanism.syringeVolumeMl, cfg_.controlTickMs);
     this.lastTickMs_ = hal_.clock.now();
     this.history_ = [this.lastTickMs_, 0];
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
@@ -120,7 +120,7 @@ export class PumpCore {
       if (this.pins_.digitalRead(cfg.pins.airInLine)) this.alarmStop_(PumpAlarmFlags.AirInLine, AlarmCode.AirInLine);
     }
     if (this.state_ !== PumpState.AwaitingHost) {
-      const f = this.monitor_.check(now, this.pins_.analogRead(cfg.pins.plunger), this.deliveredMl_, this.rateMlPerH_ > 0);
+      const f = this.monitor_.check(now, this.pins_.analogRead(cfg.pins.plunger), this.deliveredMl_, this.rateMlPerH_);
       if (f) this.alarmStop_(f, f === PumpAlarmFlags.MotorStall ? AlarmCode.MotorStall : AlarmCode.FreeFlow);
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
