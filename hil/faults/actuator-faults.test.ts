@@ -3,15 +3,15 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmCode, AlarmPriority, MsgId, PumpAlarmFlags, PumpState, readAlarm, readPumpStatus, writePumpSetRate } from '../../protocols/generated/wire-codec.ts';
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
-import { emulatedNode } from '../emulator/emulated-node.ts';
+import { boardById, emulatedNode } from '../emulator/emulated-node.ts';
 import type { EmulatedNode } from '../emulator/emulated-node.ts';
 import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
 import { actuatorFaultSchema, applyActuatorFault } from './actuator-faults.ts';
 
 const STEP = 'B3';
 
-async function pumpAt(rateMlPerH: number) {
-  const n = await emulatedNode('infusion-pump', 'pico');
+async function pumpAt(rateMlPerH: number, boardConfig?: ReturnType<typeof boardById>) {
+  const n = await emulatedNode('infusion-pump', 'pico', { boardConfig });
   const mech = new SyringeMechanism(n.board, n.boardConfig.nodes['infusion-pump'] as PumpBoardConfig, n.clock);
   n.clock.advance(1000);
   if (rateMlPerH > 0) {
@@ -125,6 +125,17 @@ describe('actuator faults under the pump bundle', () => {
       n.clock.advance(240_000);
     }
     expect(alarmsRaised(n).filter((a) => [AlarmCode.MotorStall, AlarmCode.FreeFlow, AlarmCode.AirInLine].includes(a.code))).toEqual([]);
+    expect(lastStatus(n).state).toBe(PumpState.Running);
+  });
+
+  it('a board without a plunger position sensor (its pin left out of the board file) carries no delivery monitor: a stall goes unseen by the pump', async () => {
+    const pico = boardById('pico');
+    const pump = pico.nodes['infusion-pump']!;
+    const { n, mech } = await pumpAt(60, { ...pico, nodes: { ...pico.nodes, 'infusion-pump': { ...pump, pins: { ...pump.pins, plunger: undefined } } } });
+    n.clock.advance(5000);
+    applyActuatorFault(mech, fault({ kind: 'motor-stall', atMin: 0 }));
+    n.clock.advance(60_000);
+    expect(alarmsRaised(n)).toEqual([]);
     expect(lastStatus(n).state).toBe(PumpState.Running);
   });
 });

@@ -96,7 +96,7 @@ export class SyringeMechanism {
     // Each ADC read draws its own noise, then rounds to the ADC's step.
     const random = seededRandom(sensor.seed);
     const steps = Math.pow(2, sensor.adcBits);
-    board.analogSource(cfg.pins.plunger, () => Math.round(this.plungerFraction * steps + sensor.noiseLsb * gaussian(random)) / steps);
+    if (cfg.pins.plunger) board.analogSource(cfg.pins.plunger, () => Math.round(this.plungerFraction * steps + sensor.noiseLsb * gaussian(random)) / steps);
     clock.every(updateMs, () => this.update());
     this.update();
   }

@@ -12,7 +12,7 @@ import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
 import { leaseEndMs } from '../../safety/leased-setpoint.ts';
 import { mlPerStep } from './syringe-geometry.ts';
-import { DeliveryMonitor } from './delivery-monitor.ts';
+import type { DeliveryMonitor } from './delivery-monitor.ts';
 
 export interface PumpOutputs {
   /** Status changed (or is due): send it. */
@@ -30,8 +30,6 @@ export class PumpCore {
   private lastTickMs_: number;
   private forceHighSinceMs_ = -1;
   private readonly mlPerStep_: number;
-  /** The position sensor spans the syringe's stroke: its full scale is the syringe's volume. */
-  private readonly monitor_: DeliveryMonitor;
   /** Changes of the delivered rate as time, rate pairs, oldest first (see setRate). */
   private history_: number[];
 
@@ -40,9 +38,10 @@ export class PumpCore {
     private readonly pins_: Pins,
     private readonly cfg_: PumpBoardConfig,
     private readonly out_: PumpOutputs,
+    /** Watches the plunger against the steps; absent on a board without a plunger position sensor. */
+    private readonly monitor_?: DeliveryMonitor,
   ) {
     this.mlPerStep_ = mlPerStep(cfg_.mechanism);
-    this.monitor_ = new DeliveryMonitor(cfg_.mechanism.syringeVolumeMl, cfg_.controlTickMs);
     this.lastTickMs_ = hal_.clock.now();
     this.history_ = [this.lastTickMs_, 0];
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
@@ -97,7 +96,7 @@ export class PumpCore {
     this.unflag_(PumpAlarmFlags.MotorStall, AlarmCode.MotorStall);
     this.unflag_(PumpAlarmFlags.FreeFlow, AlarmCode.FreeFlow);
     this.unflag_(PumpAlarmFlags.AirInLine, AlarmCode.AirInLine);
-    this.monitor_.restart();
+    if (this.monitor_) this.monitor_.restart();
     this.setRate_(0, PumpState.Stopped);
   }
 
@@ -119,8 +118,8 @@ export class PumpCore {
       // The detector does its own bubble-size threshold: its level is the verdict.
       if (this.pins_.digitalRead(cfg.pins.airInLine)) this.alarmStop_(PumpAlarmFlags.AirInLine, AlarmCode.AirInLine);
     }
-    if (this.state_ !== PumpState.AwaitingHost) {
-      const f = this.monitor_.check(now, this.pins_.analogRead(cfg.pins.plunger), this.deliveredMl_, this.rateMlPerH_);
+    if (this.monitor_ && this.state_ !== PumpState.AwaitingHost) {
+      const f = this.monitor_.check(now, this.pins_.analogRead(cfg.pins.plunger as string), this.deliveredMl_, this.rateMlPerH_);
       if (f) this.alarmStop_(f, f === PumpAlarmFlags.MotorStall ? AlarmCode.MotorStall : AlarmCode.FreeFlow);
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
