@@ -34,7 +34,7 @@ const identity = (nodeRole: number) => ({ nodeRole, boardId: 5, firmwareMajor: 0
 /** A host and a pump node joined directly: the node's time per command, us, and the pump's per tick. */
 function run(bench: boolean, commands: number): { commandFrameUs: number; acked: number; controlTickUs: number } {
   const pump = new PumpCore(hal, pins, {
-    pins: { step: 'D3', dir: 'D4', enable: 'D5', force: 'D1', endStop: 'D6' },
+    pins: { step: 'D3', dir: 'D4', enable: 'D5', force: 'D1', endStop: 'D6', plunger: 'D2', airInLine: 'D11' },
     mechanism: { syringeInnerDiameterMm: 26.6, syringeVolumeMl: 50, leadscrewPitchMm: 0.8, stepsPerRev: 200, microsteps: 16 },
     limits: {
       maxRateMlPerH: 600, maxRateChangeMlPerH: 100, rateChangeWindowMs: 5000, safeRateMlPerH: 0, maxLeaseMs: 1800000,

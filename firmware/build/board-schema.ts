@@ -14,6 +14,9 @@ export const pumpConfigSchema = z.strictObject({
     enable: pin.describe('stepper driver EN input, active low'),
     force: pin.describe('analog input of the plunger force sensor (0..1 of full scale)'),
     endStop: pin.describe('digital input, high when the plunger reaches the end of the syringe'),
+    plunger: pin.optional().describe('analog input of the plunger position sensor (a linear potentiometer across the syringe\'s stroke: 0 full, 1 empty); '
+      + 'left out, the bundle carries no delivery monitor (no motor-stall or free-flow alarm): for a board whose variables cannot hold it'),
+    airInLine: pin.describe('digital input of the ultrasonic air-in-line detector at the syringe outlet, high on air'),
   }),
   mechanism: z.strictObject({
     syringeInnerDiameterMm: positive.max(50),

@@ -56,13 +56,22 @@ function sha256Module(board: Board): string {
   return `export { sha256 as default } from ${JSON.stringify(repoRoot + 'protocols/integrity/sha256.ts')};`;
 }
 
+/**
+ * The pump's delivery monitor where the board has a plunger position sensor; none where it has not (only
+ * then is the monitor's code left out, which the smallest boards need for their variables).
+ */
+function deliveryMonitorModule(board: Board): string {
+  if (!board.nodes['infusion-pump']?.pins.plunger) return 'export default null;';
+  return `export { DeliveryMonitor as default } from ${JSON.stringify(repoRoot + 'firmware/src/nodes/infusion-pump/delivery-monitor.ts')};`;
+}
+
 export async function buildNode(nodeName: NodeName, board: Board, options: BuildOptions = {}): Promise<BuiltNode> {
   const node = FIRMWARE_NODES.find((n) => n.name === nodeName);
   if (!node) throw new Error(`unknown firmware node '${nodeName}' (known: ${FIRMWARE_NODES.map((n) => n.name).join(', ')})`);
   if (!board.nodes[nodeName]) throw new Error(`board '${board.id}' has no configuration for ${nodeName} (firmware/boards/${board.id}.board.json, nodes.${nodeName})`);
   const config = `export default ${JSON.stringify(buildConfig(nodeName, board, options))};`;
   const bundle = await bundleForEspruino(repoRoot + node.entry, {
-    virtualModules: { 'homeostat:board': config, 'homeostat:sha256': sha256Module(board) },
+    virtualModules: { 'homeostat:board': config, 'homeostat:sha256': sha256Module(board), 'homeostat:delivery-monitor': deliveryMonitorModule(board) },
     mangleAllProperties: true,
   });
   const sourceProblems = bundle.inputs.flatMap((f) => subsetProblems(f, readFileSync(f, 'utf8'), 'source'));

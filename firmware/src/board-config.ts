@@ -3,7 +3,7 @@
 // types match it) and hands the node this object as the module 'homeostat:board'.
 
 export interface PumpBoardConfig {
-  pins: { step: string; dir: string; enable: string; force: string; endStop: string };
+  pins: { step: string; dir: string; enable: string; force: string; endStop: string; plunger?: string; airInLine: string };
   mechanism: {
     syringeInnerDiameterMm: number;
     syringeVolumeMl: number;

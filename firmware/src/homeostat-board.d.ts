@@ -10,3 +10,9 @@ declare module 'homeostat:sha256' {
   const sha256: (data: Uint8Array) => Uint8Array;
   export default sha256;
 }
+
+// The pump's delivery monitor, or null on a board without a plunger position sensor (the build picks).
+declare module 'homeostat:delivery-monitor' {
+  const monitor: typeof import('./nodes/infusion-pump/delivery-monitor.ts').DeliveryMonitor | null;
+  export default monitor;
+}

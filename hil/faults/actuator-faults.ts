@@ -3,9 +3,12 @@
 //   occlusion      the line is blocked: what is pushed stays in the line's compliance and raises its pressure;
 //   syringe-empty  the syringe holds only remainingMl more (a syringe loaded short of full when atMin is 0):
 //                  the end stop closes after it, though the firmware's count expects a full syringe;
-//   motor-stall    the motor is driven but the plunger does not move: steps that deliver nothing;
-//   air-in-line    the next airMl pushed is air: volume moves, no drug reaches the patient meanwhile;
-//   free-flow      drug siphons out at rateMlPerH with no step at all.
+//   motor-stall    the motor is driven but the plunger does not move: steps that deliver nothing, and the
+//                  plunger position sensor stands still;
+//   air-in-line    the next airMl pushed is air: volume moves, no drug reaches the patient meanwhile; the
+//                  air detector at the syringe's outlet reads high until it has passed (or is purged);
+//   free-flow      drug siphons out at rateMlPerH with no step at all: the plunger position sensor runs
+//                  ahead of the steps.
 import { z } from 'zod';
 import type { SyringeMechanism } from '../sim/syringe-mechanism.ts';
 import { activeFault, atMin, nodeName, optionalDurationS } from './fault-timing.ts';
@@ -31,8 +34,11 @@ export function applyActuatorFault(m: SyringeMechanism, f: ActuatorFault): Activ
       return activeFault(() => (m.occluded = false));
     case 'syringe-empty': {
       m.loadedMl = m.pushedMl + f.remainingMl;
-      // Ended: a fresh full syringe is loaded.
-      return activeFault(() => (m.loadedMl = m.pushedMl + m.syringeVolumeMl));
+      // Ended: a fresh full syringe is loaded, its plunger at the start of the position sensor's stroke.
+      return activeFault(() => {
+        m.loadedMl = m.pushedMl + m.syringeVolumeMl;
+        m.loadedAtMl = m.pushedMl;
+      });
     }
     case 'motor-stall':
       m.stalled = true;

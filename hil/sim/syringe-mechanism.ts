@@ -5,12 +5,17 @@
 // then fills the compliant line, which empties into the patient with a time constant (so low rates reach
 // the patient smoothed and late). When the line is occluded the volume pushed is trapped in its compliance
 // and raises its pressure, which the force sensor reads. The end stop closes when the syringe is empty.
+// Two more sensors watch delivery: a linear potentiometer on the plunger, read by the board's ADC (noise and
+// quantisation included), spans the syringe's stroke (0 as loaded, 1 at the end stop); an ultrasonic
+// air-in-line detector at the syringe's outlet reads high while air sits in front of it.
 // Its physical conditions (occluded line, stalled motor, the syringe's content, air ahead of the drug, a
 // siphoning free flow) are set by the actuator faults of hil/faults, never by the firmware's side.
 import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
 import { mlPerStep } from '../../firmware/src/nodes/infusion-pump/syringe-geometry.ts';
 import type { BoardEmulator } from '../emulator/board-emulator.ts';
 import type { Clock } from '../../protocols/clock/clock.ts';
+import { seededRandom } from '../../protocols/testing/seeded-random.ts';
+import { gaussian } from './gaussian.ts';
 
 export interface LineModel {
   /** Volume the occluded line takes up per mmHg of pressure (tubing and syringe compliance). */
@@ -36,6 +41,21 @@ export const DEFAULT_LINE: LineModel = {
  */
 export const PATIENT_LINE: LineModel = { ...DEFAULT_LINE, startupSlackMl: 0.02, lineTimeConstantS: 5 };
 
+/** The plunger position sensor as the board's ADC reads it. */
+export interface PlungerSensorModel {
+  /** Resolution of the ADC: readings are whole steps of 1 / 2^adcBits of full scale. */
+  adcBits: number;
+  /** Standard deviation of a reading's noise (wiper noise, supply ripple), in ADC steps. */
+  noiseLsb: number;
+  seed: number;
+}
+
+/**
+ * A 12-bit ADC (STM32F4, ESP32) reading a potentiometer with 1.5 steps of noise: one step is 12 uL of a 50 mL
+ * syringe [U, engineering estimate of a conductive-plastic linear pot on a board's ADC].
+ */
+export const PLUNGER_SENSOR: PlungerSensorModel = { adcBits: 12, noiseLsb: 1.5, seed: 7 };
+
 export class SyringeMechanism {
   /** Volume that reached the patient. */
   deliveredMl = 0;
@@ -54,6 +74,8 @@ export class SyringeMechanism {
   airAheadMl = 0;
   /** Drug siphoning out with no steps (an unclamped plunger above the patient), mL/h. */
   freeFlowMlPerH = 0;
+  /** Plunger travel (pushedMl) when the syringe in place was loaded: the position sensor's zero. */
+  loadedAtMl = 0;
   readonly mlPerStep: number;
   private countedPulses = 0;
   private slackLeftMl: number;
@@ -65,11 +87,16 @@ export class SyringeMechanism {
     clock: Clock,
     private readonly line: LineModel = DEFAULT_LINE,
     updateMs = 20,
+    sensor: PlungerSensorModel = PLUNGER_SENSOR,
   ) {
     this.mlPerStep = mlPerStep(cfg.mechanism);
     this.slackLeftMl = line.startupSlackMl;
     this.loadedMl = this.syringeVolumeMl;
     this.updateS = updateMs / 1000;
+    // Each ADC read draws its own noise, then rounds to the ADC's step.
+    const random = seededRandom(sensor.seed);
+    const steps = Math.pow(2, sensor.adcBits);
+    if (cfg.pins.plunger) board.analogSource(cfg.pins.plunger, () => Math.round(this.plungerFraction * steps + sensor.noiseLsb * gaussian(random)) / steps);
     clock.every(updateMs, () => this.update());
     this.update();
   }
@@ -77,6 +104,11 @@ export class SyringeMechanism {
   /** What a full syringe holds. */
   get syringeVolumeMl(): number {
     return this.cfg.mechanism.syringeVolumeMl;
+  }
+
+  /** Where the plunger stands on its stroke, 0..1 (the position sensor's true value). */
+  get plungerFraction(): number {
+    return Math.max(0, Math.min(1, (this.pushedMl - this.loadedAtMl) / this.syringeVolumeMl));
   }
 
   get pressureMmHg(): number {
@@ -115,6 +147,7 @@ export class SyringeMechanism {
     const contact = this.freeFlowMlPerH > 0 ? 0 : this.line.baselineForceFraction;
     this.board.setAnalog(pins.force, contact + this.pressureMmHg / this.line.sensorFullScaleMmHg);
     this.board.setDigital(pins.endStop, this.pushedMl >= this.loadedMl);
+    this.board.setDigital(pins.airInLine, this.airAheadMl > 0);
   }
 
   /** Volume leaving the syringe into the open line: air first, then drug. */

@@ -13,7 +13,10 @@
 //  - no alarm clears while its danger stands: a lost or implausible reading after a low valid one keeps
 //    the below-floor alarm and a vasodilator stopped; an implausibly low clean reading stops a vasodilator;
 //  - the pump's own account decides what flowed (dose) and what it can do: a pump that stopped itself
-//    (occlusion, empty syringe) is not commanded until a person resumes, which acknowledges its alarm;
+//    (occlusion, empty syringe, motor stall, air in line, free flow) is not commanded until a person
+//    resumes, which acknowledges its alarm. A free flow is treated the same way: the pump cannot stop it,
+//    so the host stops asking for drug, raises a high alarm that says to clamp the line, and the pressure
+//    floor still stops the drug if the pressure falls;
 //  - latched holds: after the time-at-ceiling limit (stop, or hold the ceiling for a drug that must not stop
 //    abruptly), after a pump restart, and when a monitor escalates (sustained oscillation), the rate stays
 //    where the hold put it, with its alarm, until an operator acts (manual, or back to auto).

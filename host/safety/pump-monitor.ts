@@ -1,6 +1,7 @@
 // What the pump's own reports mean for the loop, as a pure function of the period's report: whether the
 // drug flows, at what rate the controller should believe it flowed, and the alarms that name the cause
-// (occlusion, empty syringe, near empty, a refused command, a restart, a lapsed lease, silence). The host
+// (occlusion, empty syringe, motor stall, free flow, air in line, near empty, a refused command, a restart,
+// a lapsed lease, silence). The host
 // never asks a stopped pump for more, and the controller never learns from drug that did not flow.
 import { PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
@@ -35,7 +36,7 @@ export interface PumpMonitorConfig {
 
 /** The pump as the supervisor sees it at one decision. */
 export interface PumpCondition {
-  /** False while the pump has stopped itself (occlusion, empty syringe) or restarted: it needs a person. */
+  /** False while the pump has stopped itself (occlusion, empty syringe, stall, free flow, air) or restarted: it needs a person. */
   delivering: boolean;
   /** Why it does not deliver, in words; null when it does. */
   stoppedBecause: string | null;
@@ -48,6 +49,17 @@ export interface PumpCondition {
 
 const f1 = (x: number) => x.toFixed(1);
 
+/** The alarms on which the pump stops itself (latched until a PumpStop): flag, cause, alarm id and its words. */
+const SELF_STOPS: readonly (readonly [number, string, string, string])[] = [
+  [PumpAlarmFlags.Occlusion, 'occlusion', 'pump-occlusion', 'pump: occlusion: the pump stopped the infusion; clear the line, then resume (manual or auto) to restart it'],
+  [PumpAlarmFlags.SyringeEmpty, 'syringe empty', 'pump-syringe-empty', 'pump: syringe empty (end stop): the infusion stopped; load a new syringe, then resume (manual or auto)'],
+  [PumpAlarmFlags.MotorStall, 'motor stall', 'pump-motor-stall',
+    'pump: motor stall: the plunger did not move as the motor drove it, so the drug was not given; the pump stopped. Check the syringe is seated and the drive is not jammed, then resume (manual or auto)'],
+  [PumpAlarmFlags.FreeFlow, 'free flow', 'pump-free-flow',
+    'pump: free flow: the plunger moves faster than the pump drives it (syringe out of its clamp, or siphoning). The pump stopped its motor but cannot stop this flow: clamp the line now, reseat the syringe, then resume (manual or auto)'],
+  [PumpAlarmFlags.AirInLine, 'air in line', 'pump-air-in-line', 'pump: air in the line: the pump stopped; no drug flows while air is pushed. Remove the air (prime the line), then resume (manual or auto)'],
+];
+
 export function pumpCondition(c: PumpMonitorConfig, r: PumpReport, commandedMlPerH: number, nowMs: number, sinceMs: number): PumpCondition {
   const alarms: Alarm[] = [];
   const s = r.status;
@@ -55,13 +67,10 @@ export function pumpCondition(c: PumpMonitorConfig, r: PumpReport, commandedMlPe
   const flags = s ? s.alarms : 0;
   let stoppedBecause: string | null = null;
   if (s && s.state === PumpState.Alarm) {
-    if (flags & PumpAlarmFlags.Occlusion) {
-      stoppedBecause = 'occlusion';
-      alarms.push({ id: 'pump-occlusion', priority: 'high', text: 'pump: occlusion: the pump stopped the infusion; clear the line, then resume (manual or auto) to restart it' });
-    }
-    if (flags & PumpAlarmFlags.SyringeEmpty) {
-      stoppedBecause = 'syringe empty';
-      alarms.push({ id: 'pump-syringe-empty', priority: 'high', text: 'pump: syringe empty (end stop): the infusion stopped; load a new syringe, then resume (manual or auto)' });
+    for (const [flag, cause, id, text] of SELF_STOPS) {
+      if (!(flags & flag)) continue;
+      stoppedBecause = cause;
+      alarms.push({ id, priority: 'high', text });
     }
     if (!stoppedBecause) {
       stoppedBecause = 'a pump alarm';

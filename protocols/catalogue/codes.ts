@@ -56,6 +56,9 @@ export const codeTables: readonly CodeTable[] = [
       'syringe-empty': 302,
       'syringe-near-empty': 303,
       'time-at-ceiling': 304,
+      'motor-stall': 305,
+      'free-flow': 306,
+      'air-in-line': 307,
       'stim-impedance': 401,
       'stim-ramp-limited': 402,
     },
@@ -95,7 +98,8 @@ export const codeTables: readonly CodeTable[] = [
   {
     name: 'PumpAlarmFlags',
     doc: 'Bit flags of active pump alarms.',
-    values: { occlusion: 1, 'syringe-empty': 2, 'syringe-near-empty': 4, 'hard-limit-clamped': 8, 'lease-expired': 16 },
+    values: { occlusion: 1, 'syringe-empty': 2, 'syringe-near-empty': 4, 'hard-limit-clamped': 8, 'lease-expired': 16,
+      'motor-stall': 32, 'free-flow': 64, 'air-in-line': 128 },
   },
   {
     name: 'StimAlarmFlags',

@@ -5,7 +5,7 @@ import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrT
 
 export const PROTOCOL_VERSION = 2;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0x0edd0ca2;
+export const LAYOUT_HASH = 0x9aea47b1;
 
 /** What a peer is. The host says host; each firmware node says its device role. */
 export const enum NodeRole {
@@ -63,6 +63,9 @@ export const enum AlarmCode {
   SyringeEmpty = 302,
   SyringeNearEmpty = 303,
   TimeAtCeiling = 304,
+  MotorStall = 305,
+  FreeFlow = 306,
+  AirInLine = 307,
   StimImpedance = 401,
   StimRampLimited = 402,
 }
@@ -109,6 +112,9 @@ export const enum PumpAlarmFlags {
   SyringeNearEmpty = 4,
   HardLimitClamped = 8,
   LeaseExpired = 16,
+  MotorStall = 32,
+  FreeFlow = 64,
+  AirInLine = 128,
 }
 /** Bit flags of active stimulator alarms. */
 export const enum StimAlarmFlags {
@@ -492,7 +498,7 @@ export function writeAlarm(b: Uint8Array, o: number, m: AlarmValues): number {
 export function checkAlarm(m: AlarmValues): number {
   if (!(m.tMs >= 0 && m.tMs <= 4294967295)) return 0;
   if (!(m.code >= 0 && m.code <= 65535)) return 1;
-  if (m.code !== 101 && m.code !== 102 && m.code !== 103 && m.code !== 104 && m.code !== 201 && m.code !== 202 && m.code !== 203 && m.code !== 301 && m.code !== 302 && m.code !== 303 && m.code !== 304 && m.code !== 401 && m.code !== 402) return 1;
+  if (m.code !== 101 && m.code !== 102 && m.code !== 103 && m.code !== 104 && m.code !== 201 && m.code !== 202 && m.code !== 203 && m.code !== 301 && m.code !== 302 && m.code !== 303 && m.code !== 304 && m.code !== 305 && m.code !== 306 && m.code !== 307 && m.code !== 401 && m.code !== 402) return 1;
   if (!(m.priority >= 0 && m.priority <= 255)) return 2;
   if (m.priority !== 1 && m.priority !== 2 && m.priority !== 3) return 2;
   if (!(m.state >= 0 && m.state <= 255)) return 3;
@@ -686,7 +692,7 @@ export function checkPumpStatus(m: PumpStatusValues): number {
   if (!(m.deliveredMl >= 0 && m.deliveredMl <= 1000000)) return 4;
   if (!(m.leaseRemainingMs >= 0 && m.leaseRemainingMs <= 3600000)) return 5;
   if (!(m.alarms >= 0 && m.alarms <= 65535)) return 6;
-  if (m.alarms & 65504) return 6;
+  if (m.alarms & 65280) return 6;
   return -1;
 }
 

@@ -10,6 +10,7 @@ import type { PumpBuildConfig } from '../../board-config.ts';
 import { espruinoHal, espruinoPins, moveConsole } from '../../hal/espruino-hal.ts';
 import { nodeLink } from '../../link/node-link.ts';
 import { PumpCore } from './pump-core.ts';
+import DeliveryMonitor from 'homeostat:delivery-monitor';
 
 const cfg = board as PumpBuildConfig;
 const lim = cfg.node.limits;
@@ -41,7 +42,8 @@ const pump = new PumpCore(hal, espruinoPins(), cfg.node, {
   status: (st) => session.send(MsgId.PumpStatus, writePumpStatus, st),
   alarm: (code, priority, raised) =>
     session.send(MsgId.Alarm, writeAlarm, { tMs: hal.clock.now(), code, priority, state: raised ? 1 : 0 }),
-});
+  // The position sensor spans the syringe's stroke: its full scale is the syringe's volume.
+}, DeliveryMonitor ? new DeliveryMonitor(cfg.node.mechanism.syringeVolumeMl, cfg.node.controlTickMs) : undefined);
 
 hal.clock.every(cfg.node.controlTickMs, () => {
   pump.tick();

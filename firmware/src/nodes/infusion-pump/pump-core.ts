@@ -1,6 +1,8 @@
 // The syringe pump's behaviour, board-independent: it turns leased rate commands into step rates within the
 // board's hard limits, counts the volume delivered, watches the force and end-stop inputs, and falls back to
-// the safe rate when a lease lapses. It never exceeds the limits whatever the host sends: a rate above the
+// the safe rate when a lease lapses. Its delivery monitor compares the plunger's travel with the steps
+// (motor stall, free flow); with the air detector, each stops the motor with a high alarm, latched until a
+// PumpStop acknowledges it. It never exceeds the limits whatever the host sends: a rate above the
 // ceiling is refused, the rate rises by at most maxRateChangeMlPerH within any rateChangeWindowMs, and a
 // lease never outlives what the host believes (SPEC.md section 3.7).
 import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
@@ -10,6 +12,7 @@ import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
 import { leaseEndMs } from '../../safety/leased-setpoint.ts';
 import { mlPerStep } from './syringe-geometry.ts';
+import type { DeliveryMonitor } from './delivery-monitor.ts';
 
 export interface PumpOutputs {
   /** Status changed (or is due): send it. */
@@ -35,6 +38,8 @@ export class PumpCore {
     private readonly pins_: Pins,
     private readonly cfg_: PumpBoardConfig,
     private readonly out_: PumpOutputs,
+    /** Watches the plunger against the steps; absent on a board without a plunger position sensor. */
+    private readonly monitor_?: DeliveryMonitor,
   ) {
     this.mlPerStep_ = mlPerStep(cfg_.mechanism);
     this.lastTickMs_ = hal_.clock.now();
@@ -88,6 +93,10 @@ export class PumpCore {
     this.unflag_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
     this.unflag_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
     this.unflag_(PumpAlarmFlags.HardLimitClamped, AlarmCode.HardLimitClamped);
+    this.unflag_(PumpAlarmFlags.MotorStall, AlarmCode.MotorStall);
+    this.unflag_(PumpAlarmFlags.FreeFlow, AlarmCode.FreeFlow);
+    this.unflag_(PumpAlarmFlags.AirInLine, AlarmCode.AirInLine);
+    if (this.monitor_) this.monitor_.restart();
     this.setRate_(0, PumpState.Stopped);
   }
 
@@ -103,15 +112,15 @@ export class PumpCore {
     if (this.rateMlPerH_ > 0) {
       if (this.pins_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
         if (this.forceHighSinceMs_ < 0) this.forceHighSinceMs_ = now;
-        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) {
-          this.flag_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion, AlarmPriority.High);
-          this.setRate_(0, PumpState.Alarm);
-        }
+        if (now - this.forceHighSinceMs_ >= cfg.limits.occlusionHoldMs) this.alarmStop_(PumpAlarmFlags.Occlusion, AlarmCode.Occlusion);
       } else this.forceHighSinceMs_ = -1;
-      if (this.pins_.digitalRead(cfg.pins.endStop)) {
-        this.flag_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty, AlarmPriority.High);
-        this.setRate_(0, PumpState.Alarm);
-      }
+      if (this.pins_.digitalRead(cfg.pins.endStop)) this.alarmStop_(PumpAlarmFlags.SyringeEmpty, AlarmCode.SyringeEmpty);
+      // The detector does its own bubble-size threshold: its level is the verdict.
+      if (this.pins_.digitalRead(cfg.pins.airInLine)) this.alarmStop_(PumpAlarmFlags.AirInLine, AlarmCode.AirInLine);
+    }
+    if (this.monitor_ && this.state_ !== PumpState.AwaitingHost) {
+      const f = this.monitor_.check(now, this.pins_.analogRead(cfg.pins.plunger as string), this.deliveredMl_, this.rateMlPerH_);
+      if (f) this.alarmStop_(f, f === PumpAlarmFlags.MotorStall ? AlarmCode.MotorStall : AlarmCode.FreeFlow);
     }
     if (cfg.mechanism.syringeVolumeMl - this.deliveredMl_ <= cfg.limits.nearEmptyMl) {
       this.flag_(PumpAlarmFlags.SyringeNearEmpty, AlarmCode.SyringeNearEmpty, AlarmPriority.Low);
@@ -119,10 +128,11 @@ export class PumpCore {
   }
 
   status(): PumpStatusValues {
-    this.integrate_(this.hal_.clock.now());
-    const left = this.state_ === PumpState.Running ? this.leaseEndMs_ - this.hal_.clock.now() : 0;
+    const now = this.hal_.clock.now();
+    this.integrate_(now);
+    const left = this.state_ === PumpState.Running ? this.leaseEndMs_ - now : 0;
     return {
-      tMs: this.hal_.clock.now(), state: this.state_, rateMlPerH: this.rateMlPerH_, commandedRateMlPerH: this.commandedMlPerH_,
+      tMs: now, state: this.state_, rateMlPerH: this.rateMlPerH_, commandedRateMlPerH: this.commandedMlPerH_,
       deliveredMl: this.deliveredMl_, leaseRemainingMs: left > 0 ? left : 0, alarms: this.alarms_,
     };
   }
@@ -131,6 +141,12 @@ export class PumpCore {
     if (this.alarms_ & flag) return;
     this.alarms_ |= flag;
     this.out_.alarm(code, priority, true);
+  }
+
+  /** A latched high alarm: the motor stops until a PumpStop acknowledges it. */
+  private alarmStop_(flag: number, code: number): void {
+    this.flag_(flag, code, AlarmPriority.High);
+    this.setRate_(0, PumpState.Alarm);
   }
 
   private unflag_(flag: number, code: number): void {
