@@ -96,3 +96,20 @@ export function checkRunDrug(
   if (controllerEffect !== drug.effect) throw new Error(`${controller.path}: drugEffect is '${controllerEffect}' but ${receiver} receives ${drug.name}, ${kind} ('${drug.effect}'): choose a controller for that drug`);
   if (supervisor.drug !== drug.name) throw new Error(`${supervisor.path}: the limits are for ${supervisor.drug ?? 'no named drug'} but ${receiver} receives ${drug.name}, ${kind}: choose the supervisor limits of that drug`);
 }
+
+/**
+ * Why a drug cannot run on this pump, or null when it can: a drug that holds its rate when the host is lost
+ * needs a pump that can hold one (its PumpLimits' maxLapseRateMlPerH above 0; a pump that sent none, older
+ * firmware, holds none). The message names the drug, the pump and the files that decide it.
+ */
+export function lapseRefusal(
+  supervisor: { drug?: string; onHostLoss: OnHostLoss }, limits: { maxLapseRateMlPerH?: number } | null, pump: string, boardName: string,
+): string | null {
+  if (supervisor.onHostLoss.kind !== 'hold-rate') return null;
+  const maxMlPerH = limits?.maxLapseRateMlPerH ?? 0;
+  if (maxMlPerH > 0) return null;
+  const drug = supervisor.drug ?? 'the drug';
+  const said = limits === null ? 'it sent no PumpLimits' : limits.maxLapseRateMlPerH === undefined ? 'its PumpLimits have no maxLapseRateMlPerH: older firmware' : 'its PumpLimits say maxLapseRateMlPerH 0';
+  return `${drug} must keep running when the host is lost (onHostLoss hold-rate in host/therapies/bp/drugs/${drug}.drug.json), but the infusion pump ${pump} cannot hold a rate (${said}), so it would stop the drug abruptly: `
+    + `set limits.maxLapseRateMlPerH above 0 in firmware/boards/${boardName}.board.json and flash the pump again, or use another pump; nothing was infused`;
+}
