@@ -37,7 +37,7 @@ function run(bench: boolean, commands: number): { commandFrameUs: number; acked:
     pins: { step: 'D3', dir: 'D4', enable: 'D5', force: 'D1', endStop: 'D6', plunger: 'D2', airInLine: 'D11' },
     mechanism: { syringeInnerDiameterMm: 26.6, syringeVolumeMl: 50, leadscrewPitchMm: 0.8, stepsPerRev: 200, microsteps: 16 },
     limits: {
-      maxRateMlPerH: 600, maxRateChangeMlPerH: 100, rateChangeWindowMs: 5000, safeRateMlPerH: 0, maxLeaseMs: 1800000,
+      maxRateMlPerH: 600, maxRateChangeMlPerH: 100, rateChangeWindowMs: 5000, safeRateMlPerH: 0, maxLapseRateMlPerH: 150, maxLeaseMs: 1800000,
       occlusionForceFraction: 0.6, occlusionHoldMs: 2000, nearEmptyMl: 2, obeyUnauthenticatedStop: true,
     },
     controlTickMs: 100,
@@ -57,7 +57,7 @@ function run(bench: boolean, commands: number): { commandFrameUs: number; acked:
       output: (b) => toHost.push(b),
       command: (_id, buf, s, e, sentMs) => {
         const m = readPumpSetRate(buf, s, e);
-        return m ? pump.setRate(m.rateMlPerH, m.leaseMs, sentMs) : 1;
+        return m ? pump.setRate(m.rateMlPerH, m.leaseMs, sentMs, m.lapseRateMlPerH || 0) : 1;
       },
       ready: () => pump.hostReady(),
     },

@@ -16,6 +16,8 @@ export interface PumpBoardConfig {
     maxRateChangeMlPerH: number;
     rateChangeWindowMs: number;
     safeRateMlPerH: number;
+    /** Most a lapsed lease may leave running (the host asks per command: lapseRateMlPerH); 0: always safeRateMlPerH. */
+    maxLapseRateMlPerH: number;
     maxLeaseMs: number;
     occlusionForceFraction: number;
     occlusionHoldMs: number;

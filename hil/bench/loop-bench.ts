@@ -61,8 +61,9 @@ function codeLines() {
 
 /** `homeostat run bp` against PIL boards for about 25 s, then SIGINT. */
 async function runBpOnPil() {
-  const patient = loadCohort(repo('hil/sim/cohorts/default.cohort.json')).patients[0];
-  const plan = { scenario: loadScenario(repo('hil/sim/scenarios/default.scenario.json')), patient, model: 'slate-vasodilator', concentrationUgPerMl: 200, seed: 7, board: 'pico', patientStepS: 0.5 };
+  // The patient and the drug in its syringe, both from the cohort.
+  const { patients: [patient], drug } = loadCohort(repo('hil/sim/cohorts/default.cohort.json'));
+  const plan = { scenario: loadScenario(repo('hil/sim/scenarios/default.scenario.json')), patient, model: 'slate-vasodilator', concentrationUgPerMl: drug.concentrationUgPerMl, seed: 7, board: 'pico', patientStepS: 0.5 };
   const session = await pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: 'pico', seed: 7, speed: 1 });
   const out = mkdtempSync(join(tmpdir(), 'bench-run-bp-'));
   try {

@@ -70,6 +70,8 @@ class IdealPump implements RatePump {
   deliveredMl = 0;
   private inLineMl = 0;
   private rateMlPerH = 0;
+  /** Where the running lease lapses to (as the firmware: the least of the host's ask, the rate and the board's max). */
+  private lapseMlPerH = 0;
   private leaseEndMs = 0;
   private state: number = PumpState.Stopped;
   private alarms = 0;
@@ -92,7 +94,7 @@ class IdealPump implements RatePump {
     this.inLineMl -= out;
     this.deliveredMl += out;
     if (this.state === PumpState.Running && now >= this.leaseEndMs) {
-      this.rateMlPerH = this.cfg.limits.safeRateMlPerH;
+      this.rateMlPerH = Math.max(this.cfg.limits.safeRateMlPerH, this.lapseMlPerH);
       this.state = PumpState.SafeRate;
       this.alarms |= PumpAlarmFlags.LeaseExpired;
     }
@@ -116,13 +118,14 @@ class IdealPump implements RatePump {
     // Its alarms travel in its status flags.
   }
 
-  setRate(rateMlPerH: number, leaseMs: number): Promise<number> {
+  setRate(rateMlPerH: number, leaseMs: number, lapseRateMlPerH: number): Promise<number> {
     this.advance();
     const lim = this.cfg.limits;
     if (rateMlPerH > lim.maxRateMlPerH) return Promise.reject(new DeviceCommandError('hard-limit', `PumpSetRate refused: hard-limit (above ${lim.maxRateMlPerH} mL/h)`));
     if (rateMlPerH - this.rateMlPerH > lim.maxRateChangeMlPerH) return Promise.reject(new DeviceCommandError('rate-change-limit', 'PumpSetRate refused: rate-change-limit'));
     const changed = rateMlPerH !== this.rateMlPerH || this.state !== PumpState.Running;
     this.rateMlPerH = rateMlPerH;
+    this.lapseMlPerH = Math.min(lapseRateMlPerH, rateMlPerH, lim.maxLapseRateMlPerH);
     const appliedMs = Math.min(leaseMs, lim.maxLeaseMs);
     this.leaseEndMs = this.clock.now() + appliedMs;
     this.state = PumpState.Running;

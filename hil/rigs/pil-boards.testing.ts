@@ -13,8 +13,9 @@ import type { RigSession } from './rig.ts';
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 
 export async function pilBpBoards(seed = 7): Promise<{ sensor: string; pump: string; session: RigSession }> {
-  const patient = loadCohort(repo('hil/sim/cohorts/default.cohort.json')).patients[0];
-  const plan = { scenario: loadScenario(repo('hil/sim/scenarios/default.scenario.json')), patient, model: 'slate-vasodilator', concentrationUgPerMl: 200, seed, board: 'pico', patientStepS: 0.5 };
+  // The patient and the drug in its syringe, both from the cohort.
+  const { patients: [patient], drug } = loadCohort(repo('hil/sim/cohorts/default.cohort.json'));
+  const plan = { scenario: loadScenario(repo('hil/sim/scenarios/default.scenario.json')), patient, model: 'slate-vasodilator', concentrationUgPerMl: drug.concentrationUgPerMl, seed, board: 'pico', patientStepS: 0.5 };
   const session = await pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: 'pico', seed, speed: 1 });
   return { sensor: session.nodes[0].where, pump: session.nodes[1].where, session };
 }

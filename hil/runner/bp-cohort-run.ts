@@ -8,6 +8,7 @@ import { loadControllerFile } from '../../host/control/bp/controller-file.ts';
 import { advisoryConfigSchema } from '../../host/safety/advisory-gate.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
+import { checkRunDrug } from '../../host/therapies/bp/drugs/drug-file.ts';
 import { readConfigFile } from '../../host/config/config-file.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
 import { choosePatients, loadCohort } from '../sim/cohorts/cohort.ts';
@@ -78,12 +79,9 @@ export async function runCohort(o: CohortRunOptions): Promise<CohortRunResult> {
   const drift = o.driftPath ? readConfigFile(o.driftPath, 'the drift alarm', driftConfigSchema) : null;
   const advisory = o.advisoryPath ? readConfigFile(o.advisoryPath, 'the advisory mode', advisoryConfigSchema) : null;
   const acceptance = loadAcceptance(o.acceptancePath ?? new URL('../reports/default.acceptance.json', import.meta.url).pathname);
-  const { file: cohortFile, patients: drawn } = loadCohort(o.cohortPath, o.cohortSeed);
+  const { file: cohortFile, drug, patients: drawn } = loadCohort(o.cohortPath, o.cohortSeed);
   // The drug of the cohort, the controller and the supervisor must agree before anything is infused.
-  const effect = cohortFile.model === 'norepinephrine-pk-hill' ? 'raises' : 'lowers';
-  const drug = effect === 'raises' ? 'a vasopressor' : 'a vasodilator';
-  if ((controller.drugEffect ?? 'lowers') !== effect) throw new Error(`${o.controllerPath}: drugEffect is '${controller.drugEffect ?? 'lowers'}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose a controller for that drug`);
-  if (supervisor.drugEffect !== effect) throw new Error(`${o.supervisorPath}: drugEffect is '${supervisor.drugEffect}' but the cohort ${cohortFile.name} receives ${drug} ('${effect}'): choose the supervisor limits of that drug`);
+  checkRunDrug(drug, `the cohort ${cohortFile.name}`, { path: o.controllerPath, ...controller }, { path: o.supervisorPath, ...supervisor });
   const chosen = choosePatients(cohortFile.name, o.cohortPath, drawn, o);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });

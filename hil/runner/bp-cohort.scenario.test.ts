@@ -86,10 +86,12 @@ describe('BP cohort at the SIL level', () => {
 
   it('a concentration in mg/mL is refused before any patient runs or anything is recorded', async () => {
     const dir = tmp();
+    // The supervisor names a drug file beside it whose concentration is in mg/mL.
+    writeFileSync(join(dir, 'nitroprusside.drug.json'), JSON.stringify({ ...JSON.parse(readFileSync(repo('host/therapies/bp/drugs/nitroprusside.drug.json'), 'utf8')), concentrationUgPerMl: 0.2 }));
     const supervisorPath = join(dir, 'bad.supervisor.json');
-    writeFileSync(supervisorPath, JSON.stringify({ ...JSON.parse(JSON.stringify(await import('../../host/safety/nitroprusside.supervisor.json', { with: { type: 'json' } }).then((m) => m.default))), concentrationUgPerMl: 0.2 }));
+    writeFileSync(supervisorPath, JSON.stringify({ ...JSON.parse(readFileSync(repo('host/safety/nitroprusside.supervisor.json'), 'utf8')), drug: './nitroprusside.drug.json' }));
     const outDir = join(dir, 'out');
-    await expect(runCohort(options({ supervisorPath, outDir }))).rejects.toThrow(/bad\.supervisor\.json: concentrationUgPerMl: concentration below 10 ug\/mL: is it in mg\/mL\?/);
+    await expect(runCohort(options({ supervisorPath, outDir }))).rejects.toThrow(/nitroprusside\.drug\.json: concentrationUgPerMl: concentration below 10 ug\/mL: is it in mg\/mL\?/);
     expect(() => readdirSync(outDir)).toThrow();
   });
 
@@ -158,9 +160,9 @@ describe('BP cohort at the SIL level', () => {
   it('a controller or supervisor for the wrong drug is refused before any patient runs', async () => {
     const ne = { cohortPath: repo('hil/sim/cohorts/norepinephrine.cohort.json'), scenarioPath: repo('hil/sim/scenarios/hypotension.scenario.json') };
     await expect(runCohort(options({ ...ne, supervisorPath: repo('host/safety/norepinephrine.supervisor.json') })))
-      .rejects.toThrow(/adaptive\.controller\.json: drugEffect is 'lowers' but the cohort norepinephrine receives a vasopressor/);
+      .rejects.toThrow(/adaptive\.controller\.json: drugEffect is 'lowers' but the cohort norepinephrine receives norepinephrine, a vasopressor/);
     await expect(runCohort(options({ ...ne, controllerPath: repo('host/control/bp/pid-norepinephrine.controller.json') })))
-      .rejects.toThrow(/nitroprusside\.supervisor\.json: drugEffect is 'lowers' but the cohort norepinephrine receives a vasopressor/);
+      .rejects.toThrow(/nitroprusside\.supervisor\.json: the limits are for nitroprusside but the cohort norepinephrine receives norepinephrine, a vasopressor/);
   });
 
   it('MIL: the same loop on ideal devices, one named patient, no record; an unknown patient is refused', async () => {

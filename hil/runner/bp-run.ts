@@ -147,7 +147,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   try {
     if (setup.faults) {
       if (level !== 'sil') throw new Error(`faults are injected at the SIL level only in this runner (asked for ${level})`);
-      const f = await faultSilSession(plan, setup.faults, start);
+      const f = await faultSilSession(plan, setup.faults, start, files.supervisor);
       rig = f.session as RigSession<BpDevices>;
       loops = f.loops;
       safety = f.trace;
@@ -155,7 +155,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       await f.start();
     } else {
       rig = await BP_RIGS[level](plan, setup.speed ?? 1);
-      connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait);
+      connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait, files.supervisor);
     }
   } catch (e) {
     closeFaulty();

@@ -6,6 +6,8 @@ import { loadControllerFile } from '../../host/control/bp/controller-file.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
 import { readConfigFile } from '../../host/config/config-file.ts';
+import type { DrugFile } from '../../host/therapies/bp/drugs/drug-file.ts';
+import { checkRunDrug } from '../../host/therapies/bp/drugs/drug-file.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import { patientMetrics } from '../reports/bp-metrics.ts';
 import type { HilScenario } from '../scenarios/hil-scenario.ts';
@@ -43,10 +45,10 @@ export interface CaseResult {
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 
 /** The scenario's controller and supervisor files, or the shipped ones for the cohort's drug. */
-function files(s: HilScenario, vasopressor: boolean) {
+function files(s: HilScenario, drug: DrugFile) {
   return {
-    controller: s.controller ? besideScenario(s, s.controller) : repo(`host/control/bp/${vasopressor ? 'pid-norepinephrine' : 'adaptive'}.controller.json`),
-    supervisor: s.supervisor ? besideScenario(s, s.supervisor) : repo(`host/safety/${vasopressor ? 'norepinephrine' : 'nitroprusside'}.supervisor.json`),
+    controller: s.controller ? besideScenario(s, s.controller) : repo(`host/control/bp/${drug.defaults.controller}.controller.json`),
+    supervisor: s.supervisor ? besideScenario(s, s.supervisor) : repo(`host/safety/${drug.defaults.supervisor}.supervisor.json`),
     drift: repo('host/safety/default.drift.json'),
   };
 }
@@ -79,12 +81,14 @@ export async function runCase(job: Job, level: RunLevel, recordDir: string | nul
     const { cohort, patients } = scenarioPatients(s);
     const patient = patients.find((p) => p.id === job.patient);
     if (!patient) throw new Error(`${job.file}: no patient ${job.patient} any more`);
-    const vasopressor = cohort.file.model === 'norepinephrine-pk-hill';
-    const f = files(s, vasopressor);
+    const f = files(s, cohort.drug);
+    const controller = loadControllerFile(f.controller);
+    const supervisor = loadSupervisorFile(f.supervisor);
+    checkRunDrug(cohort.drug, `the cohort ${cohort.file.name}`, { path: f.controller, ...controller }, { path: f.supervisor, ...supervisor });
     const { line, scheduled } = splitFaults(s.faults);
     const run = await runPatient({
       scenario: { ...s, artifacts: [...s.artifacts, ...line] },
-      controller: loadControllerFile(f.controller), supervisor: loadSupervisorFile(f.supervisor),
+      controller, supervisor,
       drift: readConfigFile(f.drift, 'the drift alarm', driftConfigSchema), advisory: null,
       seed: s.seed, board: s.board, recordDir, level, model: cohort.file.model, faults: scheduled,
     }, patient);

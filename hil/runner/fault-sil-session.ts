@@ -32,6 +32,8 @@ export interface Command {
   tMs: number;
   rateMlPerH: number;
   leaseMs: number;
+  /** Where the pump falls if this lease lapses (absent: its safe rate). */
+  lapseRateMlPerH?: number;
 }
 
 export interface SafetyTrace {
@@ -44,6 +46,8 @@ export interface SafetyTrace {
   faults: FaultEvent[];
   hostStarts: number;
   safeRateMlPerH: number;
+  /** The most a lapsed lease may leave running, whatever the host asked (the board's limit). */
+  maxLapseRateMlPerH: number;
   maxLeaseMs: number;
   log: string[];
 }
@@ -72,13 +76,14 @@ function notingPump(pump: RatePump, now: () => number, trace: SafetyTrace): Rate
     link: pump.link,
     onStatus: (l) => pump.onStatus(l),
     onAlarm: (l) => pump.onAlarm(l),
-    setRate: (rateMlPerH, leaseMs) => noted({ rateMlPerH, leaseMs }, () => pump.setRate(rateMlPerH, leaseMs)),
+    setRate: (rateMlPerH, leaseMs, lapseRateMlPerH) => noted({ rateMlPerH, leaseMs, lapseRateMlPerH }, () => pump.setRate(rateMlPerH, leaseMs, lapseRateMlPerH)),
     stop: () => noted({ rateMlPerH: 0, leaseMs: Infinity }, () => pump.stop()),
   };
 }
 
 export async function faultSilSession(
   plan: ScenarioPlant, faults: Fault[], startLoop: (clock: HostEdges['clock'], devices: BpDevices) => BpLoop,
+  drug?: Parameters<typeof connectBp>[3],
 ): Promise<FaultSilSession> {
   const { plant, mechanism } = await bpPlant(scenarioPlantOptions(plan));
   const board = boardById(plan.board);
@@ -89,7 +94,7 @@ export async function faultSilSession(
   const links = Object.fromEntries(ROLES.map((role, i) => [role, new FaultyLink(async () => plant.port(role), {
     clock, name: role, seed: plan.seed + i, lineBaud: board.uart.baud, path: `/dev/ttyACM${i}`, serialNumber: `emulated-${role}`,
   })])) as Record<(typeof ROLES)[number], FaultyLink>;
-  const trace: SafetyTrace = { sent: [], accepted: [], drive: [], faults: [], hostStarts: 0, safeRateMlPerH: pumpCfg.limits.safeRateMlPerH, maxLeaseMs: pumpCfg.limits.maxLeaseMs, log };
+  const trace: SafetyTrace = { sent: [], accepted: [], drive: [], faults: [], hostStarts: 0, safeRateMlPerH: pumpCfg.limits.safeRateMlPerH, maxLapseRateMlPerH: pumpCfg.limits.maxLapseRateMlPerH, maxLeaseMs: pumpCfg.limits.maxLeaseMs, log };
   const loops: BpLoop[] = [];
   let connected: ConnectedBp | null = null;
   let started = false;
@@ -98,7 +103,7 @@ export async function faultSilSession(
     const n = ++trace.hostStarts;
     note(`host ${n} starts and looks for its devices`);
     const nodes = ROLES.map((role, i) => ({ role, where: `${links[role].path} (${role})`, open: edges.opener(links[role].open), sessionIdSeed: plan.seed * 2 + 1 + i + 100 * n, keyring: SIM_KEYRING }));
-    connectBp(edges.clock, nodes).then((c) => {
+    connectBp(edges.clock, nodes, undefined, drug).then((c) => {
       if (edges.dead) return c.close();
       connected = c;
       note(`host ${n} connected: loop starts`);

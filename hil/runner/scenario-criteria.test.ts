@@ -18,7 +18,7 @@ const commands = (fromMs: number, toMs: number) =>
 const applied = (tMs: number, fault: Partial<Fault>): FaultEvent => ({ tMs, what: 'applied', fault: { atMin: tMs / 60_000, ...fault } as Fault });
 
 function trace(o: Partial<SafetyTrace>): SafetyTrace {
-  return { sent: [], accepted: [], drive: [], faults: [], hostStarts: 1, safeRateMlPerH: 0, maxLeaseMs: 60_000, log: [], ...o };
+  return { sent: [], accepted: [], drive: [], faults: [], hostStarts: 1, safeRateMlPerH: 0, maxLapseRateMlPerH: 150, maxLeaseMs: 60_000, log: [], ...o };
 }
 
 describe('safety invariants', () => {
@@ -53,6 +53,20 @@ describe('safety invariants', () => {
     const back = commands(65_000, 100_000);
     const recovered = safeStateAfterLoss(trace({ sent: [...sent, ...back], accepted: [...sent, ...back], faults: [kill], drive: drive(0, 100_000, 10) }));
     expect(recovered[0].recovered).toBe(true);
+  });
+
+  it('a command that asks the pump to hold its rate on lapse (a vasopressor) lets it rest there, never above the board\'s maximum', () => {
+    const held = commands(0, 60_000).map((c) => ({ ...c, lapseRateMlPerH: 10 }));
+    const kill = applied(60_000, { kind: 'host-kill' });
+    const holding = trace({ sent: held, accepted: held, faults: [kill], drive: drive(0, 100_000, 10) });
+    expect(expiredLeaseActuation(holding).violations).toBe(0);
+    expect(safeStateAfterLoss(holding)[0]).toMatchObject({ safeAtMs: 60_000, restMlPerH: 10 });
+    // The board holds at most 5 mL/h: 10 after the lease is a violation, and no safe state is reached.
+    const capped = trace({ sent: held, accepted: held, faults: [kill], maxLapseRateMlPerH: 5, drive: drive(0, 100_000, 10) });
+    expect(expiredLeaseActuation(capped).violations).toBeGreaterThan(0);
+    expect(safeStateAfterLoss(capped)[0]).toMatchObject({ safeAtMs: null, restMlPerH: 5 });
+    // Without the ask, the same drive is a pump that ran on past its lease.
+    expect(expiredLeaseActuation(trace({ sent: commands(0, 60_000), drive: drive(0, 100_000, 10) })).violations).toBeGreaterThan(0);
   });
 
   it('judges every criterion in words, and fails the run on each broken one', () => {

@@ -48,13 +48,22 @@ function lineDelayMs(t: SafetyTrace, tMs: number): number {
   return ms;
 }
 
-/** Seconds the drive ran above the safe rate after the last command sent before then had expired. */
+/**
+ * Where the pump may rest once a command's lease lapsed: its safe rate, or the rate the command asked it to
+ * hold (a vasopressor), never above that command's rate or the board's maxLapseRateMlPerH.
+ */
+export function restRateMlPerH(t: SafetyTrace, c: Command | undefined): number {
+  const held = c ? Math.min(c.lapseRateMlPerH ?? 0, c.rateMlPerH, t.maxLapseRateMlPerH) : 0;
+  return Math.max(t.safeRateMlPerH, held);
+}
+
+/** Seconds the drive ran above its rest rate after the last command sent before then had expired. */
 export function expiredLeaseActuation(t: SafetyTrace): { violations: number; firstMs: number | null } {
   let violations = 0;
   let firstMs: number | null = null;
   for (const [tMs, rate] of t.drive) {
-    if (rate <= t.safeRateMlPerH + FLOWING_ML_PER_H) continue;
     const c = lastBefore(t.sent, tMs);
+    if (rate <= restRateMlPerH(t, c) + FLOWING_ML_PER_H) continue;
     const leaseEnd = c ? c.tMs + Math.min(c.leaseMs, t.maxLeaseMs) + LEASE_GRACE_MS + lineDelayMs(t, tMs) : -Infinity;
     if (tMs > leaseEnd) {
       violations++;
@@ -65,7 +74,7 @@ export function expiredLeaseActuation(t: SafetyTrace): { violations: number; fir
 }
 
 /** Per host or link loss: when the drive reached the safe rate, against the lease's deadline. */
-export function safeStateAfterLoss(t: SafetyTrace): { kind: string; atMs: number; deadlineMs: number; safeAtMs: number | null; recovered: boolean }[] {
+export function safeStateAfterLoss(t: SafetyTrace): { kind: string; atMs: number; deadlineMs: number; safeAtMs: number | null; restMlPerH: number; recovered: boolean }[] {
   const out = [];
   for (const e of t.faults) {
     if (e.what !== 'applied' || !LOSS_KINDS.has(e.fault.kind)) continue;
@@ -73,8 +82,9 @@ export function safeStateAfterLoss(t: SafetyTrace): { kind: string; atMs: number
     const deadlineMs = (last ? Math.max(e.tMs, last.tMs + Math.min(last.leaseMs, t.maxLeaseMs)) : e.tMs) + LEASE_GRACE_MS;
     // A host that came back and was answered before the deadline renewed the lease legitimately.
     const recovered = t.accepted.some((c) => c.tMs > e.tMs && c.tMs <= deadlineMs);
-    const safe = t.drive.find(([tMs, rate]) => tMs >= e.tMs && rate <= t.safeRateMlPerH + FLOWING_ML_PER_H);
-    out.push({ kind: e.fault.kind, atMs: e.tMs, deadlineMs, safeAtMs: safe ? safe[0] : null, recovered });
+    const restMlPerH = restRateMlPerH(t, last);
+    const safe = t.drive.find(([tMs, rate]) => tMs >= e.tMs && rate <= restMlPerH + FLOWING_ML_PER_H);
+    out.push({ kind: e.fault.kind, atMs: e.tMs, deadlineMs, safeAtMs: safe ? safe[0] : null, restMlPerH, recovered });
   }
   return out;
 }
@@ -111,7 +121,7 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
         continue;
       }
       const held = l.safeAtMs !== null && l.safeAtMs <= l.deadlineMs;
-      add('safe-rate-after-loss', held, `${l.kind} at ${s1(l.atMs)} s: ${l.safeAtMs === null ? 'never' : `at ${s1(l.safeAtMs)} s`} at the safe rate ${t.safeRateMlPerH} mL/h (by ${s1(l.deadlineMs)} s)`);
+      add('safe-rate-after-loss', held, `${l.kind} at ${s1(l.atMs)} s: ${l.safeAtMs === null ? 'never' : `at ${s1(l.safeAtMs)} s`} at the safe rate ${+l.restMlPerH.toFixed(3)} mL/h (by ${s1(l.deadlineMs)} s)`);
     }
   }
   if (c.faultAlarmWithinS !== undefined) {

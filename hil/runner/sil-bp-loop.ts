@@ -7,7 +7,7 @@ import { controllerFrom, shippedControllerPath } from '../../host/control/bp/con
 import { BP_TIMING } from '../../host/app/bp-app.ts';
 import type { BpLoop } from '../../host/therapies/bp/bp-loop.ts';
 import { bpLoop } from '../../host/therapies/bp/bp-loop.ts';
-import { parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { loadSupervisorFile, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
 import type { SilBench } from '../sim/engine/sil-bench.ts';
 import { silBench } from '../sim/engine/sil-bench.ts';
 import type { SlateParameters } from '../sim/patients/slate-patient.ts';
@@ -26,7 +26,7 @@ export async function silBpLoop(o: {
 }): Promise<SilBpLoop> {
   const patient = new SlatePatient(o.patient, o.baselineMmHg, 0.5);
   const bench = await silBench({ patient, patientStepS: 0.5, heartRateBpm: 75, pulsePressureMmHg: 40, noiseMmHg: 1, beatNoiseMmHg: 3, seed: o.seed });
-  const limits = JSON.parse(readFileSync(new URL('../../host/safety/nitroprusside.supervisor.json', import.meta.url), 'utf8'));
+  const limits = loadSupervisorFile(new URL('../../host/safety/nitroprusside.supervisor.json', import.meta.url).pathname);
   const controller = typeof o.controller === 'object' ? o.controller : JSON.parse(readFileSync(shippedControllerPath(o.controller ?? 'pid'), 'utf8'));
   const loop = bpLoop({
     clock: bench.clock, sensor: bench.sensor, pump: bench.pump, periodMs: BP_TIMING.periodMs,

@@ -11,6 +11,7 @@ import { Unpluggable } from '../../hil/faults/unpluggable.ts';
 import { memoryKeyring } from '../link/keyring.ts';
 import { connectBp } from './bp-app.ts';
 import { warnUnauthenticated } from './connect-devices.ts';
+import { loadSupervisorFile } from '../safety/infusion-supervisor.ts';
 
 describe('blood-pressure app with an unauthenticated pump', () => {
   it('warns and records at every start of the bench-mode session, and not for the authenticated sensor', async () => {
@@ -39,4 +40,33 @@ describe('blood-pressure app with an unauthenticated pump', () => {
     expect(said).toHaveLength(2);
     c.close();
   });
+});
+
+describe('blood-pressure app and the drug\'s state on host loss', () => {
+  const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
+  /** A sensor and a pump on the Pico, the pump built with this most it may hold when its lease lapses. */
+  async function connect(maxLapseRateMlPerH: number, supervisor: string) {
+    const pico = boardById('pico');
+    const pumpNode = pico.nodes['infusion-pump']!;
+    const board = { ...pico, nodes: { ...pico.nodes, 'infusion-pump': { ...pumpNode, limits: { ...pumpNode.limits, maxLapseRateMlPerH } } } };
+    const clock = new VirtualClock();
+    const sensor = new BoardEmulator({ clock, serial: 'bp-1' });
+    sensor.load(await builtProgram('bp-sensor', pico));
+    const pump = new BoardEmulator({ clock, serial: 'pump-1' });
+    pump.load(maxLapseRateMlPerH === pumpNode.limits.maxLapseRateMlPerH ? await builtProgram('infusion-pump', pico) : (await buildNode('infusion-pump', board)).program.code);
+    return connectBp(clock, [
+      { role: 'bp-sensor', where: 'emulated', open: async () => sensor.port(pico.uart.port), keyring: SIM_KEYRING },
+      { role: 'infusion-pump', where: '/dev/ttyACM1', open: async () => pump.port(pico.uart.port), keyring: SIM_KEYRING },
+    ], () => advanceSettling(clock, 100), loadSupervisorFile(repo(`host/safety/${supervisor}.supervisor.json`)));
+  }
+
+  it('refuses a drug that must keep running on a pump that cannot hold a rate, naming the drug, the pump and the file; takes it on one that can', async () => {
+    await expect(connect(0, 'norepinephrine')).rejects.toThrow(
+      /norepinephrine must keep running when the host is lost .*norepinephrine\.drug\.json.*'pump-1' \(infusion-pump on pico.* on \/dev\/ttyACM1 cannot hold a rate \(its PumpLimits say maxLapseRateMlPerH 0\).*firmware\/boards\/pico\.board\.json/);
+    const held = await connect(150, 'norepinephrine');
+    expect(held.pump.limits!.maxLapseRateMlPerH).toBe(150);
+    held.close();
+    // A drug that stops on host loss runs on either pump.
+    (await connect(0, 'nitroprusside')).close();
+  }, 60_000);
 });

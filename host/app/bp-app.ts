@@ -3,7 +3,10 @@
 // is), and the loop on the session's clock with its recorder. `homeostat run bp` calls it on real ports; the
 // simulated runs call it on emulated ones (or, at MIL, on ideal devices).
 import type { Clock } from '../../protocols/clock/clock.ts';
-import type { HelloValues } from '../../protocols/generated/wire-codec.ts';
+import { MsgId, checkPumpLimits, readPumpLimits } from '../../protocols/generated/wire-codec.ts';
+import type { HelloValues, PumpLimitsValues } from '../../protocols/generated/wire-codec.ts';
+import { codeName } from '../../protocols/catalogue/codes.ts';
+import { describePeer } from '../../protocols/session/refusal-text.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
 import { controllerFrom } from '../control/bp/controller-file.ts';
 import { InfusionPump } from '../devices/infusion-pump.ts';
@@ -16,6 +19,7 @@ import type { SupervisorConfig } from '../safety/infusion-supervisor.ts';
 import type { DecisionSetup } from '../therapies/bp/bp-decision.ts';
 import type { BpDevices, BpLoop } from '../therapies/bp/bp-loop.ts';
 import { bpLoop } from '../therapies/bp/bp-loop.ts';
+import { lapseRefusal } from '../therapies/bp/drugs/drug-file.ts';
 import type { DeviceSpec } from './connect-devices.ts';
 import { connectDevices } from './connect-devices.ts';
 
@@ -49,14 +53,31 @@ export interface ConnectedBp extends BpDevices {
   close(): void;
 }
 
-/** Connects the sensor and the pump (nodes in any order), checks each is what it was opened as. */
-export async function connectBp(clock: Clock, nodes: DeviceSpec[], wait?: () => Promise<void>): Promise<ConnectedBp> {
-  const c = await connectDevices(clock, nodes, { wait });
+/**
+ * Connects the sensor and the pump (nodes in any order), checks each is what it was opened as, and, given
+ * the supervisor's drug, that the pump can take the drug's state on host loss (else every link is closed and
+ * the error says what to change).
+ */
+export async function connectBp(
+  clock: Clock, nodes: DeviceSpec[], wait?: () => Promise<void>, drug?: Pick<SupervisorConfig, 'drug' | 'onHostLoss'>,
+): Promise<ConnectedBp> {
+  // The pump sends its limits as its session comes up, before a proxy exists: caught here.
+  let limits: PumpLimitsValues | null = null;
+  const c = await connectDevices(clock, nodes, {
+    wait,
+    listen: (role, link) => {
+      if (role !== 'infusion-pump') return;
+      link.on({ message: (id, buf, s, e) => {
+        const v = id === MsgId.PumpLimits ? readPumpLimits(buf, s, e) : null;
+        if (v && checkPumpLimits(v) < 0) limits = v;
+      } });
+    },
+  });
   const s = c['bp-sensor'];
   const p = c['infusion-pump'];
   if (!s || !p) throw new Error(`a blood-pressure loop needs a bp-sensor and an infusion-pump; got ${Object.keys(c).join(' and ')}`);
-  return {
-    sensor: new PressureSensor(s.link), pump: new InfusionPump(p.link, clock),
+  const connected: ConnectedBp = {
+    sensor: new PressureSensor(s.link), pump: new InfusionPump(p.link, clock, limits),
     peers: { 'bp-sensor': s.peer, 'infusion-pump': p.peer },
     links: [s.link, p.link],
     close: () => {
@@ -64,7 +85,21 @@ export async function connectBp(clock: Clock, nodes: DeviceSpec[], wait?: () => 
       p.link.close();
     },
   };
+  if (drug?.onHostLoss.kind === 'hold-rate') {
+    // The limits follow the pump's Hello: give them a moment before judging.
+    for (const t0 = clock.now(); connected.pump.limits === null && clock.now() - t0 < LIMITS_WAIT_MS;) await (wait ?? (() => new Promise<void>((r) => clock.after(50, r))))();
+    const where = nodes.find((n) => n.role === 'infusion-pump')?.where ?? '';
+    const refusal = lapseRefusal(drug, connected.pump.limits, `${describePeer(p.peer)} on ${where}`, codeName('BoardId', p.peer.boardId) ?? String(p.peer.boardId));
+    if (refusal) {
+      connected.close();
+      throw new Error(refusal);
+    }
+  }
+  return connected;
 }
+
+/** How long a pump's limits may take to follow its Hello. */
+const LIMITS_WAIT_MS = 2000;
 
 export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer; name?: string }): BpLoop {
   const loop = bpLoop({

@@ -36,9 +36,11 @@ const tick = (clock: Clock) => new Promise<void>((r) => clock.after(50, r));
  * of the clock's own time.
  */
 export async function connectDevices(
-  clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: () => Promise<void> } = {},
+  clock: Clock, specs: DeviceSpec[], o: { timeoutMs?: number; wait?: () => Promise<void>; listen?: (role: string, link: DeviceLink) => void } = {},
 ): Promise<Record<string, ConnectedDevice>> {
   const links = specs.map((s) => new DeviceLink({ name: s.role, open: s.open, clock, sessionIdSeed: s.sessionIdSeed, keyring: s.keyring }));
+  // What a node sends as its session comes up (a pump's limits) reaches only listeners there before it.
+  specs.forEach((s, i) => o.listen?.(s.role, links[i]));
   const wait = o.wait ?? (() => tick(clock));
   const closeAll = () => {
     for (const l of links) l.close();

@@ -56,7 +56,7 @@ export async function runBpLive(o: RunBpOptions, out: (line: string) => void): P
     devices = await connectBp(clock, [
       { role: 'bp-sensor', where: o.sensorPort, open: () => SerialTransport.openPort(o.sensorPort, o.baud) },
       { role: 'infusion-pump', where: o.pumpPort, open: () => SerialTransport.openPort(o.pumpPort, o.baud) },
-    ], undefined);
+    ], undefined, o.supervisor);
   } catch (e) {
     recorder.close({ ok: false, error: (e as Error).message });
     throw e;

@@ -16,6 +16,7 @@ import { advisoryConfigSchema, stimAdvisoryConfigSchema } from '../safety/adviso
 import { betaDriftConfigSchema, driftConfigSchema } from '../safety/drift-monitor.ts';
 import { supervisorFileSchema } from '../safety/infusion-supervisor.ts';
 import { stimSupervisorConfigSchema } from '../safety/stim-supervisor.ts';
+import { drugFileSchema } from '../therapies/bp/drugs/drug-file.ts';
 
 export interface ConfigKind {
   /** The kind, as in file names: <name>.<kind>.json. */
@@ -38,6 +39,7 @@ export const CONFIG_KINDS: readonly ConfigKind[] = [
   { kind: 'params', plural: 'params', schema: paramsFileSchema, dir: 'hil/sim/patients', what: 'a patient model\'s parameters: nominal value, range, unit and source of each, and the drug' },
   { kind: 'controller', plural: 'controllers', schema: controllerFileSchema, dir: 'host/control/bp', what: 'a blood-pressure controller\'s kind and settings' },
   { kind: 'policy', plural: 'policies', schema: policyFileSchema, dir: 'host/control/dbs', what: 'an adaptive-DBS policy\'s kind and settings: amplitude window, ramps, thresholds or gains' },
+  { kind: 'drug', plural: 'drugs', schema: drugFileSchema, dir: 'host/therapies/bp/drugs', what: 'a drug, stated once: its effect on the pressure, preparation, dose limit, time at the ceiling and where the pump goes when the host is lost, with sources' },
   { kind: 'supervisor', plural: 'supervisors', schema: z.union([supervisorFileSchema, stimSupervisorConfigSchema]), dir: 'host/safety', what: 'the safety supervisor\'s limits for one drug' },
   { kind: 'advisory', plural: 'advisories', schema: z.union([advisoryConfigSchema, stimAdvisoryConfigSchema]), dir: 'host/safety', what: 'which increases wait for a person to confirm them, and for how long' },
   { kind: 'drift', plural: 'drifts', schema: z.union([driftConfigSchema, betaDriftConfigSchema]), dir: 'host/safety', what: 'when a change in the identified drug sensitivity raises the drift alarm' },

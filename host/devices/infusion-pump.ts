@@ -19,8 +19,10 @@ export class InfusionPump {
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
   private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
-  constructor(readonly link: DeviceLink, clock: Clock) {
+  /** limits: what the pump reported before this proxy listened (its session comes up before a loop is built). */
+  constructor(readonly link: DeviceLink, clock: Clock, limits: PumpLimitsValues | null = null) {
     link.expectRole(NodeRole.InfusionPump);
+    this.limits = limits;
     this.renewal = new LeaseRenewal(clock);
     link.messages.on('PumpStatus', (v) => {
       this.status = v;
@@ -47,14 +49,18 @@ export class InfusionPump {
     this.alarmListeners.push(listener);
   }
 
-  /** Sets a rate for one lease; resolves with the lease the pump applied, rejects with the device's reason. */
-  setRate(rateMlPerH: number, leaseMs: number): Promise<number> {
-    return sendCommand(this.link, 'PumpSetRate', { rateMlPerH, leaseMs });
+  /**
+   * Sets a rate for one lease, and the rate to fall to if that lease lapses (the drug's state on host loss;
+   * 0, the default, is left off the wire: every pump then stops); resolves with the lease the pump applied,
+   * rejects with the device's reason.
+   */
+  setRate(rateMlPerH: number, leaseMs: number, lapseRateMlPerH = 0): Promise<number> {
+    return sendCommand(this.link, 'PumpSetRate', lapseRateMlPerH > 0 ? { rateMlPerH, leaseMs, lapseRateMlPerH } : { rateMlPerH, leaseMs });
   }
 
   /** Sets a rate and keeps its lease renewed until release() or stop() (see LeaseRenewal). */
-  holdRate(rateMlPerH: number, leaseMs: number): Promise<void> {
-    return this.renewal.hold(() => this.setRate(rateMlPerH, leaseMs), leaseMs);
+  holdRate(rateMlPerH: number, leaseMs: number, lapseRateMlPerH = 0): Promise<void> {
+    return this.renewal.hold(() => this.setRate(rateMlPerH, leaseMs, lapseRateMlPerH), leaseMs);
   }
 
   /** Stops renewing; the current lease runs out on the pump. */

@@ -28,6 +28,7 @@ import { byPriority } from './alarm.ts';
 import { oscillationConfigSchema } from './oscillation-monitor.ts';
 import type { PumpCondition } from './pump-monitor.ts';
 import { reachConfigSchema } from './reach-monitor.ts';
+import { loadDrugFile, onHostLossSchema } from '../therapies/bp/drugs/drug-file.ts';
 import { flagWords } from '../../protocols/catalogue/codes.ts';
 
 export type { Alarm } from './alarm.ts';
@@ -35,6 +36,8 @@ export type { Alarm } from './alarm.ts';
 const supervisorFields = z.strictObject({
   $schema: z.string().optional(),
   $comment: z.string().optional(),
+  /** The drug's name (host/therapies/bp/drugs); absent in records written before drugs had files. */
+  drug: z.string().optional(),
   /** Drug concentration in ug/mL. A value in mg/mL (0.2 for 200 ug/mL) is refused as implausible. */
   concentrationUgPerMl: z.number().min(10, 'concentration below 10 ug/mL: is it in mg/mL? give it in ug/mL (nitroprusside 50 mg / 250 mL is 200 ug/mL)').max(2000),
   weightKg: z.number().min(20, 'weight below 20 kg: is it in g or lb? give it in kg').max(250, 'weight above 250 kg: is it in g or lb? give it in kg'),
@@ -68,6 +71,8 @@ const supervisorFields = z.strictObject({
   maxInvalidMs: z.number().int().positive().default(60_000),
   /** No status from the pump this long: an alarm of its own (the pump reports every second). */
   pumpSilentMs: z.number().int().min(1000).max(60_000).default(3000),
+  /** Where the pump goes when the host or the link is lost (the drug's; records before it: stop). */
+  onHostLoss: onHostLossSchema.default({ kind: 'stop' }),
   /** Sustained oscillation: the rule of host/safety/oscillation-monitor.ts. */
   oscillation: oscillationConfigSchema.prefault({}),
   /** Target out of reach at a cap: the rule of host/safety/reach-monitor.ts. */
@@ -220,8 +225,10 @@ export function supervise(c: SupervisorConfig, s: SupervisorState, x: Supervisor
     }
     if (invalidForMs >= c.maxInvalidMs) {
       renewLease = false;
-      limits.push(`no valid pressure for ${(invalidForMs / 1000).toFixed(0)} s: lease not renewed, the pump falls to its safe rate`);
-      alarms.push({ id: 'no-valid-pressure', priority: 'high', text: `no valid pressure for over ${c.maxInvalidMs / 1000} s: infusion left to stop at the end of its lease; check the arterial line` });
+      // A drug that holds on host loss keeps its last rate when the lease lapses; one that stops, stops.
+      const holds = c.onHostLoss.kind === 'hold-rate';
+      limits.push(`no valid pressure for ${(invalidForMs / 1000).toFixed(0)} s: lease not renewed, the pump falls to its safe rate${holds ? ' (the last rate held, for this drug)' : ''}`);
+      alarms.push({ id: 'no-valid-pressure', priority: 'high', text: `no valid pressure for over ${c.maxInvalidMs / 1000} s: infusion left to ${holds ? 'hold its last rate' : 'stop'} at the end of its lease; check the arterial line` });
     } else if (mode === 'fallback') {
       alarms.push({ id: 'fallback', priority: 'medium', text: `${invalid}: fallback mode, holding at most ${rate.toFixed(1)} mL/h; check the arterial line` });
     }
@@ -323,9 +330,23 @@ function dedupe(alarms: Alarm[]): Alarm[] {
   return alarms.filter((a) => (seen.has(a.id) ? false : (seen.add(a.id), true)));
 }
 
-/** A supervisor file (*.supervisor.json): every limit but the patient's weight, which each run supplies. */
-export const supervisorFileSchema = supervisorFields.omit({ weightKg: true }).superRefine(consistent);
+/** The facts of a drug file (host/therapies/bp/drugs), which a supervisor file names instead of repeating. */
+const DRUG_FACTS = { drug: true, drugEffect: true, concentrationUgPerMl: true, maxDoseUgPerKgPerMin: true, maxMinutesAtCeiling: true, afterCeilingTime: true, onHostLoss: true } as const;
 
-export function loadSupervisorFile(path: string): z.output<typeof supervisorFileSchema> {
-  return readConfigFile(path, 'the supervisor limits', supervisorFileSchema);
+/** A supervisor file (*.supervisor.json): every limit but the drug's facts (it names the drug) and the patient's weight. */
+export const supervisorFileSchema = supervisorFields.omit({ weightKg: true, ...DRUG_FACTS }).extend({
+  /** The drug: a shipped one by name (nitroprusside, norepinephrine) or a *.drug.json file beside this one. */
+  drug: z.string().min(1),
+});
+
+const supervisorLimitsSchema = supervisorFields.omit({ weightKg: true }).superRefine(consistent);
+
+/** The limits of a supervisor file with its drug's facts: everything but the patient's weight, which each run supplies. */
+export function loadSupervisorFile(path: string): z.output<typeof supervisorLimitsSchema> {
+  const { drug: ref, ...limits } = readConfigFile(path, 'the supervisor limits', supervisorFileSchema);
+  const d = loadDrugFile(ref, path);
+  return parseConfig(`${path} with the drug ${d.name}`, supervisorLimitsSchema, {
+    ...limits, drug: d.name, drugEffect: d.effect, concentrationUgPerMl: d.concentrationUgPerMl, maxDoseUgPerKgPerMin: d.maxDoseUgPerKgPerMin,
+    maxMinutesAtCeiling: d.maxMinutesAtCeiling, afterCeilingTime: d.afterCeilingTime, onHostLoss: d.onHostLoss,
+  });
 }

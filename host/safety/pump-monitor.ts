@@ -32,6 +32,8 @@ export interface PumpMonitorConfig {
   pumpSilentMs: number;
   /** The lease of each command: a silent pump runs the last one this long, then its safe rate. */
   leaseMs: number;
+  /** What a silent pump runs once that lease lapsed: the rate its command asked it to hold (0: stopped). */
+  lapseMlPerH?: number;
 }
 
 /** The pump as the supervisor sees it at one decision. */
@@ -103,7 +105,7 @@ export function pumpCondition(c: PumpMonitorConfig, r: PumpReport, commandedMlPe
   const actual = s && silentMs <= c.pumpSilentMs ? s.rateMlPerH : null;
   let infused: number;
   if (stoppedBecause) infused = r.measuredMlPerH ?? 0;
-  else if (actual === null) infused = silentMs > c.leaseMs ? 0 : commandedMlPerH;
+  else if (actual === null) infused = silentMs > c.leaseMs ? (c.lapseMlPerH ?? 0) : commandedMlPerH;
   else if (s!.state === PumpState.Running && Math.abs(actual - commandedMlPerH) < 0.0011) infused = commandedMlPerH;
   else infused = r.measuredMlPerH ?? actual;
   return { delivering: stoppedBecause === null, stoppedBecause, infusedMlPerH: infused, actualMlPerH: actual, alarms };

@@ -166,7 +166,10 @@ const rateMlPerH = (name: string, doc: string) =>
 export const PumpSetRate = {
   id: 0x20, name: 'PumpSetRate', group: 'infusion-pump', kind: 'command', direction: 'host-to-node',
   doc: 'Run at this rate for the lease; repeat to renew. The pump clamps or refuses what exceeds its board limits.',
-  fields: [rateMlPerH('rateMlPerH', 'Commanded rate.'), leaseMs],
+  fields: [
+    rateMlPerH('rateMlPerH', 'Commanded rate.'), leaseMs,
+    { ...rateMlPerH('lapseRateMlPerH', 'Rate to fall to if this lease lapses (the drug\'s state on host loss): the pump runs the least of it, the commanded rate and its maxLapseRateMlPerH. Absent: 0, the pump stops.'), ext: true },
+  ],
 } as const satisfies MessageDef;
 
 export const PumpStop = {
@@ -201,6 +204,7 @@ export const PumpLimits = {
     { name: 'controlTickMs', type: 'u16', unit: 'ms', min: 0, max: 60_000, doc: 'Period of the pump\'s control loop.' },
     { name: 'statusEveryMs', type: 'u32', unit: 'ms', min: 0, max: 3_600_000, doc: 'Period of PumpStatus (it is also sent after every change).' },
     { name: 'obeyUnauthenticatedStop', type: 'u8', unit: '1', min: 0, max: 1, doc: '1 when a PumpStop without authentication is obeyed.' },
+    { ...rateMlPerH('maxLapseRateMlPerH', 'Hard ceiling of the rate a lapsed lease may leave running (0: the pump always stops). Absent: 0.'), ext: true },
   ],
 } as const satisfies MessageDef;
 

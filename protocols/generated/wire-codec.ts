@@ -5,7 +5,7 @@ import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrT
 
 export const PROTOCOL_VERSION = 2;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0x9aea47b1;
+export const LAYOUT_HASH = 0xb8d45a8e;
 
 /** What a peer is. The host says host; each firmware node says its device role. */
 export const enum NodeRole {
@@ -135,10 +135,10 @@ export const enum MaxPayload {
   PressureBeat = 13,
   PressureWaveform = 209,
   PressureWaveformRequest = 2,
-  PumpSetRate = 8,
+  PumpSetRate = 12,
   PumpStop = 0,
   PumpStatus = 23,
-  PumpLimits = 27,
+  PumpLimits = 31,
   StimSetAmplitude = 6,
   StimStatus = 15,
   BetaPower = 10,
@@ -618,20 +618,39 @@ export interface PumpSetRateValues {
   rateMlPerH: number;
   /** How long the command holds. When it lapses without renewal the node goes to its safe state. [ms] */
   leaseMs: number;
+  /** Rate to fall to if this lease lapses (the drug's state on host loss): the pump runs the least of it, the commanded rate and its maxLapseRateMlPerH. Absent: 0, the pump stops. [mL/h] */
+  lapseRateMlPerH?: number;
+}
+/** Byte offsets in a PumpSetRate payload, up to its first field of variable length. */
+export const enum PumpSetRateOffset {
+  RateMlPerH = 0,
+  LeaseMs = 4,
+  LapseRateMlPerH = 8,
 }
 export function readPumpSetRate(b: Uint8Array, o: number, end: number): PumpSetRateValues | null {
-  return o + 8 > end ? null : { rateMlPerH: rdU32(b, o) / 1000, leaseMs: rdU32(b, o + 4) };
+  if (o + 8 > end) return null;
+  const m = { rateMlPerH: rdU32(b, o) / 1000, leaseMs: rdU32(b, o + 4) } as PumpSetRateValues;
+  let p = o + 8;
+  if (p + 4 > end) return m;
+  m.lapseRateMlPerH = rdU32(b, p) / 1000;
+  p += 4;
+  return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpSetRate. */
 export function writePumpSetRate(b: Uint8Array, o: number, m: PumpSetRateValues): number {
   wr32(b, o, Math.round(m.rateMlPerH * 1000));
   wr32(b, o + 4, m.leaseMs);
-  return o + 8;
+  let p = o + 8;
+  if (m.lapseRateMlPerH === undefined) return p;
+    wr32(b, p, Math.round(m.lapseRateMlPerH * 1000));
+    p += 4;
+  return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPumpSetRate(m: PumpSetRateValues): number {
   if (!(m.rateMlPerH >= 0 && m.rateMlPerH <= 2000)) return 0;
   if (!(m.leaseMs >= 100 && m.leaseMs <= 3600000)) return 1;
+  if (m.lapseRateMlPerH !== undefined && !(m.lapseRateMlPerH >= 0 && m.lapseRateMlPerH <= 2000)) return 2;
   return -1;
 }
 
@@ -714,9 +733,29 @@ export interface PumpLimitsValues {
   statusEveryMs: number;
   /** 1 when a PumpStop without authentication is obeyed. [1] */
   obeyUnauthenticatedStop: number;
+  /** Hard ceiling of the rate a lapsed lease may leave running (0: the pump always stops). Absent: 0. [mL/h] */
+  maxLapseRateMlPerH?: number;
+}
+/** Byte offsets in a PumpLimits payload, up to its first field of variable length. */
+export const enum PumpLimitsOffset {
+  MaxRateMlPerH = 0,
+  MaxRateChangeMlPerH = 4,
+  RateChangeWindowMs = 8,
+  SafeRateMlPerH = 12,
+  MaxLeaseMs = 16,
+  ControlTickMs = 20,
+  StatusEveryMs = 22,
+  ObeyUnauthenticatedStop = 26,
+  MaxLapseRateMlPerH = 27,
 }
 export function readPumpLimits(b: Uint8Array, o: number, end: number): PumpLimitsValues | null {
-  return o + 27 > end ? null : { maxRateMlPerH: rdU32(b, o) / 1000, maxRateChangeMlPerH: rdU32(b, o + 4) / 1000, rateChangeWindowMs: rdU32(b, o + 8), safeRateMlPerH: rdU32(b, o + 12) / 1000, maxLeaseMs: rdU32(b, o + 16), controlTickMs: rdU16(b, o + 20), statusEveryMs: rdU32(b, o + 22), obeyUnauthenticatedStop: b[o + 26] };
+  if (o + 27 > end) return null;
+  const m = { maxRateMlPerH: rdU32(b, o) / 1000, maxRateChangeMlPerH: rdU32(b, o + 4) / 1000, rateChangeWindowMs: rdU32(b, o + 8), safeRateMlPerH: rdU32(b, o + 12) / 1000, maxLeaseMs: rdU32(b, o + 16), controlTickMs: rdU16(b, o + 20), statusEveryMs: rdU32(b, o + 22), obeyUnauthenticatedStop: b[o + 26] } as PumpLimitsValues;
+  let p = o + 27;
+  if (p + 4 > end) return m;
+  m.maxLapseRateMlPerH = rdU32(b, p) / 1000;
+  p += 4;
+  return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkPumpLimits. */
 export function writePumpLimits(b: Uint8Array, o: number, m: PumpLimitsValues): number {
@@ -728,7 +767,11 @@ export function writePumpLimits(b: Uint8Array, o: number, m: PumpLimitsValues): 
   wr16(b, o + 20, m.controlTickMs);
   wr32(b, o + 22, m.statusEveryMs);
   b[o + 26] = m.obeyUnauthenticatedStop;
-  return o + 27;
+  let p = o + 27;
+  if (m.maxLapseRateMlPerH === undefined) return p;
+    wr32(b, p, Math.round(m.maxLapseRateMlPerH * 1000));
+    p += 4;
+  return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkPumpLimits(m: PumpLimitsValues): number {
@@ -740,6 +783,7 @@ export function checkPumpLimits(m: PumpLimitsValues): number {
   if (!(m.controlTickMs >= 0 && m.controlTickMs <= 60000)) return 5;
   if (!(m.statusEveryMs >= 0 && m.statusEveryMs <= 3600000)) return 6;
   if (!(m.obeyUnauthenticatedStop >= 0 && m.obeyUnauthenticatedStop <= 1)) return 7;
+  if (m.maxLapseRateMlPerH !== undefined && !(m.maxLapseRateMlPerH >= 0 && m.maxLapseRateMlPerH <= 2000)) return 8;
   return -1;
 }
 

@@ -45,6 +45,16 @@ describe('virtual cohorts', () => {
     expect(() => loadCohort(file)).toThrow(/bad\.cohort\.json: heldOutShare: .*0\.9/);
   });
 
+  it('names its drug: one that acts against the model\'s drug, or none, is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
+    const cohort = { ...JSON.parse(readFileSync(path, 'utf8')), params: fileURLToPath(new URL('../patients/slate-snp.params.json', import.meta.url)) };
+    expect(loadCohort(path).drug).toMatchObject({ name: 'nitroprusside', effect: 'lowers' });
+    writeFileSync(join(dir, 'wrong.cohort.json'), JSON.stringify({ ...cohort, drug: 'norepinephrine' }));
+    expect(() => loadCohort(join(dir, 'wrong.cohort.json'))).toThrow(/wrong\.cohort\.json: the drug norepinephrine raises the pressure but the model slate-vasodilator is of a drug that lowers it/);
+    writeFileSync(join(dir, 'none.cohort.json'), JSON.stringify({ ...cohort, drug: undefined }));
+    expect(() => loadCohort(join(dir, 'none.cohort.json'))).toThrow(/none\.cohort\.json: drug: /);
+  });
+
   it('validates model files as physics: a negative gain or time constant, min above max, a path from another file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cohort-'));
     const cohort = JSON.parse(readFileSync(path, 'utf8'));

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { seededRandom } from '../../../protocols/testing/seeded-random.ts';
 import { loadParams } from '../patients/patient-params.ts';
 import type { ParamsFile } from '../patients/patient-params.ts';
+import type { DrugFile } from '../../../host/therapies/bp/drugs/drug-file.ts';
+import { loadDrugFile } from '../../../host/therapies/bp/drugs/drug-file.ts';
 import { PATIENT_MODELS } from '../patients/patient-models.ts';
 import type { Physics } from '../patients/patient-params.ts';
 import { PAVLIDES_PHYSICS } from '../patients/pavlides-params.ts';
@@ -21,6 +23,8 @@ const cohortFields = z.strictObject({
   $comment: z.string().optional(),
   name: z.string().regex(/^[a-z0-9-]+$/),
   model: z.enum(Object.keys(PATIENT_MODELS) as [keyof typeof PATIENT_MODELS, ...(keyof typeof PATIENT_MODELS)[]]),
+  /** The drug the patients receive: a shipped one by name (host/therapies/bp/drugs) or a *.drug.json file beside the cohort. */
+  drug: z.string().min(1, 'name the drug the patients receive (nitroprusside, norepinephrine, or a *.drug.json file)'),
   params: z.string(),
   seed: z.number().int().min(0),
   size: z.number().int().min(0).max(10_000),
@@ -52,7 +56,7 @@ export const cohortSchema = cohortFields.refine(somePatients, NO_PATIENTS);
 export type CohortFile = z.infer<typeof cohortSchema>;
 
 /** A cohort of the beta-oscillation (aDBS) model: no drug, so no baseline pressure or weight. */
-export const dbsCohortSchema = cohortFields.omit({ model: true, baselineMapMmHg: true, weightKg: true, patients: true })
+export const dbsCohortSchema = cohortFields.omit({ model: true, drug: true, baselineMapMmHg: true, weightKg: true, patients: true })
   .extend({ model: z.literal('pavlides-hogan-bogacz') });
 
 export type DbsCohortFile = z.infer<typeof dbsCohortSchema>;
@@ -72,11 +76,14 @@ export interface VirtualPatient extends CohortPatient {
 }
 
 /** Reads a cohort file and draws its patients; a seed given here replaces the file's (another draw). */
-export function loadCohort(path: string, seed?: number): { file: CohortFile; patients: VirtualPatient[] } {
+export function loadCohort(path: string, seed?: number): { file: CohortFile; drug: DrugFile; patients: VirtualPatient[] } {
   const read = readConfigFile(path, 'the cohort', cohortSchema);
   const file = seed === undefined ? read : { ...read, seed };
   const params = checkedParams(path, file, PATIENT_MODELS[file.model].physics, ['weightKg', 'baselineMapMmHg']);
-  return { file, patients: [...drawCohort(file, params.parameters), ...listedPatients(path, file, params.parameters)] };
+  const drug = loadDrugFile(file.drug, path);
+  const modelEffect = PATIENT_MODELS[file.model].drugEffect;
+  if (drug.effect !== modelEffect) throw new Error(`${path}: the drug ${drug.name} ${drug.effect} the pressure but the model ${file.model} is of a drug that ${modelEffect} it: name a drug for that model`);
+  return { file, drug, patients: [...drawCohort(file, params.parameters), ...listedPatients(path, file, params.parameters)] };
 }
 
 /** Reads an aDBS cohort file and draws its patients. */

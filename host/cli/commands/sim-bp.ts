@@ -5,6 +5,7 @@ import type { CohortRunResult } from '../../../hil/runner/bp-cohort-run.ts';
 import { runCohort } from '../../../hil/runner/bp-cohort-run.ts';
 import { cohortSchema } from '../../../hil/sim/cohorts/cohort.ts';
 import { readConfigFile } from '../../config/config-file.ts';
+import { loadDrugFile } from '../../therapies/bp/drugs/drug-file.ts';
 import type { Confirmer } from '../../loop/loop-shell.ts';
 import { firstAnswer } from '../../loop/loop-shell.ts';
 import { DashboardServer } from '../../dashboard/dashboard-server.ts';
@@ -45,11 +46,10 @@ export function bar(share: number, width = 28): string {
 export async function simBp(o: SimBpOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<CohortRunResult> {
   if (o.level !== 'mil' && o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be mil, sil or pil, got '${o.level}'`);
   const cohortPath = dataFile(o.cohort, 'cohort', 'hil/sim/cohorts');
-  // The drug follows from the cohort's model: nitroprusside for the Slate cohort, norepinephrine for the other.
-  const vasopressor = readConfigFile(cohortPath, 'the cohort', cohortSchema).model === 'norepinephrine-pk-hill';
-  const controllerName = o.controller ?? (vasopressor ? 'pid-norepinephrine' : 'adaptive');
-  const controllerPath = dataFile(controllerName, 'controller', 'host/control/bp');
-  const supervisorPath = dataFile(o.supervisor ?? (vasopressor ? 'norepinephrine' : 'nitroprusside'), 'supervisor', 'host/safety');
+  // The cohort names its drug; the drug names the shipped controller and limits for it.
+  const drug = loadDrugFile(readConfigFile(cohortPath, 'the cohort', cohortSchema).drug, cohortPath);
+  const controllerPath = dataFile(o.controller ?? drug.defaults.controller, 'controller', 'host/control/bp');
+  const supervisorPath = dataFile(o.supervisor ?? drug.defaults.supervisor, 'supervisor', 'host/safety');
   const started = performance.now();
   let dashboard: DashboardServer | null = null;
   if (o.dashboard) {

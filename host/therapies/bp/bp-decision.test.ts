@@ -257,6 +257,21 @@ describe('decision step: operator, holds and alarms', () => {
     expect(ids(h)).toContain('ceiling-time');
   });
 
+  it('a pump silent past its lease counts as running the rate the drug holds on host loss (nothing for one that stops)', () => {
+    const doseWhileSilent = (sup: object) => {
+      const l = loop(setupWith({ controller: spyController(20, []) as never }, sup));
+      l.run(6, { mapMmHg: 95 });
+      const before = l.state.supervisor.deliveredUg;
+      l.run(12, { mapMmHg: 95, pump: 'silent' }); // 60 s: the 15 s lease lapsed
+      return l.state.supervisor.deliveredUg - before;
+    };
+    const ugPerPeriod = (20 * 5 / 3600) * 200;
+    // Stops: the commanded rate while the lease may still run (two periods past the last status), then nothing.
+    expect(doseWhileSilent({})).toBeCloseTo(2 * ugPerPeriod, 6);
+    // Holds: the commanded rate all along.
+    expect(doseWhileSilent({ onHostLoss: { kind: 'hold-rate' } })).toBeCloseTo(12 * ugPerPeriod, 6);
+  });
+
   it('the drift monitor\'s alarm reaches the decision', () => {
     const seen: BpObservation[] = [];
     const controller = spyController(10, seen, (n) => (n < 20 ? 0.7 : 2));

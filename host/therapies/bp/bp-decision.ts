@@ -16,6 +16,7 @@ import type { Command, Mode, SupervisorConfig, SupervisorState } from '../../saf
 import { ceilingMlPerH, invalidity, supervise, supervisorStart } from '../../safety/infusion-supervisor.ts';
 import type { OscillationState } from '../../safety/oscillation-monitor.ts';
 import { oscillationStart, watchOscillation } from '../../safety/oscillation-monitor.ts';
+import { lapseRateMlPerH } from './drugs/drug-file.ts';
 import { pumpCondition } from '../../safety/pump-monitor.ts';
 import type { ReachState } from '../../safety/reach-monitor.ts';
 import { reachStart, watchReach } from '../../safety/reach-monitor.ts';
@@ -100,7 +101,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     period = s.memory;
     summary = { obs: s.obs, pump: s.pump };
   }
-  const pump = pumpCondition({ pumpSilentMs: sv.pumpSilentMs, leaseMs: setup.leaseMs }, summary.pump, lastRate, now, state.startedMs);
+  const pump = pumpCondition({ pumpSilentMs: sv.pumpSilentMs, leaseMs: setup.leaseMs, lapseMlPerH: lapseRateMlPerH(sv.onHostLoss, lastRate) }, summary.pump, lastRate, now, state.startedMs);
   let controllerState = state.controller;
   let controllerHeld = state.controllerHeld;
   let manual = state.manualRateMlPerH;

@@ -9,6 +9,7 @@ import { LoopShell } from '../../loop/loop-shell.ts';
 import type { Therapy, WatchedLink } from '../../loop/therapy.ts';
 import type { Decision, DecisionSetup, LoopState, OperatorAction } from './bp-decision.ts';
 import { decide, loopStart } from './bp-decision.ts';
+import { lapseRateMlPerH } from './drugs/drug-file.ts';
 import type { PeriodEvent } from './bp-period.ts';
 import { PERIOD_EVENT_KINDS } from './bp-period.ts';
 
@@ -26,8 +27,11 @@ export interface RatePump {
   readonly link: WatchedLink;
   onStatus(listener: (s: PumpStatusValues) => void): void;
   onAlarm(listener: (a: AlarmValues) => void): void;
-  /** Resolves with the lease the pump applied (it may be shorter than asked: its maxLeaseMs). */
-  setRate(rateMlPerH: number, leaseMs: number): Promise<number>;
+  /**
+   * Resolves with the lease the pump applied (it may be shorter than asked: its maxLeaseMs). If the lease
+   * lapses the pump falls to lapseRateMlPerH (within its own limit), or stops when it is 0.
+   */
+  setRate(rateMlPerH: number, leaseMs: number, lapseRateMlPerH: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -53,7 +57,8 @@ export const bpTherapy: Therapy<DecisionSetup, LoopState, PeriodEvent, OperatorA
     if (decision.command === 'none') return null;
     const rate = decision.commandedMlPerH;
     const command = decision.command;
-    const sent = command === 'stop' ? d.pump.stop() : d.pump.setRate(rate, setup.leaseMs);
+    // Each rate says where the pump goes if its lease lapses: the drug's state on host loss.
+    const sent = command === 'stop' ? d.pump.stop() : d.pump.setRate(rate, setup.leaseMs, lapseRateMlPerH(setup.supervisor.onHostLoss, rate));
     return sent.then(
       () => {
         take({ kind: 'command', tMs: clock.now(), command, rateMlPerH: rate, outcome: 'acknowledged', reason: null });

@@ -177,7 +177,7 @@ describe('infusion-pump firmware in the emulator', () => {
     expect(limits).toEqual([{
       maxRateMlPerH: lim.maxRateMlPerH, maxRateChangeMlPerH: lim.maxRateChangeMlPerH, rateChangeWindowMs: lim.rateChangeWindowMs,
       safeRateMlPerH: lim.safeRateMlPerH, maxLeaseMs: lim.maxLeaseMs, controlTickMs: n.cfg.controlTickMs, statusEveryMs: n.cfg.statusEveryMs,
-      obeyUnauthenticatedStop: 1,
+      obeyUnauthenticatedStop: 1, maxLapseRateMlPerH: lim.maxLapseRateMlPerH,
     }]);
     // 0 -> 600 mL/h in steps of 100 within 10 ms: only the first is taken.
     const results: number[] = [];
@@ -272,5 +272,35 @@ describe('infusion-pump firmware in the emulator', () => {
     // While the alarm stands, a new rate is refused; PumpStop acknowledges it.
     expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 1, leaseMs: 30_000 }))).toBe(NackReason.AlarmActive);
     expect(await run(n, command(n, MsgId.PumpStop, writePumpStop, {}))).toBe(0);
+  });
+
+  it('when a lease lapses, holds the rate the host asked for (a vasopressor), never above the commanded rate or its board\'s maxLapseRateMlPerH; without one, stops', async () => {
+    const lapse = async (n: Awaited<ReturnType<typeof pumpRig>>, m: { rateMlPerH: number; lapseRateMlPerH?: number }) => {
+      expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { ...m, leaseMs: 3000 }), 1)).toBe(0);
+      n.clock.advance(5000);
+      const last = statuses(n).at(-1)!;
+      expect(last.state).toBe(PumpState.SafeRate);
+      expect(alarms(n).filter((a) => a.code === AlarmCode.LeaseExpired).at(-1)!.state).toBe(1);
+      // The motor runs at what the status says: steps per second from mL/h over mL per step.
+      const steps = n.board.pulses('B3');
+      n.clock.advance(10_000);
+      const expected = (last.rateMlPerH / 3600 / n.mech.mlPerStep) * 10;
+      expect(Math.abs(n.board.pulses('B3') - steps - expected)).toBeLessThanOrEqual(expected * 0.02);
+      return last.rateMlPerH;
+    };
+    const n = await pumpRig();
+    expect(n.cfg.limits.maxLapseRateMlPerH).toBe(150);
+    expect(await lapse(n, { rateMlPerH: 40, lapseRateMlPerH: 40 })).toBeCloseTo(40, 3);
+    // Renewed from the held rate: running again under a lease, the lease alarm cleared.
+    expect(await run(n, command(n, MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH: 40, leaseMs: 30_000, lapseRateMlPerH: 40 }), 1)).toBe(0);
+    expect(statuses(n).at(-1)!.state).toBe(PumpState.Running);
+    expect(alarms(n).filter((a) => a.code === AlarmCode.LeaseExpired).at(-1)!.state).toBe(0);
+    expect(await lapse(n, { rateMlPerH: 30, lapseRateMlPerH: 80 })).toBeCloseTo(30, 3);
+    expect(await lapse(n, { rateMlPerH: 30 })).toBe(0);
+    // The board's own ceiling on what a lapse may leave running, whatever the host asks.
+    const pico = boardById('pico');
+    const pump = pico.nodes['infusion-pump']!;
+    const capped = await pumpRig(undefined, { ...pico, nodes: { ...pico.nodes, 'infusion-pump': { ...pump, limits: { ...pump.limits, maxLapseRateMlPerH: 20 } } } });
+    expect(await lapse(capped, { rateMlPerH: 40, lapseRateMlPerH: 40 })).toBeCloseTo(20, 3);
   });
 });

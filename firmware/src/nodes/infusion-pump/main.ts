@@ -28,7 +28,7 @@ const session = nodeLink(hal, cfg, NodeRole.InfusionPump, {
     if (!m) return nack(NackReason.BadLength);
     const bad = checkPumpSetRate(m);
     if (bad >= 0) return nack(NackReason.OutOfRange, bad);
-    return pump.setRate(m.rateMlPerH, m.leaseMs, sentMs);
+    return pump.setRate(m.rateMlPerH, m.leaseMs, sentMs, m.lapseRateMlPerH || 0);
   },
   ready: () => {
     pump.hostReady();

@@ -1,8 +1,9 @@
 // The syringe pump's behaviour, board-independent: it turns leased rate commands into step rates within the
 // board's hard limits, counts the volume delivered, watches the force and end-stop inputs, and falls back to
-// the safe rate when a lease lapses. Its delivery monitor compares the plunger's travel with the steps
-// (motor stall, free flow); with the air detector, each stops the motor with a high alarm, latched until a
-// PumpStop acknowledges it. It never exceeds the limits whatever the host sends: a rate above the
+// the safe rate when a lease lapses, or to the rate the host asked it to hold then (a vasopressor), within the
+// board's maxLapseRateMlPerH. Its delivery monitor compares the plunger's travel with the steps (motor stall,
+// free flow); with the air detector, each stops the motor with a high alarm, latched until a PumpStop
+// acknowledges it. It never exceeds the limits whatever the host sends: a rate above the
 // ceiling is refused, the rate rises by at most maxRateChangeMlPerH within any rateChangeWindowMs, and a
 // lease never outlives what the host believes (SPEC.md section 3.7).
 import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
@@ -27,6 +28,8 @@ export class PumpCore {
   deliveredMl_ = 0;
   alarms_ = 0;
   private leaseEndMs_ = 0;
+  /** Where this lease lapses to: the least of the host's lapse rate, the commanded rate and the board's max. */
+  private lapseMlPerH_ = 0;
   private lastTickMs_: number;
   private forceHighSinceMs_ = -1;
   private readonly mlPerStep_: number;
@@ -55,9 +58,10 @@ export class PumpCore {
 
   /**
    * A PumpSetRate that passed its range checks, sent at sentMs (this node's uptime, never later than the
-   * truth). Returns ackLease(the lease applied) or a nack().
+   * truth), with the rate to fall to if its lease lapses (0 when the host sent none). Returns ackLease(the
+   * lease applied) or a nack().
    */
-  setRate(rateMlPerH: number, leaseMs: number, sentMs: number): number {
+  setRate(rateMlPerH: number, leaseMs: number, sentMs: number, lapseRateMlPerH: number): number {
     const lim = this.cfg_.limits;
     const now = this.hal_.clock.now();
     if (this.state_ === PumpState.Alarm) return nack(NackReason.AlarmActive);
@@ -81,6 +85,8 @@ export class PumpCore {
     if (end <= now) return nack(NackReason.Expired, 1);
     this.commandedMlPerH_ = rateMlPerH;
     this.leaseEndMs_ = end;
+    const held = lapseRateMlPerH < rateMlPerH ? lapseRateMlPerH : rateMlPerH;
+    this.lapseMlPerH_ = held < lim.maxLapseRateMlPerH ? held : lim.maxLapseRateMlPerH;
     this.unflag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired);
     this.setRate_(rateMlPerH, PumpState.Running);
     return ackLease(applied);
@@ -107,7 +113,8 @@ export class PumpCore {
     const cfg = this.cfg_;
     if (this.state_ === PumpState.Running && now >= this.leaseEndMs_) {
       this.flag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired, AlarmPriority.Medium);
-      this.setRate_(cfg.limits.safeRateMlPerH, PumpState.SafeRate);
+      const safe = cfg.limits.safeRateMlPerH;
+      this.setRate_(this.lapseMlPerH_ > safe ? this.lapseMlPerH_ : safe, PumpState.SafeRate);
     }
     if (this.rateMlPerH_ > 0) {
       if (this.pins_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {
