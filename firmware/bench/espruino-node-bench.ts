@@ -8,6 +8,7 @@ import { ResponderSession } from '../../protocols/session/responder-session.ts';
 import { DEFAULT_TIMINGS } from '../../protocols/session/default-timings.ts';
 import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { PumpCore } from '../src/nodes/infusion-pump/pump-core.ts';
+import { pumpBuildNode } from '../src/nodes/infusion-pump/syringe-geometry.ts';
 import type { Hal, Pins } from '../src/hal/hal.ts';
 import { espruinoClock, espruinoCrc, nativeSha256 } from '../../protocols/testing/espruino/espruino-edges.ts';
 
@@ -33,7 +34,7 @@ const identity = (nodeRole: number) => ({ nodeRole, boardId: 5, firmwareMajor: 0
 
 /** A host and a pump node joined directly: the node's time per command, us, and the pump's per tick. */
 function run(bench: boolean, commands: number): { commandFrameUs: number; acked: number; controlTickUs: number } {
-  const pump = new PumpCore(hal, pins, {
+  const pump = new PumpCore(hal, pins, pumpBuildNode({
     pins: { step: 'D3', dir: 'D4', enable: 'D5', force: 'D1', endStop: 'D6', plunger: 'D2', airInLine: 'D11' },
     mechanism: { syringeInnerDiameterMm: 26.6, syringeVolumeMl: 50, leadscrewPitchMm: 0.8, stepsPerRev: 200, microsteps: 16 },
     limits: {
@@ -42,7 +43,7 @@ function run(bench: boolean, commands: number): { commandFrameUs: number; acked:
     },
     controlTickMs: 100,
     statusEveryMs: 1000,
-  }, { status: () => undefined, alarm: () => undefined });
+  }), { status: () => undefined, alarm: () => undefined });
   let nodeUs = 0;
   // Frames wait in a queue each way and are handed over outside the timed part, so only the node's own
   // work (decode, verify, execute, sign the answer) is timed.

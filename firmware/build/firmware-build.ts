@@ -8,6 +8,8 @@ import { bundleForEspruino } from './espruino-bundle.ts';
 import type { TopLevelProgram } from './espruino-program.ts';
 import { toTopLevelStatements } from './espruino-program.ts';
 import { formatProblems, subsetProblems } from './espruino-subset.ts';
+import type { PumpBoardConfig } from '../src/board-config.ts';
+import { pumpBuildNode } from '../src/nodes/infusion-pump/syringe-geometry.ts';
 import { fileURLToPath } from 'node:url';
 
 export const FIRMWARE_VERSION = { major: 0, minor: 1, patch: 0 };
@@ -42,7 +44,7 @@ export function buildConfig(nodeName: NodeName, board: Board, options: BuildOpti
     watchdogMs: board.watchdogMs,
     firmware: FIRMWARE_VERSION,
     bench: options.unauthenticatedBenchMode === true,
-    node: board.nodes[nodeName],
+    node: nodeName === 'infusion-pump' ? pumpBuildNode(board.nodes['infusion-pump'] as PumpBoardConfig) : board.nodes[nodeName],
   };
 }
 

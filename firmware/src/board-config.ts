@@ -64,7 +64,13 @@ export interface NodeBuildConfig<N> {
   node: N;
 }
 
-export type PumpBuildConfig = NodeBuildConfig<PumpBoardConfig>;
+/**
+ * The pump's node section as its bundle gets it: the build folds the syringe geometry into mL per step
+ * (syringe-geometry.ts, stated once), so a board holds one number instead of four and the arithmetic
+ * (on the Espruino Original and Puck.js every variable counts).
+ */
+export type PumpBuildNode = Omit<PumpBoardConfig, 'mechanism'> & { mechanism: { syringeVolumeMl: number }; mlPerStep: number };
+export type PumpBuildConfig = NodeBuildConfig<PumpBuildNode>;
 export type BpSensorBuildConfig = NodeBuildConfig<BpSensorBoardConfig>;
 export type NeurostimBuildConfig = NodeBuildConfig<NeurostimBoardConfig>;
 

@@ -67,10 +67,7 @@ export async function connectBp(
     wait,
     listen: (role, link) => {
       if (role !== 'infusion-pump') return;
-      link.on({ message: (id, buf, s, e) => {
-        const v = id === MsgId.PumpLimits ? readPumpLimits(buf, s, e) : null;
-        if (v && checkPumpLimits(v) < 0) limits = v;
-      } });
+      link.messages.on('PumpLimits', (v) => (limits = v));
     },
   });
   const s = c['bp-sensor'];

@@ -8,11 +8,10 @@
 // lease never outlives what the host believes (SPEC.md section 3.7).
 import { AlarmCode, AlarmPriority, NackReason, PumpAlarmFlags, PumpState } from '../../../../protocols/generated/wire-codec.ts';
 import type { PumpStatusValues } from '../../../../protocols/generated/wire-codec.ts';
-import type { PumpBoardConfig } from '../../board-config.ts';
+import type { PumpBuildNode } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
 import { leaseEndMs } from '../../safety/leased-setpoint.ts';
-import { mlPerStep } from './syringe-geometry.ts';
 import type { DeliveryMonitor } from './delivery-monitor.ts';
 
 export interface PumpOutputs {
@@ -39,12 +38,12 @@ export class PumpCore {
   constructor(
     private readonly hal_: Hal,
     private readonly pins_: Pins,
-    private readonly cfg_: PumpBoardConfig,
+    private readonly cfg_: PumpBuildNode,
     private readonly out_: PumpOutputs,
     /** Watches the plunger against the steps; absent on a board without a plunger position sensor. */
     private readonly monitor_?: DeliveryMonitor,
   ) {
-    this.mlPerStep_ = mlPerStep(cfg_.mechanism);
+    this.mlPerStep_ = cfg_.mlPerStep;
     this.lastTickMs_ = hal_.clock.now();
     this.history_ = [this.lastTickMs_, 0];
     pins_.digitalWrite(cfg_.pins.enable, true); // driver disabled (active low) until a rate is set
