@@ -33,6 +33,8 @@ export interface RatePump {
    */
   setRate(rateMlPerH: number, leaseMs: number, lapseRateMlPerH: number): Promise<number>;
   stop(): Promise<void>;
+  /** Stops renewing any lease the proxy keeps alive (the current one runs out on the pump). */
+  release?(): void;
 }
 
 export interface BpDevices {
@@ -71,7 +73,16 @@ export const bpTherapy: Therapy<DecisionSetup, LoopState, PeriodEvent, OperatorA
       },
     );
   },
-  async safeStop(d) {
+  async safeStop(d, setup) {
+    const loss = setup.supervisor.onHostLoss;
+    if (loss.kind === 'hold-rate') {
+      // Stopping a vasopressor abruptly drops the pressure within minutes: leaving the loop is not a reason to.
+      // The pump runs out its lease, then holds the rate each command gave it for a lapse, until a person acts.
+      d.pump.release?.();
+      const drug = setup.supervisor.drug ?? 'the drug';
+      return `pump not stopped: ${drug} must not stop abruptly; it runs out its lease, then holds its rate` +
+        `${loss.maxMlPerH !== undefined ? ` (at most ${loss.maxMlPerH} mL/h)` : ''} with a lease-expired alarm until a person stops or changes it at the pump`;
+    }
     // A vasodilator's safe state is stopped; the pump also stops by itself when its lease lapses.
     await d.pump.stop();
     return 'pump stopped (acknowledged)';
