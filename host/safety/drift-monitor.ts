@@ -6,7 +6,8 @@
 //    2-4x mid-run from anaesthetic depth or bleeding);
 //  - aDBS: the beta power the stimulator reports, averaged over tens of seconds (levodopa, a displaced
 //    lead, disease state): the policy's thresholds are shares of the patient's calibrated beta, so a lasting
-//    shift means they may no longer fit.
+//    shift means they may no longer fit; and the beta peak frequency it reports, which shifts (by a band in
+//    Hz, watchShift) rather than scales.
 // Pure.
 import { z } from 'zod';
 import type { Alarm } from './alarm.ts';
@@ -27,12 +28,14 @@ export const driftConfigSchema = z.strictObject(driftFields);
 
 export type DriftConfig = z.infer<typeof driftConfigSchema>;
 
-/** The aDBS loop's drift file: the same rule on the averaged beta power. */
+/** The aDBS loop's drift file: the same rule on the averaged beta power, and a shift of its peak frequency. */
 export const betaDriftConfigSchema = z.strictObject({
   ...driftFields,
   therapy: z.literal('dbs'),
   /** Time constant of the beta average the rule watches; its confidence is the share of it filled. */
   averageMs: z.number().int().min(1000).max(3_600_000),
+  /** Alarm when the averaged beta peak moves more than this from its first full average (absent: not watched). */
+  peakShiftHz: z.number().min(0.5).max(20).optional(),
 });
 
 export type BetaDriftConfig = z.infer<typeof betaDriftConfigSchema>;
@@ -67,6 +70,17 @@ export function watchRatio(c: RatioRule, s: DriftState, value: number | undefine
   return { state, drift: { reference: s.reference, value, ratio } };
 }
 
+/** The same rule on a quantity that shifts rather than scales (a frequency): outside ref +- bandAbs. */
+export function watchShift(c: { bandAbs: number; minConfidence: number; holdMs: number }, s: DriftState, value: number | undefined, confidence: number, nowMs: number): { state: DriftState; drift: Drift | null } {
+  if (value === undefined || !Number.isFinite(value) || confidence < c.minConfidence) return { state: s, drift: null };
+  if (!s.reference) return { state: { reference: { value, tMs: nowMs }, outsideSinceMs: null }, drift: null };
+  const outside = Math.abs(value - s.reference.value) > c.bandAbs;
+  const outsideSinceMs = outside ? (s.outsideSinceMs ?? nowMs) : null;
+  const state = { reference: s.reference, outsideSinceMs };
+  if (outsideSinceMs === null || nowMs - outsideSinceMs < c.holdMs) return { state, drift: null };
+  return { state, drift: { reference: s.reference, value, ratio: value / s.reference.value } };
+}
+
 const direction = (d: Drift) => (d.ratio > 1 ? 'risen' : 'fallen');
 
 /** Blood pressure: the identified drug sensitivity. */
@@ -95,6 +109,21 @@ export function watchBetaDrift(c: BetaDriftConfig, s: DriftState, averageUv2: nu
     alarm: {
       id: 'beta-drift', priority: 'medium',
       text: `beta power has ${direction(d)} from ${d.reference.value.toFixed(2)} to ${d.value.toFixed(2)} uV^2 (x${d.ratio.toFixed(2)}, averaged over ${(c.averageMs / 1000).toFixed(0)} s) since ${(d.reference.tMs / 1000).toFixed(0)} s: the policy's thresholds are shares of the calibrated beta and may no longer fit (medication, lead position); review and recalibrate`,
+    },
+  };
+}
+
+/** aDBS: the averaged beta peak frequency the stimulator reports (BetaPower's peakHz). */
+export function watchPeakDrift(c: BetaDriftConfig, s: DriftState, averageHz: number | undefined, confidence: number, nowMs: number): { state: DriftState; alarm: Alarm | null } {
+  if (c.peakShiftHz === undefined) return { state: s, alarm: null };
+  const r = watchShift({ bandAbs: c.peakShiftHz, minConfidence: c.minConfidence, holdMs: c.holdMs }, s, averageHz, confidence, nowMs);
+  const d = r.drift;
+  if (!d) return { state: r.state, alarm: null };
+  return {
+    state: r.state,
+    alarm: {
+      id: 'beta-peak-drift', priority: 'medium',
+      text: `the beta peak has ${direction(d)} from ${d.reference.value.toFixed(1)} to ${d.value.toFixed(1)} Hz (more than ${c.peakShiftHz} Hz, averaged over ${(c.averageMs / 1000).toFixed(0)} s) since ${(d.reference.tMs / 1000).toFixed(0)} s: the sensing band and thresholds were set for the old peak (disease state, medication, lead position); review and reprogram`,
     },
   };
 }
