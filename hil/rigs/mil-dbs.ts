@@ -42,7 +42,7 @@ export class IdealNeurostimulator implements BetaStimulator {
     clock.every(cfg.beta.reportEveryMs, () => {
       this.device.tMs = clock.now();
       const p = this.device.sense(lfpUvAt);
-      if (p !== null) for (const l of this.betaListeners) l({ tMs: clock.now(), betaPowerUv2: p, windowMs });
+      if (p !== null) for (const l of this.betaListeners) l({ tMs: clock.now(), betaPowerUv2: p, windowMs, peakHz: this.device.peakHz });
     });
     clock.every(cfg.statusEveryMs, () => {
       this.device.tMs = clock.now();

@@ -2,7 +2,8 @@
 // their bundles, node models), each board's protocol port bridged to its own pseudo-terminal, which the host
 // opens with the serialport package exactly as it would open a board on USB. The plant's clock follows the
 // wall clock, optionally sped up so a long scenario fits a bench slot; ports pace bytes to the baud rate on
-// that clock. Ground truth goes to the parent over the IPC channel, never over the boards' lines.
+// that clock. Ground truth (the probe, and a therapy's traces) goes to the parent over the IPC channel, never
+// over the boards' lines.
 //   node --import tsx hil/rigs/pil-plant-process.ts --spec <file.json>   (spawned with an 'ipc' channel)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,7 @@ if (!values.spec) {
   process.exit(2);
 }
 const spec = JSON.parse(readFileSync(values.spec, 'utf8')) as PilPlantSpec;
-const plant = await buildPlant(spec.therapy, spec.plan);
+const { plant, drainTrace } = await buildPlant(spec.therapy, spec.plan);
 for (const [role, tty] of Object.entries(spec.ttys) as [NodeName, string][]) {
   const node = plant.node(role);
   // No extra latency on the board's end: the pseudo-terminal and the host's port add their own.
@@ -28,7 +29,7 @@ for (const [role, tty] of Object.entries(spec.ttys) as [NodeName, string][]) {
   port.onBytes((b) => line.write(b));
 }
 const send = (m: object) => process.send?.(m);
-plant.every(spec.truthEveryMs, () => send({ kind: 'truth', tMs: plant.clock.now(), truth: plant.probe() }));
+plant.every(spec.truthEveryMs, () => send({ kind: 'truth', tMs: plant.clock.now(), truth: plant.probe(), trace: drainTrace?.() }));
 const t0 = performance.now();
 setInterval(() => plant.clock.runUntil((performance.now() - t0) * spec.speed), 1);
 // The parent going away (killed, crashed) ends the plant: its IPC channel closes.

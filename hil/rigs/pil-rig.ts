@@ -32,7 +32,20 @@ export interface PilPlantSpec {
   truthEveryMs: number;
 }
 
-export async function pilSession(o: { therapy: string; plan: unknown; roles: NodeName[]; board: string; seed: number; speed: number }): Promise<RigSession> {
+export interface PilSessionOptions {
+  therapy: string;
+  plan: unknown;
+  roles: NodeName[];
+  board: string;
+  seed: number;
+  speed: number;
+  /** How often the plant sends its ground truth, plant ms (default 1000). */
+  truthEveryMs?: number;
+  /** Takes the plant's traces (what its builder drains) as they arrive. */
+  onTrace?: (trace: unknown) => void;
+}
+
+export async function pilSession(o: PilSessionOptions): Promise<RigSession> {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
   const procs: ChildProcess[] = [];
   const stop = () => {
@@ -46,15 +59,16 @@ export async function pilSession(o: { therapy: string; plan: unknown; roles: Nod
       ttys[role] = join(dir, `${role}-board`);
     }
     const specPath = join(dir, 'spec.json');
-    writeFileSync(specPath, JSON.stringify({ therapy: o.therapy, plan: o.plan, speed: o.speed, ttys, truthEveryMs: 1000 } satisfies PilPlantSpec));
+    writeFileSync(specPath, JSON.stringify({ therapy: o.therapy, plan: o.plan, speed: o.speed, ttys, truthEveryMs: o.truthEveryMs ?? 1000 } satisfies PilPlantSpec));
     const plant = owned(spawn(process.execPath, ['--import', 'tsx', plantScript, '--spec', specPath], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
     procs.push(plant);
     let output = '';
     plant.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     plant.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     let truth: Truth | null = null;
-    plant.on('message', (m: { kind: string; truth: Truth }) => {
+    plant.on('message', (m: { kind: string; truth: Truth; trace?: unknown }) => {
       truth = m.truth;
+      if (m.trace !== undefined) o.onTrace?.(m.trace);
     });
     const gone = () => plant.exitCode !== null || plant.signalCode !== null;
     for (let i = 0; i < 3000 && truth === null && !gone(); i++) await sleep(10);

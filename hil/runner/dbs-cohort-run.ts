@@ -40,6 +40,8 @@ export interface DbsCohortOptions {
   cohortSeed?: number;
   board: string;
   level: DbsLevel;
+  /** PIL: this many times real time (default 1). */
+  speed?: number;
   outDir: string;
   records?: boolean;
   confirmer?: Confirmer;
@@ -160,7 +162,7 @@ export async function runDbsCohort(o: DbsCohortOptions): Promise<DbsCohortResult
   const chosen = choosePatients(cohortFile.name, o.cohortPath, drawn, o);
   const recordDir = o.records === false ? null : join(o.outDir, 'records');
   if (recordDir) mkdirSync(recordDir, { recursive: true });
-  const setup: DbsRunSetup = { scenario, files: { supervisor, advisory, drift, device }, seed: o.seed, board: o.board, level: o.level, recordDir, confirmer: o.confirmer };
+  const setup: DbsRunSetup = { scenario, files: { supervisor, advisory, drift, device }, seed: o.seed, board: o.board, level: o.level, speed: o.speed, recordDir, confirmer: o.confirmer };
   const results: DbsPatientResult[] = [];
   for (const [i, p] of chosen.entries()) {
     o.onProgress?.(i, chosen.length, p.id, 0);
@@ -173,7 +175,7 @@ export async function runDbsCohort(o: DbsCohortOptions): Promise<DbsCohortResult
     title: `${cohortFile.name} cohort, ${scenario.name} scenario, ${policy.kind} policy against continuous DBS`,
     settings: {
       cohort: `${cohortFile.name} (seed ${o.cohortSeed ?? cohortFile.seed})`, split: o.split, patients: String(chosen.length), scenario: scenario.name,
-      policy: policy.kind, continuous: `${continuous.continuousMa} mA`, advisory: advisory ? 'on' : 'off', drift: drift ? 'on' : 'off', level: o.level.toUpperCase(), seed: String(o.seed), board: o.board,
+      policy: policy.kind, continuous: `${continuous.continuousMa} mA`, advisory: advisory ? 'on' : 'off', drift: drift ? 'on' : 'off', level: o.level === 'pil' ? `PIL at ${o.speed ?? 1}x real time` : o.level.toUpperCase(), seed: String(o.seed), board: o.board,
     },
     results, failures, acceptance, summary, settleS: scenario.settleS,
   });

@@ -1,7 +1,7 @@
-// One virtual Parkinsonian patient through one aDBS scenario at a level (MIL, SIL): the level's rig makes the
-// plant (the patient steered by the scenario; the neurostimulator as its firmware's cores at MIL, as its
-// built bundle in the board emulator at SIL, sampling the LFP through its pins and driving its amplitude
-// output), the host side is the composition root `homeostat run dbs` uses on a real board
+// One virtual Parkinsonian patient through one aDBS scenario at a level (MIL, SIL, PIL): the level's rig
+// makes the plant (the patient steered by the scenario; the neurostimulator as its firmware's cores at MIL,
+// as its built bundle in the board emulator at SIL, the same in the plant's own process behind a
+// pseudo-terminal at PIL, sampling the LFP through its pins and driving its amplitude output), the host side is the composition root `homeostat run dbs` uses on a real board
 // (host/app/dbs-app.ts), and the loop's record goes to a file as it happens. A patient runs three ways on the
 // same seed: unstimulated (the reference, whose first seconds of device beta calibrate the policy's
 // thresholds), with continuous DBS, and with the policy. Ground truth (the LFP, the delivered amplitude)
@@ -21,22 +21,35 @@ import type { DbsDevices, DbsLoopDecision } from '../../host/therapies/dbs/dbs-l
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import { percentile } from '../reports/beta-bursts.ts';
 import type { CohortPatient } from '../sim/cohorts/cohort.ts';
-import type { DbsPlan, DbsWorld } from '../sim/engine/dbs-plant.ts';
-import { dbsPlant } from '../sim/engine/dbs-plant.ts';
+import type { DbsPlan, DbsRecord, DbsTrace } from '../sim/engine/dbs-plant.ts';
+import { dbsPlant, dbsRemoteRecord } from '../sim/engine/dbs-plant.ts';
 import type { DbsScenario } from '../sim/scenarios/dbs-scenario.ts';
 import { milDbsSession } from '../rigs/mil-dbs.ts';
+import { pilSession } from '../rigs/pil-rig.ts';
 import type { RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
 import { deviceLimits } from './dbs-mil-run.ts';
 
-export type DbsLevel = 'mil' | 'sil';
+export type DbsLevel = 'mil' | 'sil' | 'pil';
 
-/** How each level makes a session of the aDBS plant (PIL and HIL: not yet for this therapy). */
-export const DBS_RIGS: Record<DbsLevel, (plan: DbsPlan) => Promise<RigSession<DbsDevices> & { world: DbsWorld }>> = {
+/** How often the PIL plant sends its traces: the last of them a run may miss when it ends. */
+const PIL_TRACE_EVERY_MS = 200;
+
+/** How each level makes a session of the aDBS plant (HIL: not yet for this therapy). */
+export const DBS_RIGS: Record<DbsLevel, (plan: DbsPlan, speed?: number) => Promise<RigSession<DbsDevices> & { world: DbsRecord }>> = {
   mil: async (plan) => milDbsSession(plan),
   sil: async (plan) => {
     const p = await dbsPlant(plan);
     return { ...silSession(p.plant, ['neurostimulator'], plan.seed), world: p.world };
+  },
+  // The bundle in the plant's own process behind a pseudo-terminal; the LFP and amplitude come back as traces.
+  pil: async (plan, speed) => {
+    const world = dbsRemoteRecord(plan);
+    const session = await pilSession({
+      therapy: 'dbs', plan, roles: ['neurostimulator'], board: plan.board, seed: plan.seed, speed: speed ?? 1, truthEveryMs: PIL_TRACE_EVERY_MS,
+      onTrace: (t) => world.add(t as DbsTrace),
+    });
+    return { ...session, world };
   },
 };
 
@@ -59,6 +72,8 @@ export interface DbsRunSetup {
   seed: number;
   board: string;
   level: DbsLevel;
+  /** PIL: this many times real time (default 1). */
+  speed?: number;
   /** Where records go; null: none. */
   recordDir: string | null;
   confirmer?: Confirmer;
@@ -106,7 +121,7 @@ async function runThrough(session: RigSession<DbsDevices>, durationS: number, on
 
 async function openSession(setup: DbsRunSetup, p: CohortPatient, stimulate: boolean) {
   const plan: DbsPlan = { scenario: setup.scenario, patient: p, seed: patientSeed(setup, p), board: setup.board, stimulate };
-  const session = await DBS_RIGS[setup.level](plan);
+  const session = await DBS_RIGS[setup.level](plan, setup.speed);
   try {
     const connected = session.ideal ? null : await connectDbs(session.clock, session.nodes, setup.board, session.wait);
     return { session, connected, devices: connected ?? session.ideal! };

@@ -237,6 +237,7 @@ export const BetaPower = {
     tMs,
     { name: 'betaPowerUv2', type: 'f32', unit: 'uV^2', min: 0, max: 1e9, doc: 'Band power.' },
     { name: 'windowMs', type: 'u16', unit: 'ms', min: 1, max: 60_000, doc: 'Length of the window the power was computed over.' },
+    { name: 'peakHz', type: 'u16', unit: 'Hz', scale: 0.01, min: 0, max: 500, ext: true, doc: 'Frequency of the strongest bin inside the beta band, placed between bins by a parabola through its neighbours; lets the host watch the peak drift.' },
   ],
 } as const satisfies MessageDef;
 

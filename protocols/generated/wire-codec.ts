@@ -5,7 +5,7 @@ import { rdU16, rdI16, rdU32, rdI32, rdI8, rdF32, wr16, wr32, wrF32, rdText, wrT
 
 export const PROTOCOL_VERSION = 2;
 /** CRC-32 of the canonical catalogue layout; Hello carries it. */
-export const LAYOUT_HASH = 0xb8d45a8e;
+export const LAYOUT_HASH = 0xc1b62db2;
 
 /** What a peer is. The host says host; each firmware node says its device role. */
 export const enum NodeRole {
@@ -141,7 +141,7 @@ export const enum MaxPayload {
   PumpLimits = 31,
   StimSetAmplitude = 6,
   StimStatus = 15,
-  BetaPower = 10,
+  BetaPower = 12,
   PatientSetWaveform = 6,
   PatientStatus = 14,
 }
@@ -859,22 +859,42 @@ export interface BetaPowerValues {
   betaPowerUv2: number;
   /** Length of the window the power was computed over. [ms] */
   windowMs: number;
+  /** Frequency of the strongest bin inside the beta band, placed between bins by a parabola through its neighbours; lets the host watch the peak drift. [Hz] */
+  peakHz?: number;
+}
+/** Byte offsets in a BetaPower payload, up to its first field of variable length. */
+export const enum BetaPowerOffset {
+  TMs = 0,
+  BetaPowerUv2 = 4,
+  WindowMs = 8,
+  PeakHz = 10,
 }
 export function readBetaPower(b: Uint8Array, o: number, end: number): BetaPowerValues | null {
-  return o + 10 > end ? null : { tMs: rdU32(b, o), betaPowerUv2: rdF32(b, o + 4), windowMs: rdU16(b, o + 8) };
+  if (o + 10 > end) return null;
+  const m = { tMs: rdU32(b, o), betaPowerUv2: rdF32(b, o + 4), windowMs: rdU16(b, o + 8) } as BetaPowerValues;
+  let p = o + 10;
+  if (p + 2 > end) return m;
+  m.peakHz = rdU16(b, p) / 100;
+  p += 2;
+  return m;
 }
 /** Writes the payload at b[o]; returns the offset after it. Values must have passed checkBetaPower. */
 export function writeBetaPower(b: Uint8Array, o: number, m: BetaPowerValues): number {
   wr32(b, o, m.tMs);
   wrF32(b, o + 4, m.betaPowerUv2);
   wr16(b, o + 8, m.windowMs);
-  return o + 10;
+  let p = o + 10;
+  if (m.peakHz === undefined) return p;
+    wr16(b, p, Math.round(m.peakHz * 100));
+    p += 2;
+  return p;
 }
 /** Index of the first field out of its range or code table, or -1 when every field is valid. */
 export function checkBetaPower(m: BetaPowerValues): number {
   if (!(m.tMs >= 0 && m.tMs <= 4294967295)) return 0;
   if (!(m.betaPowerUv2 >= 0 && m.betaPowerUv2 <= 1000000000)) return 1;
   if (!(m.windowMs >= 1 && m.windowMs <= 60000)) return 2;
+  if (m.peakHz !== undefined && !(m.peakHz >= 0 && m.peakHz <= 500)) return 3;
   return -1;
 }
 

@@ -43,6 +43,46 @@ export interface DbsWorld {
   finish(nowMs: number): void;
 }
 
+/** What the metrics read of a run: the patient's peak, its LFP and the amplitude that reached it. */
+export type DbsRecord = Pick<DbsWorld, 'peakHz' | 'lfpUv' | 'ampMa' | 'finish'>;
+
+/** The part of the traces recorded since the last drain. */
+export interface DbsTrace {
+  lfpUv: number[];
+  ampMa: number[];
+}
+
+/** Drains a world's traces as they grow (the PIL plant sends them to the host this way). */
+export function dbsTraceDrain(world: DbsWorld): () => DbsTrace {
+  let lfpAt = 0;
+  let ampAt = 0;
+  return () => {
+    const t = { lfpUv: world.lfpUv.slice(lfpAt), ampMa: world.ampMa.slice(ampAt) };
+    lfpAt += t.lfpUv.length;
+    ampAt += t.ampMa.length;
+    return t;
+  };
+}
+
+/**
+ * The record of a plan's run in another process, put together from its drained traces, cut at the
+ * scenario's duration as MIL and SIL runs are (the plant starts before the host's link comes up).
+ */
+export function dbsRemoteRecord(plan: DbsPlan): DbsRecord & { add(trace: DbsTrace): void } {
+  const params = scenarioParameters(plan.scenario, patientParameters(loadPavlidesParams(), plan.patient.params));
+  const lfpUv: number[] = [];
+  const ampMa: number[] = [];
+  const lfpN = plan.scenario.durationS * DBS_LFP_RATE_HZ;
+  const ampN = (plan.scenario.durationS * 1000) / DBS_STEP_MS;
+  return {
+    peakHz: params.betaPeakHz, lfpUv, ampMa, finish: () => undefined,
+    add: (t) => {
+      for (const x of t.lfpUv) if (lfpUv.length < lfpN) lfpUv.push(x);
+      for (const x of t.ampMa) if (ampMa.length < ampN) ampMa.push(x);
+    },
+  };
+}
+
 /** The patient, steered by the scenario, taking `delivered()` as its stimulation every DBS_STEP_MS. */
 export function dbsWorld(plan: DbsPlan, clock: Pick<Clock, 'every'>, delivered: () => number): DbsWorld {
   const model = loadPavlidesParams();
@@ -54,6 +94,11 @@ export function dbsWorld(plan: DbsPlan, clock: Pick<Clock, 'every'>, delivered: 
   let tMs = 0;
   clock.every(DBS_STEP_MS, () => {
     tMs += DBS_STEP_MS;
+    // The patient lives up to now under the old amplitude first. Left to advance only when the stimulator
+    // reads its LFP (every 50 ms report), it put each change at the next read: the stimulation artifact
+    // then stepped at 20 Hz, inside the beta band, and beta measured on adaptive runs rose above the
+    // unstimulated patient's.
+    patient.advanceTo(tMs);
     steer(tMs, patient);
     patient.stimulationMa = plan.stimulate ? delivered() : 0;
     ampMa.push(patient.stimulationMa);

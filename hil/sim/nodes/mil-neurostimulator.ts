@@ -30,6 +30,11 @@ export class MilNeurostimulator {
     this.block = new Uint16Array(Math.round((cfg.sampleRateHz * b.reportEveryMs) / 1000));
   }
 
+  /** The beta peak of the last window, Hz (what BetaPower's peakHz carries). */
+  get peakHz(): number {
+    return this.estimator.peakHz_;
+  }
+
   /** Samples per block and the time between samples: one block ends at each report time. */
   get blockSamples(): number {
     return this.block.length;

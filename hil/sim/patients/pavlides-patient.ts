@@ -126,7 +126,8 @@ export interface PavlidesTruth {
 export class PavlidesPatient {
   /** Stimulation amplitude delivered now (the stimulator's output), mA. */
   stimulationMa = 0;
-  readonly timeScale: number;
+  /** Real ms per model ms: nativePeakHz / the beta peak now (setBetaPeakHz moves it). */
+  timeScale: number;
   readonly scheme: IntegrationScheme;
   readonly outputRateHz: number;
   private readonly random: () => number;
@@ -154,7 +155,10 @@ export class PavlidesPatient {
   /** Delays in steps, whole part and fraction. */
   private readonly d: { whole: Int32Array; frac: Float64Array };
   private readonly hMs: number;
-  private readonly stepRealMs: number;
+  private stepRealMs: number;
+  /** Where the current time scale began: real ms (settling included) and steps. */
+  private scaleFromMs = 0;
+  private scaleFromSteps = 0;
   private readonly outputMs: number;
   /** Index of the next output sample; negative while settling before time 0. */
   private nextOutput: number;
@@ -236,7 +240,19 @@ export class PavlidesPatient {
 
   /** Real time simulated so far, ms. */
   get tMs(): number {
-    return this.steps * this.stepRealMs - this.settleMs;
+    return this.scaleFromMs + (this.steps - this.scaleFromSteps) * this.stepRealMs - this.settleMs;
+  }
+
+  /**
+   * Moves the beta peak to hz from now on (a peak that drifts over a recording: disease state, medication,
+   * lead micro-displacement), by the model's time scale: the amplitude stays, the frequency follows.
+   */
+  setBetaPeakHz(hz: number): void {
+    if (!(hz > 0)) throw new Error(`beta peak must be above 0 Hz, got ${hz}`);
+    this.scaleFromMs = this.tMs + this.settleMs;
+    this.scaleFromSteps = this.steps;
+    this.timeScale = this.p.nativePeakHz / hz;
+    this.stepRealMs = this.hMs * this.timeScale;
   }
 
   /** Levodopa: the effect moves toward this level (0 off .. 1 full) with the medication time constant. */

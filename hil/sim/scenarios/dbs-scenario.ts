@@ -1,7 +1,7 @@
 // aDBS scenarios as data (*.scenario.json with "therapy": "dbs"): what happens to a virtual Parkinsonian
 // patient during a run, the same at every level (MIL, SIL, PIL): a levodopa dose (beta falls as its effect
-// builds), bouts of movement (beta drops within a few hundred ms and recovers), and a person's actions on
-// the loop. Shapes follow docs/clinical-basis.md#beta-oscillations-and-adaptive-stimulation (medication lowers beta; movement-related beta
+// builds), bouts of movement (beta drops within a few hundred ms and recovers), a beta peak that drifts, and
+// a person's actions on the loop. Shapes follow docs/clinical-basis.md#beta-oscillations-and-adaptive-stimulation (medication lowers beta; movement-related beta
 // desynchronisation); levodopa's onset of tens of minutes may be accelerated so a run of minutes shows it.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -32,8 +32,11 @@ export const dbsScenarioSchema = z.strictObject({
   /** Bouts of movement. */
   movement: z.array(z.strictObject({ fromS: second, toS: second }).refine((m) => m.toS > m.fromS, { message: 'toS must come after fromS' })),
   operator: z.array(operatorAction).default([]),
+  /** The beta peak moving linearly by byHz from the patient's own between fromS and toS (kept in 13-30 Hz), then staying there. */
+  peakDrift: z.strictObject({ fromS: second, toS: second, byHz: z.number().min(-17).max(17) })
+    .refine((d) => d.toS > d.fromS, { message: 'toS must come after fromS' }).optional(),
 }).superRefine((s, ctx) => {
-  const late = [...s.medication.map((m) => m.atS), ...s.movement.map((m) => m.toS), ...s.operator.map((o) => o.atS)].filter((t) => t > s.durationS);
+  const late = [...s.medication.map((m) => m.atS), ...s.movement.map((m) => m.toS), ...s.operator.map((o) => o.atS), ...(s.peakDrift ? [s.peakDrift.toS] : [])].filter((t) => t > s.durationS);
   if (late.length > 0) ctx.addIssue({ code: 'custom', path: ['durationS'], message: `an event at ${Math.max(...late)} s comes after the end of the run (${s.durationS} s)` });
   if (s.calibrationS + s.settleS > s.durationS) ctx.addIssue({ code: 'custom', path: ['calibrationS'], message: `calibrationS ${s.calibrationS} s and settleS ${s.settleS} s leave nothing of a ${s.durationS} s run` });
 });
@@ -64,7 +67,14 @@ export function scenarioSteering(s: DbsScenario): (tMs: number, patient: Pavlide
   const doses = [...s.medication].sort((a, b) => a.atS - b.atS);
   let next = 0;
   let moving = false;
+  const drift = s.peakDrift;
+  let fromHz = NaN;
   return (tMs, patient) => {
+    if (drift && tMs >= drift.fromS * 1000 && tMs <= drift.toS * 1000 + 10) {
+      if (Number.isNaN(fromHz)) fromHz = patient.p.betaPeakHz;
+      const f = Math.min(1, (tMs - drift.fromS * 1000) / ((drift.toS - drift.fromS) * 1000));
+      patient.setBetaPeakHz(Math.min(30, Math.max(13, fromHz + f * drift.byHz)));
+    }
     while (next < doses.length && doses[next].atS * 1000 <= tMs) patient.setMedication(doses[next++].level);
     const now = s.movement.some((m) => tMs >= m.fromS * 1000 && tMs < m.toS * 1000);
     if (now !== moving) patient.setMoving((moving = now));

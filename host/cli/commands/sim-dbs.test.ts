@@ -45,7 +45,7 @@ describe('homeostat sim dbs', () => {
     const policy = join(dir, 'wide.policy.json');
     writeFileSync(policy, JSON.stringify({ kind: 'continuous', windowMinMa: 0, windowMaxMa: 3.5, continuousMa: 2.5, rampUpMaPerS: 4, rampDownMaPerS: 4, decisionEveryMs: 100 }));
     await expect(simDbs({ ...base, policy, out: join(dir, 'bad') }, () => undefined, () => undefined)).rejects.toThrow(/windowMaxMa 3.5 mA is above the device's window maximum 3 mA/);
-    await expect(simDbs({ ...base, level: 'pil' }, () => undefined, () => undefined)).rejects.toThrow(/--level pil: the aDBS loop runs at mil and sil so far/);
+    await expect(simDbs({ ...base, level: 'hil' }, () => undefined, () => undefined)).rejects.toThrow(/--level hil: sim dbs runs at mil, sil and pil; on a neurostimulator board use homeostat run dbs/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 });

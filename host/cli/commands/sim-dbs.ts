@@ -1,4 +1,4 @@
-// `homeostat sim dbs`: an aDBS cohort through a scenario with a policy at the MIL or SIL level, each patient
+// `homeostat sim dbs`: an aDBS cohort through a scenario with a policy at the MIL, SIL or PIL level, each patient
 // against its own unstimulated and continuous-DBS runs, with a progress bar on stderr, a summary table on
 // stdout, and the report, metrics and records on disk.
 import { resolve } from 'node:path';
@@ -10,7 +10,7 @@ import type { SimBpOptions } from './sim-bp.ts';
 import { bar } from './sim-bp.ts';
 
 /** The options sim bp has too mean the same here. */
-export interface SimDbsOptions extends Pick<SimBpOptions, 'cohort' | 'scenario' | 'patients' | 'patient' | 'records' | 'split' | 'seed' | 'cohortSeed' | 'level' | 'advisory' | 'board' | 'out'> {
+export interface SimDbsOptions extends Pick<SimBpOptions, 'cohort' | 'scenario' | 'patients' | 'patient' | 'records' | 'split' | 'seed' | 'cohortSeed' | 'level' | 'advisory' | 'board' | 'out'>, Partial<Pick<SimBpOptions, 'speed'>> {
   policy: string;
   supervisor: string;
   drift: boolean;
@@ -20,8 +20,8 @@ export interface SimDbsOptions extends Pick<SimBpOptions, 'cohort' | 'scenario' 
 const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '-' : `${(v * 100).toFixed(1)}`);
 
 export async function simDbs(o: SimDbsOptions, out: (line: string) => void, progress: (text: string) => void, confirmer?: Confirmer): Promise<DbsCohortResult> {
-  if (o.level === 'pil' || o.level === 'hil') throw new Error(`--level ${o.level}: the aDBS loop runs at mil and sil so far (the neurostimulator's PIL plant is not built yet); give --level sil`);
-  if (o.level !== 'mil' && o.level !== 'sil') throw new Error(`--level must be mil or sil, got '${o.level}'`);
+  if (o.level === 'hil') throw new Error(`--level hil: sim dbs runs at mil, sil and pil; on a neurostimulator board use homeostat run dbs --stim <port>`);
+  if (o.level !== 'mil' && o.level !== 'sil' && o.level !== 'pil') throw new Error(`--level must be mil, sil or pil, got '${o.level}'`);
   const started = performance.now();
   const r = await runDbsCohort({
     cohortPath: dataFile(o.cohort, 'cohort', 'hil/sim/cohorts'),
@@ -31,7 +31,7 @@ export async function simDbs(o: SimDbsOptions, out: (line: string) => void, prog
     driftPath: o.drift ? repoFile('host/safety/dbs.drift.json') : null,
     advisoryPath: o.advisory ? repoFile('host/safety/dbs.advisory.json') : null,
     acceptancePath: dataFile(o.acceptance, 'acceptance', 'hil/reports'),
-    split: o.split, patients: o.patients, patient: o.patient, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, level: o.level,
+    split: o.split, patients: o.patients, patient: o.patient, seed: o.seed, cohortSeed: o.cohortSeed, board: o.board, level: o.level, speed: o.speed,
     outDir: resolve(o.out), records: o.records, confirmer,
     onProgress: (done, total, current, share) => {
       const overall = Math.min(1, (done + (done < total ? share : 0)) / total);
@@ -57,7 +57,7 @@ export async function simDbs(o: SimDbsOptions, out: (line: string) => void, prog
     out(`advisory mode: ${asked} requests for confirmation${confirmer ? '' : ' (no terminal: each timed out to the safe choice)'}`);
   }
   out(`${r.results.length} patients, ${r.simulatedS.toFixed(0)} simulated s (unstimulated, continuous and policy runs) in ${(r.wallMs / 1000).toFixed(1)} s: ` +
-    `${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, ${r.level === 'mil' ? 'the stimulator as its firmware\'s cores' : 'the neurostimulator bundle in the emulator included'}, one thread`);
+    `${(r.simulatedS / (r.wallMs / 1000)).toFixed(0)} simulated s per wall s, ${r.level === 'mil' ? 'the stimulator as its firmware\'s cores' : r.level === 'pil' ? `the neurostimulator bundle behind a pseudo-terminal at ${o.speed ?? 1}x real time` : 'the neurostimulator bundle in the emulator included'}, one thread`);
   out(`report: ${r.report.index}`);
   out(`metrics: ${r.report.json}, ${r.report.csv}; ${o.records ? 'records: one per loop run beside them' : 'no records (--no-records)'}`);
   return r;

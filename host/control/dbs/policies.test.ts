@@ -51,6 +51,32 @@ describe('aDBS policies', () => {
     expect(d.at(-1)!.amplitudeMa).toBe(0.5);
   });
 
+  it('single threshold with maxOnMs stimulates one burst per trigger and waits for a report from after it to trigger again', () => {
+    const s: SingleThresholdSettings = { kind: 'single-threshold', ...base, rampUpMaPerS: 12, rampDownMaPerS: 12, onMa: 3, thresholdOfBaseline: 0.5, maxOnMs: 300 };
+    const p = singleThresholdPolicy(s);
+    let state = p.start(0.5, BASELINE);
+    const at = (k: number, obs: BetaObservation) => {
+      const d = p.step(state, obs, k * 50);
+      state = d.state;
+      return d;
+    };
+    expect(at(0, betaObservation(0, 8)).reason).toMatch(/> threshold 5\.00 uV\^2: on/);
+    // The blank after the change: no reports, and the trigger holds for 300 ms ...
+    for (let k = 1; k < 6; k++) expect(at(k, betaObservation(k * 50, NaN)).reason).toMatch(/staying on/);
+    const capped = at(6, betaObservation(300, NaN));
+    expect(capped.reason).toMatch(/on for 300 ms, the longest one trigger stimulates/);
+    expect(capped.amplitudeMa).toBeLessThan(3);
+    // ... a late report of the burst it already answered (sent before the cap) does not start another ...
+    expect(at(7, { tMs: 290, betaPowerUv2: 9, reports: 1 }).reason).toMatch(/no fresh beta this period: staying off/);
+    for (let k = 8; k < 14; k++) at(k, betaObservation(k * 50, NaN));
+    expect(state.outputMa).toBe(0.5);
+    // ... a report from after it does.
+    expect(at(14, betaObservation(700, 8)).reason).toMatch(/: on/);
+    // Without a cap the same trigger stays on for as long as beta gives no answer.
+    const uncapped = drive(singleThresholdPolicy({ ...s, maxOnMs: undefined }), [8, ...Array(20).fill(NaN)], 0.5);
+    expect(uncapped.at(-1)!.amplitudeMa).toBe(3);
+  });
+
   it('dual threshold ramps up above the upper, down below the lower, and holds between, on the averaged beta', () => {
     const s: DualThresholdSettings = { kind: 'dual-threshold', ...base, lowerOfBaseline: 0.2, upperOfBaseline: 0.4, averageMs: 200 };
     const d = drive(dualThresholdPolicy(s), [...Array(60).fill(6), ...Array(40).fill(3), ...Array(60).fill(1)], 1);

@@ -25,6 +25,9 @@ export function policyProblems(p: PolicyFile, device: DeviceLimits): string[] {
   if (p.kind === 'single-threshold' && (p.onMa < p.windowMinMa || p.onMa > p.windowMaxMa)) {
     out.push(`onMa ${p.onMa} mA lies outside the policy's window ${p.windowMinMa}..${p.windowMaxMa} mA`);
   }
+  if (p.kind === 'single-threshold' && p.maxOnMs !== undefined && p.maxOnMs < p.decisionEveryMs) {
+    out.push(`maxOnMs ${p.maxOnMs} is shorter than decisionEveryMs ${p.decisionEveryMs}: a trigger would end before its first decision`);
+  }
   if (p.kind === 'dual-threshold' && p.lowerOfBaseline >= p.upperOfBaseline) {
     out.push(`lowerOfBaseline ${p.lowerOfBaseline} must be below upperOfBaseline ${p.upperOfBaseline}`);
   }

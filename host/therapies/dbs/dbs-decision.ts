@@ -12,7 +12,7 @@ import { AMPLITUDE_VALUE, gateIncrease, gateStart } from '../../safety/advisory-
 import type { Alarm } from '../../safety/alarm.ts';
 import { byPriority } from '../../safety/alarm.ts';
 import type { BetaDriftConfig, DriftState } from '../../safety/drift-monitor.ts';
-import { driftStart, watchBetaDrift } from '../../safety/drift-monitor.ts';
+import { driftStart, watchBetaDrift, watchPeakDrift } from '../../safety/drift-monitor.ts';
 import type { StimDevice, StimMode, StimPrescription, StimSupervisorConfig, StimSupervisorState } from '../../safety/stim-supervisor.ts';
 import { blankedAt, commitAmplitude, stimCondition, stimSupervisorStart, superviseStim } from '../../safety/stim-supervisor.ts';
 import type { DbsEvent, DbsPeriodMemory, DbsPeriodSummary } from './dbs-period.ts';
@@ -45,8 +45,9 @@ export interface DbsLoopState {
   supervisor: StimSupervisorState;
   advisory: GateState<AmplitudeRequest>;
   drift: DriftState;
-  /** The beta average the drift rule watches (NaN before any report). */
-  beta: { averageUv2: number; sinceMs: number | null; lastMs: number | null };
+  peakDrift: DriftState;
+  /** The beta and peak averages the drift rules watch (NaN before any report). */
+  beta: { averageUv2: number; sinceMs: number | null; lastMs: number | null; peakHz: number };
   period: DbsPeriodMemory;
   last: DbsPeriodSummary | null;
   manualMa: number | null;
@@ -77,6 +78,8 @@ export interface DbsDecision {
   resolved: { requestId: number; outcome: 'accepted' | 'declined' | 'timed out' } | null;
   /** The averaged beta the drift rule watches (null before any report). */
   betaAverageUv2: number | null;
+  /** The averaged beta peak the drift rule watches (null before any report with one). */
+  peakAverageHz: number | null;
 }
 
 const f2 = (x: number) => x.toFixed(2);
@@ -87,8 +90,8 @@ export function dbsLoopStart(setup: DbsSetup, startedMs = 0): DbsLoopState {
   return {
     policy: setup.policy.start(runningMa, setup.baselineBetaUv2), policyHeld: false,
     proposal: { ma: runningMa, reason: 'no decision yet', confidence: 0 },
-    supervisor: stimSupervisorStart(runningMa, startedMs), advisory: gateStart<AmplitudeRequest>(), drift: driftStart(),
-    beta: { averageUv2: NaN, sinceMs: null, lastMs: null },
+    supervisor: stimSupervisorStart(runningMa, startedMs), advisory: gateStart<AmplitudeRequest>(), drift: driftStart(), peakDrift: driftStart(),
+    beta: { averageUv2: NaN, sinceMs: null, lastMs: null, peakHz: NaN },
     period: dbsPeriodStart(), last: null, manualMa: null, active: [], startedMs,
   };
 }
@@ -160,26 +163,34 @@ export function decideDbs(setup: DbsSetup, state: DbsLoopState, x: DbsDecisionIn
   }
   let beta = state.beta;
   let drift = state.drift;
+  let peakDrift = state.peakDrift;
   if (fresh && sum.obs.reports > 0) {
     const dt = beta.lastMs === null ? 0 : now - beta.lastMs;
-    const avg = Number.isNaN(beta.averageUv2) ? sum.obs.betaPowerUv2 : beta.averageUv2 + (sum.obs.betaPowerUv2 - beta.averageUv2) * (1 - Math.exp(-dt / (setup.drift?.averageMs ?? 30_000)));
-    beta = { averageUv2: avg, sinceMs: beta.sinceMs ?? now, lastMs: now };
+    const toward = (avg: number, x: number) => (Number.isNaN(avg) ? x : avg + (x - avg) * (1 - Math.exp(-dt / (setup.drift?.averageMs ?? 30_000))));
+    const peakHz = Number.isNaN(sum.peakHz) ? beta.peakHz : toward(beta.peakHz, sum.peakHz);
+    beta = { averageUv2: toward(beta.averageUv2, sum.obs.betaPowerUv2), sinceMs: beta.sinceMs ?? now, lastMs: now, peakHz };
   }
   if (setup.drift && fresh) {
     const confidence = beta.sinceMs === null ? 0 : Math.min(1, (now - beta.sinceMs) / setup.drift.averageMs);
     const d = watchBetaDrift(setup.drift, drift, Number.isNaN(beta.averageUv2) ? undefined : beta.averageUv2, confidence, now);
     drift = d.state;
     if (d.alarm) alarms.push(d.alarm);
-  } else if (state.active.some((a) => a.id === 'beta-drift')) {
+    const pd = watchPeakDrift(setup.drift, peakDrift, Number.isNaN(beta.peakHz) ? undefined : beta.peakHz, confidence, now);
+    peakDrift = pd.state;
+    if (pd.alarm) alarms.push(pd.alarm);
+  } else {
     // A decision on an answer sees no new beta: a standing drift alarm stands.
-    alarms.push(state.active.find((a) => a.id === 'beta-drift')!);
+    for (const id of ['beta-drift', 'beta-peak-drift']) {
+      const standing = state.active.find((a) => a.id === id);
+      if (standing) alarms.push(standing);
+    }
   }
   const active = byPriority(alarms);
   const raised = state.active.length === 0 ? active : active.filter((a) => !state.active.some((b) => b.id === a.id));
   const cleared = active.length === 0 ? state.active : state.active.filter((a) => !active.some((b) => b.id === a.id));
   return {
     state: {
-      policy: policyState, policyHeld, proposal, supervisor, advisory, drift, beta, period, last: sum, manualMa: manual, active, startedMs: state.startedMs,
+      policy: policyState, policyHeld, proposal, supervisor, advisory, drift, peakDrift, beta, period, last: sum, manualMa: manual, active, startedMs: state.startedMs,
     },
     decision: {
       tMs: now, betaUv2: fresh && sum.obs.reports > 0 ? sum.obs.betaPowerUv2 : null, reports: fresh ? sum.obs.reports : 0, blanked: fresh ? sum.blanked : 0,
@@ -187,6 +198,7 @@ export function decideDbs(setup: DbsSetup, state: DbsLoopState, x: DbsDecisionIn
       proposedMa: proposal.ma, commandedMa: amplitude, command: s.command, mode, controllerReason: proposal.reason, confidence: proposal.confidence,
       limits, alarms: active, raised, cleared, asked, resolved,
       betaAverageUv2: Number.isNaN(beta.averageUv2) ? null : beta.averageUv2,
+      peakAverageHz: Number.isNaN(beta.peakHz) ? null : beta.peakHz,
     },
   };
 }

@@ -34,6 +34,8 @@ export interface DbsPeriodSummary {
   obs: BetaObservation;
   /** Beta reports left out because they arrived inside the blanking after a change. */
   blanked: number;
+  /** Mean beta peak of the period's usable reports that carry one, Hz (NaN: none did). */
+  peakHz: number;
   stim: StimReport;
 }
 
@@ -44,6 +46,8 @@ export function summariseDbsPeriod(m: DbsPeriodMemory, events: readonly DbsEvent
   let sum = 0;
   let reports = 0;
   let left = 0;
+  let peakSum = 0;
+  let peaks = 0;
   let { lastBetaMs, status, statusAtMs, linkUp, linkDetail } = m;
   const refusals: string[] = [];
   const alarmsRaised: AlarmValues[] = [];
@@ -55,6 +59,11 @@ export function summariseDbsPeriod(m: DbsPeriodMemory, events: readonly DbsEvent
       }
       sum += e.beta.betaPowerUv2;
       reports++;
+      // Devices before the field was appended send none; 0 is a window with no peak.
+      if (e.beta.peakHz !== undefined && e.beta.peakHz > 0) {
+        peakSum += e.beta.peakHz;
+        peaks++;
+      }
       lastBetaMs = e.tMs;
     } else if (e.kind === 'stim-status') {
       status = e.status;
@@ -73,6 +82,7 @@ export function summariseDbsPeriod(m: DbsPeriodMemory, events: readonly DbsEvent
     summary: {
       obs: { tMs: lastBetaMs ?? 0, betaPowerUv2: reports > 0 ? sum / reports : NaN, reports },
       blanked: left,
+      peakHz: peaks > 0 ? peakSum / peaks : NaN,
       stim: { status, statusAtMs, lastBetaMs, linkUp, linkDetail, refusals, alarmsRaised },
     },
     memory,

@@ -33,4 +33,17 @@ describe('FFT beta estimator', () => {
     const truth = bandPower(welch(x, 500, 512), 13, 30);
     expect(Math.abs(mean - truth) / truth).toBeLessThan(0.15);
   });
+
+  it('places the beta peak between its 3.9 Hz bins, so a peak that moves a few Hz is seen to move', () => {
+    // Up to half a bin beyond the band's outer bin centres (15.6 and 27.3 Hz at 128 samples and 500 Hz);
+    // a peak well outside the band reads as the outer bin.
+    for (const hz of [14.5, 16.5, 18, 20, 21.7, 23.5, 26, 28.5]) {
+      const est = new FftBetaEstimator(dsp, 128, 500, 13, 30, UV_PER_COUNT);
+      feed(est, (i) => 3 * Math.sin((2 * Math.PI * hz * i) / 500), 1000, 25);
+      expect(Math.abs(est.peakHz_ - hz), `${hz} Hz`).toBeLessThan(1);
+    }
+    const low = new FftBetaEstimator(dsp, 128, 500, 13, 30, UV_PER_COUNT);
+    feed(low, (i) => 3 * Math.sin((2 * Math.PI * 10 * i) / 500), 1000, 25);
+    expect(low.peakHz_).toBeCloseTo(15.625, 3);
+  });
 });

@@ -17,6 +17,11 @@ export class FftBetaEstimator {
   private readonly lo_: number;
   private readonly hi_: number;
   private filled_ = 0;
+  /** Power of each band bin and the one either side of the band in the last window (for the peak). */
+  private readonly bins_: Float32Array;
+  private readonly hzPerBin_: number;
+  /** Frequency of the band's strongest bin in the last window, Hz, refined between bins by a parabola; 0 before one. */
+  peakHz_ = 0;
   /** µV² of band power per unit of summed |Y[k] / n|². */
   private readonly scale_: number;
 
@@ -31,6 +36,8 @@ export class FftBetaEstimator {
     // Bins k with k rateHz / n inside the band.
     this.lo_ = Math.ceil((loHz * n) / rateHz);
     this.hi_ = Math.floor((hiHz * n) / rateHz);
+    this.bins_ = new Float32Array(this.hi_ - this.lo_ + 3);
+    this.hzPerBin_ = rateHz / n;
     // A real signal's power is twice that of its positive bins; the window keeps HANN_POWER of it.
     this.scale_ = (2 * uvPerCount * uvPerCount) / HANN_POWER;
   }
@@ -49,12 +56,25 @@ export class FftBetaEstimator {
     re.set(h);
     im.fill(0);
     this.fft_(re, im);
+    const b = this.bins_;
     let p = 0;
-    for (let k = this.lo_; k <= this.hi_; k++) {
+    let top = 1;
+    // b[j] is bin lo - 1 + j: the band's bins and one either side, which only the peak's parabola reads.
+    for (let k = this.lo_ - 1; k <= this.hi_ + 1; k++) {
       const r = re[k] / 2 - (re[k - 1] + re[k + 1]) / 4;
       const i = im[k] / 2 - (im[k - 1] + im[k + 1]) / 4;
-      p += r * r + i * i;
+      const q = r * r + i * i;
+      const j = k - this.lo_ + 1;
+      b[j] = q;
+      if (k < this.lo_ || k > this.hi_) continue;
+      if (q > b[top]) top = j;
+      p += q;
     }
+    // The vertex of a parabola through the top bin and its neighbours places the peak between bins (4 Hz
+    // bins are too coarse to follow a peak that moves a few Hz), kept inside the band's outer bins.
+    const d = b[top - 1] - 2 * b[top] + b[top + 1];
+    const shift = d < 0 ? Math.max(-0.5, Math.min(0.5, (0.5 * (b[top - 1] - b[top + 1])) / d)) : 0;
+    this.peakHz_ = (this.lo_ - 1 + top + shift) * this.hzPerBin_;
     return p * this.scale_;
   }
 }

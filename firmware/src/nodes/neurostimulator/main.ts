@@ -47,7 +47,7 @@ const windowMs = Math.round((beta.fftSize * 1000) / node.sampleRateHz);
 espruinoSampler(node.pins.lfp, node.sampleRateHz, Math.round((node.sampleRateHz * beta.reportEveryMs) / 1000), (samples) => {
   const p = estimator.push_(samples);
   // Nothing is reported while blanked: the host sees a gap, never a value with the artifact in it.
-  if (p >= 0 && !stim.blanked()) session.send(MsgId.BetaPower, writeBetaPower, { tMs: hal.clock.now(), betaPowerUv2: p, windowMs });
+  if (p >= 0 && !stim.blanked()) session.send(MsgId.BetaPower, writeBetaPower, { tMs: hal.clock.now(), betaPowerUv2: p, windowMs, peakHz: estimator.peakHz_ });
 });
 
 hal.clock.every(node.controlTickMs, () => {

@@ -81,6 +81,8 @@ describe('neurostimulator firmware in the emulator', () => {
     // The first report above half the burst's power comes within one window and one report of its start.
     const rise = beta.find((b) => b.tMs > 5000 && b.betaPowerUv2 > 4)!;
     expect(rise.tMs - 5000).toBeLessThanOrEqual(256 + n.cfg.beta.reportEveryMs);
+    // Each report carries the burst's peak, found by the bundle's FFT, to within a Hz.
+    for (const b of beta.filter((x) => x.tMs > 5400 && x.tMs <= 7000)) expect(Math.abs(b.peakHz! - 20)).toBeLessThan(1);
   });
 
   it('from boot ramps up to the fallback amplitude by itself, within its ramp limit', async () => {
