@@ -14,13 +14,13 @@ export class InfusionPump {
   /** The limits the pump reported when its session came up (SPEC.md, PumpLimits). */
   limits: PumpLimitsValues | null = null;
   /** The bounded alarm history. */
-  readonly alarmHistory = new AlarmHistory();
+  readonly alarmHistory: AlarmHistory;
   private readonly renewal: LeaseRenewal;
   private readonly statusListeners: ((s: PumpStatusValues) => void)[] = [];
-  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   /** limits: what the pump reported before this proxy listened (its session comes up before a loop is built). */
   constructor(readonly link: DeviceLink, clock: Clock, limits: PumpLimitsValues | null = null) {
+    this.alarmHistory = new AlarmHistory(link.messages);
     link.expectRole(NodeRole.InfusionPump);
     this.limits = limits;
     this.renewal = new LeaseRenewal(clock);
@@ -29,10 +29,6 @@ export class InfusionPump {
       for (const l of this.statusListeners) l(v);
     });
     link.messages.on('PumpLimits', (v) => (this.limits = v));
-    link.messages.on('Alarm', (a) => {
-      this.alarmHistory.add(a);
-      for (const l of this.alarmListeners) l(a);
-    });
   }
 
   /** The latest alarms, oldest first (bounded). */
@@ -46,7 +42,7 @@ export class InfusionPump {
 
   /** Alarm messages the pump sends (raised and cleared). */
   onAlarm(listener: (a: AlarmValues) => void): void {
-    this.alarmListeners.push(listener);
+    this.alarmHistory.onAlarm(listener);
   }
 
   /**

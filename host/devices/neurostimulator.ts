@@ -12,13 +12,13 @@ import { AlarmHistory } from './alarm-history.ts';
 export class Neurostimulator {
   status: StimStatusValues | null = null;
   /** The bounded alarm history. */
-  readonly alarmHistory = new AlarmHistory();
+  readonly alarmHistory: AlarmHistory;
   private readonly renewal: LeaseRenewal;
   private readonly betaListeners: ((b: BetaPowerValues) => void)[] = [];
   private readonly statusListeners: ((s: StimStatusValues) => void)[] = [];
-  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink, clock: Clock) {
+    this.alarmHistory = new AlarmHistory(link.messages);
     link.expectRole(NodeRole.Neurostim);
     this.renewal = new LeaseRenewal(clock);
     link.messages.on('StimStatus', (v) => {
@@ -27,10 +27,6 @@ export class Neurostimulator {
     });
     link.messages.on('BetaPower', (b) => {
       for (const l of this.betaListeners) l(b);
-    });
-    link.messages.on('Alarm', (a) => {
-      this.alarmHistory.add(a);
-      for (const l of this.alarmListeners) l(a);
     });
   }
 
@@ -44,7 +40,7 @@ export class Neurostimulator {
 
   /** Alarm messages the stimulator sends (raised and cleared). */
   onAlarm(listener: (a: AlarmValues) => void): void {
-    this.alarmListeners.push(listener);
+    this.alarmHistory.onAlarm(listener);
   }
 
   /** Ramps to an amplitude for one lease; resolves on Ack with the lease the stimulator applied, rejects with the device's reason. */

@@ -9,12 +9,12 @@ import { AlarmHistory } from './alarm-history.ts';
 export class PressureSensor {
   latest: PressureBeatValues | null = null;
   /** The bounded alarm history. */
-  readonly alarmHistory = new AlarmHistory();
+  readonly alarmHistory: AlarmHistory;
   private readonly beatListeners: ((b: PressureBeatValues) => void)[] = [];
   private readonly waveformListeners: ((w: PressureWaveformValues) => void)[] = [];
-  private readonly alarmListeners: ((a: AlarmValues) => void)[] = [];
 
   constructor(readonly link: DeviceLink) {
+    this.alarmHistory = new AlarmHistory(link.messages);
     link.expectRole(NodeRole.BpSensor);
     link.messages.on('PressureBeat', (b) => {
       this.latest = b;
@@ -22,10 +22,6 @@ export class PressureSensor {
     });
     link.messages.on('PressureWaveform', (w) => {
       for (const l of this.waveformListeners) l(w);
-    });
-    link.messages.on('Alarm', (a) => {
-      this.alarmHistory.add(a);
-      for (const l of this.alarmListeners) l(a);
     });
   }
 
@@ -44,7 +40,7 @@ export class PressureSensor {
 
   /** Alarm messages the sensor sends (raised and cleared). */
   onAlarm(listener: (a: AlarmValues) => void): void {
-    this.alarmListeners.push(listener);
+    this.alarmHistory.onAlarm(listener);
   }
 
   requestWaveform(sampleCount: number): Promise<number> {
