@@ -26,12 +26,13 @@ import { bpPlant } from '../sim/engine/bp-plant.ts';
 import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
+import { scenarioSchema } from '../sim/scenarios/scenario.ts';
 import { milBpSession } from '../rigs/mil-bp.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
 import type { Level, RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
-import type { SafetyTrace } from './fault-sil-session.ts';
-import { faultSilSession } from './fault-sil-session.ts';
+import type { SafetyTrace } from './fault-session.ts';
+import { faultSession } from './fault-session.ts';
 
 /** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
 export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
@@ -64,7 +65,7 @@ export interface BpRunSetup {
   /** Aborting stops the run at its next period: the pump to its safe state, the record closed (Ctrl-C). */
   signal?: AbortSignal;
   /**
-   * SIL only: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
+   * SIL and PIL: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
    * artifacts). Given (even empty), the run goes through faulty links and a host that can be killed, and
    * keeps the safety trace its invariants are judged on.
    */
@@ -111,6 +112,9 @@ export interface PatientRun {
 
 const PATIENT_STEP_S = 0.5;
 
+/** The plant's part of a scenario (a HIL scenario file adds the test's own fields, which a PIL plant process would refuse). */
+const plantScenario = (s: Scenario): Scenario => Object.fromEntries(Object.keys(scenarioSchema.shape).filter((k) => k in s).map((k) => [k, s[k as keyof Scenario]])) as Scenario;
+
 /** A run without a record. */
 const NO_RECORD = { record: () => undefined, close: () => undefined };
 
@@ -121,7 +125,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
   const plan: ScenarioPlant = {
-    scenario: s, patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
+    scenario: plantScenario(s), patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
     seed, board: setup.board, patientStepS: PATIENT_STEP_S,
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
@@ -146,8 +150,8 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     startBp({ clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
   try {
     if (setup.faults) {
-      if (level !== 'sil') throw new Error(`faults are injected at the SIL level only in this runner (asked for ${level})`);
-      const f = await faultSilSession(plan, setup.faults, start);
+      if (level === 'mil') throw new Error('faults need firmware and links to act on: run them at SIL or PIL, not MIL');
+      const f = await faultSession(level, plan, setup.faults, start, setup.speed ?? 1);
       rig = f.session as RigSession<BpDevices>;
       loops = f.loops;
       safety = f.trace;

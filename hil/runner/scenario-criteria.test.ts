@@ -4,7 +4,7 @@ import type { Fault, FaultEvent } from '../faults/fault-schedule.ts';
 import { criteriaSchema } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import type { PatientRun } from './bp-run.ts';
-import type { SafetyTrace } from './fault-sil-session.ts';
+import type { SafetyTrace } from './fault-session.ts';
 import { expiredLeaseActuation, judgeRun, safeStateAfterLoss } from './scenario-criteria.ts';
 
 /** Drive samples every 250 ms from fromMs to toMs at a rate. */
@@ -18,7 +18,7 @@ const commands = (fromMs: number, toMs: number) =>
 const applied = (tMs: number, fault: Partial<Fault>): FaultEvent => ({ tMs, what: 'applied', fault: { atMin: tMs / 60_000, ...fault } as Fault });
 
 function trace(o: Partial<SafetyTrace>): SafetyTrace {
-  return { sent: [], accepted: [], drive: [], faults: [], hostStarts: 1, safeRateMlPerH: 0, maxLeaseMs: 60_000, log: [], ...o };
+  return { sent: [], accepted: [], drive: [], faults: [], notInjectable: [], hostStarts: 1, safeRateMlPerH: 0, maxLeaseMs: 60_000, log: [], ...o };
 }
 
 describe('safety invariants', () => {

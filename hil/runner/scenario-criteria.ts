@@ -5,8 +5,8 @@
 import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import type { PatientRun } from './bp-run.ts';
-import type { Command, SafetyTrace } from './fault-sil-session.ts';
-import { DRIVE_SAMPLE_MS } from './fault-sil-session.ts';
+import type { Command, SafetyTrace } from './fault-session.ts';
+import { DRIVE_SAMPLE_MS } from './fault-session.ts';
 
 export interface CriterionResult {
   criterion: string;
