@@ -3,9 +3,13 @@
 // is the same composition root `homeostat run bp` uses on real boards (host/app/bp-app.ts), and the loop's
 // record goes to a file as it happens. Ground truth (the patient's own mean pressure, what reached it) comes
 // through the rig's probe for metrics only and never reaches the loop.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, resumeBp, startBp } from '../../host/app/bp-app.ts';
+import { readRecord } from '../../host/record/record-file.ts';
+import type { ResumePoint } from '../../host/record/resume-point.ts';
 import { warnUnauthenticated } from '../../host/app/connect-devices.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
@@ -108,6 +112,10 @@ export interface PatientRun {
   error: string | null;
   /** With faults: what the pump accepted and did, the faults' events and the run's log. */
   safety?: SafetyTrace;
+  /** Each host started again after a kill: when its loop resumed and from what point (host/record/resume-point.ts). */
+  resumes: { tMs: number; host: number; point: ResumePoint; truthDeliveredMl: number }[];
+  /** The supervisor's largest increase per decision. */
+  rateChangeLimitMlPerH: number;
 }
 
 const PATIENT_STEP_S = 0.5;
@@ -130,9 +138,14 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
   const board = boardById(setup.board);
-  const recordPath = setup.recordDir === null ? '' : join(setup.recordDir, `${patient.id}.record.jsonl`);
+  // A host killed and started again resumes from the dead one's record: such a run keeps one even when
+  // asked for none (in a scratch folder, removed at the end).
+  const restarts = setup.faults?.some((f) => f.kind === 'host-kill' && f.durationS !== undefined) ?? false;
+  const scratchDir = setup.recordDir === null && restarts ? mkdtempSync(join(tmpdir(), 'homeostat-record-')) : null;
+  const recordDir = setup.recordDir ?? scratchDir;
+  const recordPath = recordDir === null ? '' : join(recordDir, `${patient.id}.record.jsonl`);
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
-  const recorder = setup.recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
+  const recorder = recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
     versions: runVersions(level === 'mil' ? {} : {
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
@@ -146,8 +159,16 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   let loops: BpLoop[] = [];
   let safety: SafetyTrace | undefined;
   let closeFaulty = () => undefined as void;
-  const start = (clock: Clock, devices: BpDevices) =>
-    startBp({ clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
+  const resumes: PatientRun['resumes'] = [];
+  const startOptions = (clock: Clock, devices: BpDevices) => ({ clock, devices, files, recorder: recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
+  const start = async (clock: Clock, devices: BpDevices, host: number): Promise<BpLoop> => {
+    if (host === 1 || recordDir === null) return startBp(startOptions(clock, devices));
+    // A host started again finds the pump and reads what the dead one recorded.
+    const r = await resumeBp({ ...startOptions(clock, devices), record: readRecord(recordPath) });
+    // Ground truth for the criteria only: what had reached the patient when the loop resumed.
+    resumes.push({ tMs: clock.now(), host, point: r.point, truthDeliveredMl: rig?.probe().deliveredMl ?? 0 });
+    return r.loop;
+  };
   try {
     if (setup.faults) {
       if (level === 'mil') throw new Error('faults need firmware and links to act on: run them at SIL or PIL, not MIL');
@@ -169,7 +190,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   const session = rig;
   if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
-  if (!setup.faults) loops.push(start(session.clock, connected ?? session.ideal!));
+  if (!setup.faults) loops.push(startBp(startOptions(session.clock, connected ?? session.ideal!)));
   const current = () => loops.at(-1)!;
   // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
   let stopWhy: string | null = null;
@@ -232,13 +253,14 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     session.close();
     // A stop a person or a signal asked for is a proper end; the run is still reported as cut short.
     recorder.close(error && stopWhy === null ? { ok: false, error } : { ok: true });
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
   }
   onProgress?.(1);
   return {
     patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
     deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
-    recordPath, wallMs: performance.now() - started, error, safety,
+    recordPath: scratchDir ? '' : recordPath, wallMs: performance.now() - started, error, safety, resumes, rateChangeLimitMlPerH: supervisor.maxRateChangeMlPerH,
   };
 }
 

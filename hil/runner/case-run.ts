@@ -2,6 +2,8 @@
 // comes back is plain data (it crosses from a worker thread and into results files): the verdict of every
 // criterion, the run's figures, a thinned trace for the plots, and the log. A run that throws comes back as
 // an error with its log; it never stops the suite.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadControllerFile } from '../../host/control/bp/controller-file.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
@@ -53,6 +55,12 @@ function files(s: HilScenario, vasopressor: boolean) {
   };
 }
 
+function scenarioDir(recordDir: string, scenario: string): string {
+  const dir = join(recordDir, scenario.replace(/[^a-z0-9._-]/gi, '_'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 function traceOf(run: PatientRun): CaseResult['trace'] {
@@ -89,7 +97,8 @@ export async function runCase(job: Job, level: RunLevel, recordDir: string | nul
       scenario: { ...s, artifacts: [...s.artifacts, ...line] },
       controller: loadControllerFile(f.controller), supervisor: loadSupervisorFile(f.supervisor),
       drift: readConfigFile(f.drift, 'the drift alarm', driftConfigSchema), advisory: null,
-      seed: s.seed, board: s.board, recordDir, level, speed, model: cohort.file.model, faults: scheduled,
+      // One folder per scenario: records are named by patient, and scenarios share patients.
+      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, model: cohort.file.model, faults: scheduled,
     }, patient);
     const notInjectable = (run.safety?.notInjectable ?? []).map((x) => `${x.fault.kind} at ${x.fault.atMin} min: ${x.why}`);
     const m = patientMetrics(run);

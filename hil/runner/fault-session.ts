@@ -101,10 +101,11 @@ function notingPump(pump: RatePump, now: () => number, trace: SafetyTrace): Rate
 
 /**
  * The scenario's faults (sensor faults excluded: they are the line model's artifacts) on a level's rig,
- * with the host built by startLoop on edges that can be killed. Times are minutes on the plant's clock.
+ * with the host built by startLoop on edges that can be killed (host counts the starts: above 1, the host
+ * was started again and resumes). Times are minutes on the plant's clock.
  */
 export async function faultSession(
-  level: FaultLevel, plan: ScenarioPlant, faults: Fault[], startLoop: (clock: HostEdges['clock'], devices: BpDevices) => BpLoop, speed = 1,
+  level: FaultLevel, plan: ScenarioPlant, faults: Fault[], startLoop: (clock: HostEdges['clock'], devices: BpDevices, host: number) => BpLoop | Promise<BpLoop>, speed = 1,
 ): Promise<FaultSession> {
   const log: string[] = [];
   const note = (tMs: number, text: string) => log.push(`${(tMs / 1000).toFixed(1)} s: ${text}`);
@@ -128,12 +129,14 @@ export async function faultSession(
     const n = ++trace.hostStarts;
     note(now(), `host ${n} starts and looks for its devices`);
     const nodes = ROLES.map((role, i) => ({ role, where: `${links[role].path} (${role})`, open: edges.opener(links[role].open), sessionIdSeed: plan.seed * 2 + 1 + i + 100 * n, keyring: SIM_KEYRING }));
-    connectBp(edges.clock, nodes).then((c) => {
+    connectBp(edges.clock, nodes).then(async (c) => {
       if (edges.dead) return c.close();
       connected = c;
       note(now(), `host ${n} connected: loop starts`);
-      loops.push(startLoop(edges.clock, { sensor: c.sensor, pump: notingPump(c.pump, now, trace) }));
-    }, (e: Error) => note(now(), `host ${n} could not connect: ${e.message}`));
+      const loop = await startLoop(edges.clock, { sensor: c.sensor, pump: notingPump(c.pump, now, trace) }, n);
+      if (edges.dead) return loop.stop();
+      loops.push(loop);
+    }).catch((e: Error) => note(now(), `host ${n} could not connect or start its loop: ${e.message}`));
   };
   const inProcess = new InProcessHost(clock, (edges) => (started ? build(edges) : undefined));
   // A killed process's ports close with it: the new host must open them afresh.

@@ -49,6 +49,14 @@ export const criteriaSchema = z.strictObject({
   noActuationOnExpiredLease: z.boolean().default(true),
   /** Invariant: after a host or link loss, the pump is at its safe rate within its lease (plus 1 s). */
   safeRateWithinLeaseAfterLoss: z.boolean().default(true),
+  /**
+   * Invariant: a host killed and started again resumes from the dead one's record without a bolus: its
+   * first command is no higher than the rate the pump ran then (or its safe rate) plus the supervisor's
+   * rate-change limit.
+   */
+  noBolusAfterRestart: z.boolean().default(true),
+  /** Invariant: the restarted host's dose count toward the budget includes at least 90% of what reached the patient before it. */
+  doseCountedAcrossRestart: z.boolean().default(true),
   /** Invariant: every injected fault raised an alarm within this many seconds of its start. */
   faultAlarmWithinS: z.number().positive().max(3600).optional(),
   /** Invariant: the drug that reached the patient, at most this much (mg). */

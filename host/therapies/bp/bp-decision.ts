@@ -76,6 +76,8 @@ export interface Decision {
   cleared: Alarm[];
   /** The cap the commanded rate sits at, if any (controller maximum, dose ceiling, or no infusion). */
   atCap: string | null;
+  /** The supervisor's count of the dose given so far toward the budget, ug (a resumed loop's includes the dead host's). */
+  doseUg: number;
   asked: RateRequest | null;
   resolved: { requestId: number; outcome: 'accepted' | 'declined' | 'timed out' } | null;
 }
@@ -190,7 +192,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
       proposedMlPerH: proposed, commandedMlPerH: rate, command: s.command, mode: s.mode, controllerReason: reason, confidence, identified, limits,
       alarms: active,
       raised, cleared,
-      atCap: reach.atCap, asked, resolved,
+      atCap: reach.atCap, asked, resolved, doseUg: s.state.deliveredUg,
     },
   };
 }
