@@ -74,6 +74,8 @@ export interface BpRunSetup {
    * keeps the safety trace its invariants are judged on.
    */
   faults?: Fault[];
+  /** Changes of the target during the run (a HIL scenario's schedule), each given to the loop as a person's new target. */
+  targets?: { atMin: number; mapMmHg: number }[];
 }
 
 export interface TruthSample {
@@ -95,6 +97,8 @@ export interface PatientRun {
   /** The drug lowers the pressure (brought down onto the target) or raises it (brought up). */
   drugEffect: 'lowers' | 'raises';
   targetMmHg: number;
+  /** The target's segments: from when (s into the run) which target held; the first from 0 at targetMmHg. */
+  targets: { fromS: number; mapMmHg: number }[];
   durationS: number;
   /** Every decision period: truth, what the loop saw and did. */
   samples: TruthSample[];
@@ -208,6 +212,8 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       return stopped;
     },
   });
+  // A scheduled target goes to whichever host runs then (a dead one takes nothing, as a dead process would not).
+  for (const t of setup.targets ?? []) session.clock.after(t.atMin * 60_000, () => current().operatorAction({ kind: 'target', mapMmHg: t.mapMmHg }));
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => current().operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
@@ -257,7 +263,8 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   onProgress?.(1);
   return {
-    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
+    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg,
+    targets: [{ fromS: 0, mapMmHg: s.targetMmHg }, ...(setup.targets ?? []).map((t) => ({ fromS: t.atMin * 60, mapMmHg: t.mapMmHg }))], durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
     deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
     recordPath: scratchDir ? '' : recordPath, wallMs: performance.now() - started, error, safety, resumes, rateChangeLimitMlPerH: supervisor.maxRateChangeMlPerH,

@@ -98,7 +98,7 @@ export async function runCase(job: Job, level: RunLevel, recordDir: string | nul
       controller: loadControllerFile(f.controller), supervisor: loadSupervisorFile(f.supervisor),
       drift: readConfigFile(f.drift, 'the drift alarm', driftConfigSchema), advisory: null,
       // One folder per scenario: records are named by patient, and scenarios share patients.
-      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, model: cohort.file.model, faults: scheduled,
+      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, model: cohort.file.model, faults: scheduled, targets: s.targets,
     }, patient);
     const notInjectable = (run.safety?.notInjectable ?? []).map((x) => `${x.fault.kind} at ${x.fault.atMin} min: ${x.why}`);
     const m = patientMetrics(run);

@@ -48,7 +48,7 @@ describe('safety invariants', () => {
     const lateTrace = trace({ sent, accepted: sent, faults: [kill], drive: [...drive(0, 80_000, 10), ...drive(80_000, 100_000, 0)] });
     const late = safeStateAfterLoss(lateTrace);
     expect(late[0].safeAtMs!).toBeGreaterThan(late[0].deadlineMs);
-    const judged = judgeRun(criteriaSchema.parse({}), { samples: [], alarms: [], safety: lateTrace } as unknown as PatientRun, {} as PatientMetrics);
+    const judged = judgeRun(criteriaSchema.parse({}), { samples: [], alarms: [], safety: lateTrace, targets: [{ fromS: 0, mapMmHg: 85 }], resumes: [] } as unknown as PatientRun, {} as PatientMetrics);
     expect(judged.find((x) => x.criterion === 'safe-rate-after-loss')).toMatchObject({ held: false, detail: 'host-kill at 60.0 s: at 80.0 s at the safe rate 0 mL/h (by 71.5 s)' });
     const back = commands(65_000, 100_000);
     const recovered = safeStateAfterLoss(trace({ sent: [...sent, ...back], accepted: [...sent, ...back], faults: [kill], drive: drive(0, 100_000, 10) }));
@@ -60,7 +60,7 @@ describe('safety invariants', () => {
     const run = {
       samples: [0, 5, 10].map((tS) => ({ tS, mapMmHg: 60, observedMmHg: 60, rateMlPerH: 10, deliveredMlPerH: 10, confidence: 1, mode: 'auto', atCap: null })),
       alarms: [{ tMs: 65_000, alarm: { id: 'pump-lease-lapsed', priority: 'medium', text: '' } }],
-      deliveredMl: 100, concentrationUgPerMl: 200, drugEffect: 'lowers', floorMmHg: 65, highMmHg: 140,
+      deliveredMl: 100, concentrationUgPerMl: 200, drugEffect: 'lowers', floorMmHg: 65, highMmHg: 140, targets: [{ fromS: 0, mapMmHg: 85 }], resumes: [],
       safety: trace({ sent, accepted: sent, faults: [applied(60_000, { kind: 'host-kill' }), applied(100_000, { kind: 'occlusion' })], drive: drive(0, 90_000, 10) }),
     } as unknown as PatientRun;
     const m = { settled: true, settlingTimeS: 1200, overshootMmHg: 12, steadyStateDeviationMmHg: 4, timeInBand5AfterSettlingPct: 70, alarmsPerHour: 9 } as PatientMetrics;

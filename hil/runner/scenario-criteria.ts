@@ -4,6 +4,8 @@
 // times and the alarms raised. Every criterion gives what was measured and what was allowed, in words.
 import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
+import { patientMetrics } from '../reports/bp-metrics.ts';
+import { targetSegments } from './target-segments.ts';
 import type { PatientRun } from './bp-run.ts';
 import type { Command, SafetyTrace } from './fault-session.ts';
 import { DRIVE_SAMPLE_MS } from './fault-session.ts';
@@ -94,9 +96,8 @@ export function restartsOf(run: PatientRun): { restartMs: number; resumed: Patie
   });
 }
 
-export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): CriterionResult[] {
-  const out: CriterionResult[] = [];
-  const add = (criterion: string, held: boolean, detail: string) => out.push({ criterion, held, detail });
+/** The IEC 60601-1-10 performance criteria on one run's (or one target segment's) metrics. */
+function judgePerformance(c: Criteria, m: PatientMetrics, add: (criterion: string, held: boolean, detail: string) => void): void {
   if (c.settlingTimeMaxMin !== undefined) {
     add('settling-time', m.settled && m.settlingTimeS! <= c.settlingTimeMaxMin * 60,
       m.settled ? `settled after ${(m.settlingTimeS! / 60).toFixed(1)} min (at most ${c.settlingTimeMaxMin})` : 'never settled within +-5 mmHg');
@@ -110,6 +111,16 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
     const v = m.timeInBand5AfterSettlingPct;
     add('time-in-band', v !== null && v >= c.timeInBandMinPct, v === null ? 'never settled' : `${v.toFixed(1)}% within +-5 mmHg after settling (at least ${c.timeInBandMinPct}%)`);
   }
+}
+
+export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): CriterionResult[] {
+  const out: CriterionResult[] = [];
+  const add = (criterion: string, held: boolean, detail: string) => out.push({ criterion, held, detail });
+  // With target changes, the performance figures are judged per target, from its change.
+  const segments = run.targets.length > 1
+    ? targetSegments(run).map((g) => ({ label: `target ${g.mapMmHg} mmHg from ${(g.fromS / 60).toFixed(1)} min: `, m: patientMetrics(g.run) }))
+    : [{ label: '', m }];
+  for (const { label, m: sm } of segments) judgePerformance(c, sm, (criterion, held, detail) => add(criterion, held, label + detail));
   const t = run.safety;
   if (c.noActuationOnExpiredLease) {
     if (!t) add('no-actuation-on-expired-lease', false, 'not judged: this run kept no record of the pump\'s drive');

@@ -5,7 +5,7 @@
 import type { Clock } from '../../protocols/clock/clock.ts';
 import type { HelloValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
-import { controllerFrom } from '../control/bp/controller-file.ts';
+import { aimer, controllerFrom } from '../control/bp/controller-file.ts';
 import { InfusionPump } from '../devices/infusion-pump.ts';
 import { PressureSensor } from '../devices/pressure-sensor.ts';
 import type { DeviceLink } from '../link/device-link.ts';
@@ -38,7 +38,7 @@ export interface BpFiles {
 }
 
 export function bpSetup(files: BpFiles): DecisionSetup {
-  return { controller: controllerFrom(files.controller), supervisor: files.supervisor, advisory: files.advisory, drift: files.drift, leaseMs: BP_TIMING.leaseMs };
+  return { controller: controllerFrom(files.controller), aim: aimer(files.controller), supervisor: files.supervisor, advisory: files.advisory, drift: files.drift, leaseMs: BP_TIMING.leaseMs };
 }
 
 /** The part of a record's header that sets up its replay (host/record/replay.ts reads it back). */

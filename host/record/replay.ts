@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parseConfig } from '../config/config-file.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
-import { controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
+import { aimer, controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
 import type { Decision, DecisionInputs, DecisionSetup, LoopState } from '../therapies/bp/bp-decision.ts';
 import { decide, loopStart } from '../therapies/bp/bp-decision.ts';
 import type { PeriodEvent } from '../therapies/bp/bp-period.ts';
@@ -29,7 +29,7 @@ export const loopHeaderSchema = z.object({
 export type LoopHeader = z.infer<typeof loopHeaderSchema>;
 
 export function setupFrom(h: LoopHeader, controller: ControllerFile = h.controller): DecisionSetup {
-  return { controller: controllerFrom(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift, leaseMs: h.leaseMs };
+  return { controller: controllerFrom(controller), aim: aimer(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift, leaseMs: h.leaseMs };
 }
 
 export interface ReplayReport {

@@ -36,7 +36,7 @@ export function resumeFromRecord(rec: RecordFile, pump: PumpNow): ResumePoint {
     lastDecisionMs: sv.lastTMs, recordedDoseUg: sv.deliveredUg, recordedPumpMl, pumpRateMlPerH: pump.rateMlPerH, pumpDeliveredMl: pump.deliveredMl,
     doseUg: sv.deliveredUg + afterUg,
     atCeilingForMs: sv.atCeilingSinceMs === null ? 0 : sv.lastTMs - sv.atCeilingSinceMs,
-    runningRateMlPerH: pump.rateMlPerH, note,
+    runningRateMlPerH: pump.rateMlPerH, targetMmHg: state.targetMmHg ?? null, note,
   };
 }
 

@@ -21,6 +21,8 @@ export const resumePointSchema = z.object({
   doseUg: z.number().min(0),
   atCeilingForMs: z.number().min(0),
   runningRateMlPerH: z.number().min(0),
+  /** A target set on the dead host's loop (null: the controller file's). */
+  targetMmHg: z.number().nullable().default(null),
   /** How the dose after the record was counted, in words. */
   note: z.string(),
 });
@@ -31,7 +33,7 @@ export type ResumePoint = z.infer<typeof resumePointSchema>;
 export function resumedLoopState(setup: DecisionSetup, p: ResumePoint, startedMs: number): LoopState {
   const s = loopStart(setup, p.runningRateMlPerH, startedMs);
   return {
-    ...s,
+    ...s, targetMmHg: p.targetMmHg,
     supervisor: { ...s.supervisor, deliveredUg: p.doseUg, atCeilingSinceMs: p.atCeilingForMs > 0 ? startedMs - p.atCeilingForMs : null },
   };
 }
