@@ -9,7 +9,7 @@ import { boardById } from '../emulator/emulated-node.ts';
 import { ArterialWaveform } from '../sim/arterial-waveform.ts';
 import { SyringeMechanism } from '../sim/syringe-mechanism.ts';
 import { FaultyLink } from './faulty-link.ts';
-import { faultSchema, scheduleFaults } from './fault-schedule.ts';
+import { faultSchema, faultSide, injectableFaults, scheduleFaults } from './fault-schedule.ts';
 import { InProcessHost } from './in-process-host.ts';
 
 const list = (raw: unknown[]) => raw.map((r) => faultSchema.parse(r));
@@ -71,6 +71,20 @@ describe('fault schedule', () => {
       .toThrow("faults[1] (brown-out): this level has no board control for node 'bp-sensor' to act on");
     l.clock.advance(120_000);
     expect(l.mechanism.occluded).toBe(false); // the call threw before scheduling anything
+  });
+
+  it('lists the faults a level offers nothing of the kind for as not injectable, and still refuses a node without the part', () => {
+    const l = level();
+    // A level with links and boards but no pump mechanism (a real pump without a fixture).
+    const targets = { board: (n: string) => (n === 'infusion-pump' ? l.board : undefined) };
+    const faults = list([{ kind: 'occlusion', atMin: 1 }, { kind: 'reset', atMin: 2, node: 'infusion-pump' }]);
+    const r = injectableFaults(faults, targets, l.clock, 'hil');
+    expect(r.injectable.map((f) => f.kind)).toEqual(['reset']);
+    expect(r.notInjectable.map((x) => x.why)).toEqual(['not injectable at hil: faults[0] (occlusion): this level has no syringe mechanism to act on']);
+    expect(() => injectableFaults(list([{ kind: 'reset', atMin: 2, node: 'bp-sensor' }]), targets, l.clock, 'hil')).toThrow(/no board control for node 'bp-sensor'/);
+    expect(faults.map(faultSide)).toEqual(['plant', 'plant']);
+    expect(list([{ kind: 'host-kill', atMin: 1 }, { kind: 'flush', atMin: 1, durationS: 5, pressureMmHg: 300 }, { kind: 'drops', atMin: 1, node: 'bp-sensor', dropRate: 0.1 }]).map(faultSide))
+      .toEqual(['host', 'line', 'host']);
   });
 
   it('a bad entry is refused naming the field; an unknown kind lists none of the wrong fields', () => {

@@ -44,32 +44,76 @@ export interface FaultEvent {
 
 type Target = { apply(): ActiveFault };
 
+/** The level offers nothing of the kind a fault acts on (as opposed to a fault naming a node that has no such part). */
+class NoTargetKind extends Error {}
+
+/**
+ * Where a fault happens: on the arterial line (the sensor's artifacts, in the plant's line model), in the
+ * plant (the pump's mechanism, the boards' reset, power and oscillator) or on the host's side (the cable
+ * and port it opens, its own process).
+ */
+export function faultSide(f: Fault): 'line' | 'plant' | 'host' {
+  const kind = f.kind as string;
+  if (SENSOR.has(kind)) return 'line';
+  return ACTUATOR.has(kind) || DEVICE.has(kind) ? 'plant' : 'host';
+}
+
+/** A fault a level has nothing to act on (an actuator fault on a real pump without a fixture): reported, never dropped silently. */
+export interface NotInjectable {
+  fault: Fault;
+  why: string;
+}
+
+/**
+ * Splits faults into those this level's targets can inject and those it cannot (it offers nothing of
+ * their kind), with why. A fault naming a node that lacks the part (an occlusion of the bp-sensor) is the
+ * scenario's mistake, not the level's: that still throws.
+ */
+export function injectableFaults(faults: Fault[], targets: FaultTargets, clock: Clock, level: string): { injectable: Fault[]; notInjectable: NotInjectable[] } {
+  const injectable: Fault[] = [];
+  const notInjectable: NotInjectable[] = [];
+  faults.forEach((f, i) => {
+    try {
+      bind(f, targets, clock, `faults[${i}]`);
+      injectable.push(f);
+    } catch (e) {
+      if (!(e instanceof NoTargetKind)) throw e;
+      notInjectable.push({ fault: f, why: `not injectable at ${level}: ${e.message}` });
+    }
+  });
+  return { injectable, notInjectable };
+}
+
 function bind(f: Fault, targets: FaultTargets, clock: Clock, where: string): Target {
   const missing = (what: string, node?: string) =>
-    new Error(`${where} (${f.kind}): this level has no ${what}${node ? ` for node '${node}'` : ''} to act on`);
+    node ? new Error(`${where} (${f.kind}): this level has no ${what} for node '${node}' to act on`) : new NoTargetKind(`${where} (${f.kind}): this level has no ${what} to act on`);
   const kind = f.kind as string;
   if (LINK.has(kind)) {
     const lf = f as z.infer<typeof linkFaultSchema>;
-    const link = targets.link?.(lf.node);
+    if (!targets.link) throw missing('serial link');
+    const link = targets.link(lf.node);
     if (!link) throw missing('serial link', lf.node);
     return { apply: () => applyLinkFault(link, lf) };
   }
   if (ACTUATOR.has(kind)) {
     const af = f as z.infer<typeof actuatorFaultSchema>;
-    const m = targets.mechanism?.(af.node);
+    if (!targets.mechanism) throw missing('syringe mechanism');
+    const m = targets.mechanism(af.node);
     if (!m) throw missing('syringe mechanism', af.node);
     return { apply: () => applyActuatorFault(m, af) };
   }
   if (DEVICE.has(kind)) {
     const df = f as z.infer<typeof deviceFaultSchema>;
-    const b = targets.board?.(df.node);
+    if (!targets.board) throw missing('board control');
+    const b = targets.board(df.node);
     if (!b) throw missing('board control', df.node);
     return { apply: () => applyDeviceFault(b, df) };
   }
   if (SENSOR.has(kind)) {
     const sf = f as z.infer<typeof sensorFaultSchema>;
     const node = sf.node ?? 'bp-sensor';
-    const line = targets.line?.(node);
+    if (!targets.line) throw missing('arterial line model');
+    const line = targets.line(node);
     if (!line) throw missing('arterial line model', node);
     return { apply: () => applySensorFault(line, sf, clock) };
   }

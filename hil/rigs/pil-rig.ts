@@ -14,12 +14,18 @@ import { SerialTransport } from '../../host/transport/serial-transport.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import { boardById } from '../emulator/emulated-node.ts';
 import { SIM_KEYRING } from '../emulator/sim-keys.ts';
+import type { Fault, FaultEvent, NotInjectable } from '../faults/fault-schedule.ts';
 import type { Truth } from '../sim/engine/plant.ts';
 import { ptyPair } from '../pil/pil-rig.ts';
 import type { RigSession } from './rig.ts';
 import { catalogueRole } from './rig.ts';
 
 const plantScript = fileURLToPath(new URL('./pil-plant-process.ts', import.meta.url));
+type PlantMessage =
+  | { kind: 'ready'; truth: Truth; originEpochMs: number; notInjectable: NotInjectable[] }
+  | { kind: 'truth'; truth: Truth; drive: [number, number][]; trace?: unknown }
+  | { kind: 'fault'; event: FaultEvent };
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** What the plant process is told. */
@@ -27,9 +33,34 @@ export interface PilPlantSpec {
   therapy: string;
   plan: unknown;
   speed: number;
+  board: string;
+  /** Plant-side faults (actuator, device) to schedule on the plant's clock; absent: no fault targets, no drive samples. */
+  faults?: Fault[];
   /** Each node's board end of its pseudo-terminal pair. */
   ttys: Partial<Record<NodeName, string>>;
   truthEveryMs: number;
+}
+
+/** What the plant process reports besides its truth, when a run schedules faults in it. */
+export interface PlantListener {
+  drive(tMs: number, rateMlPerH: number): void;
+  fault(e: FaultEvent): void;
+}
+
+/** The host's clock on the plant's time: 0 when the plant's clock started, at the plant's speed. */
+export class PlantTimeClock extends SystemClock {
+  constructor(private readonly originEpochMs: number, speed: number) {
+    super(speed);
+  }
+
+  override now(): number {
+    return (performance.timeOrigin + performance.now() - this.originEpochMs) * this.speed;
+  }
+}
+
+export interface PilSession extends RigSession {
+  /** Faults the plant process had nothing to act on. */
+  notInjectable: NotInjectable[];
 }
 
 export interface PilSessionOptions {
@@ -39,13 +70,15 @@ export interface PilSessionOptions {
   board: string;
   seed: number;
   speed: number;
+  faults?: Fault[];
+  listener?: PlantListener;
   /** How often the plant sends its ground truth, plant ms (default 1000). */
   truthEveryMs?: number;
   /** Takes the plant's traces (what its builder drains) as they arrive. */
   onTrace?: (trace: unknown) => void;
 }
 
-export async function pilSession(o: PilSessionOptions): Promise<RigSession> {
+export async function pilSession(o: PilSessionOptions): Promise<PilSession> {
   const dir = mkdtempSync(join(tmpdir(), 'homeostat-pil-'));
   const procs: ChildProcess[] = [];
   const stop = () => {
@@ -59,24 +92,32 @@ export async function pilSession(o: PilSessionOptions): Promise<RigSession> {
       ttys[role] = join(dir, `${role}-board`);
     }
     const specPath = join(dir, 'spec.json');
-    writeFileSync(specPath, JSON.stringify({ therapy: o.therapy, plan: o.plan, speed: o.speed, ttys, truthEveryMs: o.truthEveryMs ?? 1000 } satisfies PilPlantSpec));
+    writeFileSync(specPath, JSON.stringify({ therapy: o.therapy, plan: o.plan, speed: o.speed, board: o.board, faults: o.faults, ttys, truthEveryMs: o.truthEveryMs ?? 1000 } satisfies PilPlantSpec));
     const plant = owned(spawn(process.execPath, ['--import', 'tsx', plantScript, '--spec', specPath], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
     procs.push(plant);
     let output = '';
     plant.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     plant.stderr!.on('data', (d: Buffer) => (output += d.toString()));
     let truth: Truth | null = null;
-    plant.on('message', (m: { kind: string; truth: Truth; trace?: unknown }) => {
+    let ready: { originEpochMs: number; notInjectable: NotInjectable[] } | null = null;
+    plant.on('message', (m: PlantMessage) => {
+      if (m.kind === 'fault') return o.listener?.fault(m.event);
       truth = m.truth;
-      if (m.trace !== undefined) o.onTrace?.(m.trace);
+      if (m.kind === 'ready') ready = m;
+      if (m.kind === 'truth') {
+        for (const [tMs, rate] of m.drive) o.listener?.drive(tMs, rate);
+        if (m.trace !== undefined) o.onTrace?.(m.trace);
+      }
     });
     const gone = () => plant.exitCode !== null || plant.signalCode !== null;
     for (let i = 0; i < 3000 && truth === null && !gone(); i++) await sleep(10);
-    if (truth === null) throw new Error(`the PIL plant did not start: ${output.slice(-500)}`);
+    if (truth === null || ready === null) throw new Error(`the PIL plant did not start: ${output.slice(-500)}`);
     const baud = boardById(o.board).uart.baud;
+    const started = ready as { originEpochMs: number; notInjectable: NotInjectable[] };
     return {
       level: 'pil',
-      clock: new SystemClock(o.speed),
+      notInjectable: started.notInjectable,
+      clock: new PlantTimeClock(started.originEpochMs, o.speed),
       nodes: o.roles.map((role, i) => ({ role: catalogueRole(role), where: join(dir, `${role}-host`), open: () => SerialTransport.open(join(dir, `${role}-host`), baud), sessionIdSeed: o.seed * 2 + 1 + i, keyring: SIM_KEYRING })),
       probe: () => truth!,
       run: async (ms) => {

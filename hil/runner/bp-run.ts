@@ -3,9 +3,13 @@
 // is the same composition root `homeostat run bp` uses on real boards (host/app/bp-app.ts), and the loop's
 // record goes to a file as it happens. Ground truth (the patient's own mean pressure, what reached it) comes
 // through the rig's probe for metrics only and never reaches the loop.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ControllerFile } from '../../host/control/bp/controller-file.ts';
-import { BP_TIMING, bpHeader, connectBp, startBp } from '../../host/app/bp-app.ts';
+import { BP_TIMING, bpHeader, connectBp, resumeBp, startBp } from '../../host/app/bp-app.ts';
+import { readRecord } from '../../host/record/record-file.ts';
+import type { ResumePoint } from '../../host/record/resume-point.ts';
 import { warnUnauthenticated } from '../../host/app/connect-devices.ts';
 import type { BpFiles, ConnectedBp } from '../../host/app/bp-app.ts';
 import type { Confirmer } from '../../host/loop/loop-shell.ts';
@@ -26,12 +30,13 @@ import { bpPlant } from '../sim/engine/bp-plant.ts';
 import type { ScenarioPlant } from '../sim/engine/scenario-plant.ts';
 import { scenarioPlantOptions } from '../sim/engine/scenario-plant.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
+import { scenarioSchema } from '../sim/scenarios/scenario.ts';
 import { milBpSession } from '../rigs/mil-bp.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
 import type { Level, RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
-import type { SafetyTrace } from './fault-sil-session.ts';
-import { faultSilSession } from './fault-sil-session.ts';
+import type { SafetyTrace } from './fault-session.ts';
+import { faultSession } from './fault-session.ts';
 
 /** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
 export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
@@ -64,11 +69,13 @@ export interface BpRunSetup {
   /** Aborting stops the run at its next period: the pump to its safe state, the record closed (Ctrl-C). */
   signal?: AbortSignal;
   /**
-   * SIL only: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
+   * SIL and PIL: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
    * artifacts). Given (even empty), the run goes through faulty links and a host that can be killed, and
    * keeps the safety trace its invariants are judged on.
    */
   faults?: Fault[];
+  /** Changes of the target during the run (a HIL scenario's schedule), each given to the loop as a person's new target. */
+  targets?: { atMin: number; mapMmHg: number }[];
 }
 
 export interface TruthSample {
@@ -90,6 +97,8 @@ export interface PatientRun {
   /** The drug lowers the pressure (brought down onto the target) or raises it (brought up). */
   drugEffect: 'lowers' | 'raises';
   targetMmHg: number;
+  /** The target's segments: from when (s into the run) which target held; the first from 0 at targetMmHg. */
+  targets: { fromS: number; mapMmHg: number }[];
   durationS: number;
   /** Every decision period: truth, what the loop saw and did. */
   samples: TruthSample[];
@@ -107,9 +116,16 @@ export interface PatientRun {
   error: string | null;
   /** With faults: what the pump accepted and did, the faults' events and the run's log. */
   safety?: SafetyTrace;
+  /** Each host started again after a kill: when its loop resumed and from what point (host/record/resume-point.ts). */
+  resumes: { tMs: number; host: number; point: ResumePoint; truthDeliveredMl: number }[];
+  /** The supervisor's largest increase per decision. */
+  rateChangeLimitMlPerH: number;
 }
 
 const PATIENT_STEP_S = 0.5;
+
+/** The plant's part of a scenario (a HIL scenario file adds the test's own fields, which a PIL plant process would refuse). */
+const plantScenario = (s: Scenario): Scenario => Object.fromEntries(Object.keys(scenarioSchema.shape).filter((k) => k in s).map((k) => [k, s[k as keyof Scenario]])) as Scenario;
 
 /** A run without a record. */
 const NO_RECORD = { record: () => undefined, close: () => undefined };
@@ -121,14 +137,19 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
   const plan: ScenarioPlant = {
-    scenario: s, patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
+    scenario: plantScenario(s), patient, model: setup.model ?? 'slate-vasodilator', concentrationUgPerMl: supervisor.concentrationUgPerMl,
     seed, board: setup.board, patientStepS: PATIENT_STEP_S,
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
   const board = boardById(setup.board);
-  const recordPath = setup.recordDir === null ? '' : join(setup.recordDir, `${patient.id}.record.jsonl`);
+  // A host killed and started again resumes from the dead one's record: such a run keeps one even when
+  // asked for none (in a scratch folder, removed at the end).
+  const restarts = setup.faults?.some((f) => f.kind === 'host-kill' && f.durationS !== undefined) ?? false;
+  const scratchDir = setup.recordDir === null && restarts ? mkdtempSync(join(tmpdir(), 'homeostat-record-')) : null;
+  const recordDir = setup.recordDir ?? scratchDir;
+  const recordPath = recordDir === null ? '' : join(recordDir, `${patient.id}.record.jsonl`);
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
-  const recorder = setup.recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
+  const recorder = recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
     versions: runVersions(level === 'mil' ? {} : {
       [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
@@ -142,12 +163,20 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   let loops: BpLoop[] = [];
   let safety: SafetyTrace | undefined;
   let closeFaulty = () => undefined as void;
-  const start = (clock: Clock, devices: BpDevices) =>
-    startBp({ clock, devices, files, recorder: setup.recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
+  const resumes: PatientRun['resumes'] = [];
+  const startOptions = (clock: Clock, devices: BpDevices) => ({ clock, devices, files, recorder: recordDir === null ? undefined : recorder, confirmer: setup.confirmer, name: patient.id });
+  const start = async (clock: Clock, devices: BpDevices, host: number): Promise<BpLoop> => {
+    if (host === 1 || recordDir === null) return startBp(startOptions(clock, devices));
+    // A host started again finds the pump and reads what the dead one recorded.
+    const r = await resumeBp({ ...startOptions(clock, devices), record: readRecord(recordPath) });
+    // Ground truth for the criteria only: what had reached the patient when the loop resumed.
+    resumes.push({ tMs: clock.now(), host, point: r.point, truthDeliveredMl: rig?.probe().deliveredMl ?? 0 });
+    return r.loop;
+  };
   try {
     if (setup.faults) {
-      if (level !== 'sil') throw new Error(`faults are injected at the SIL level only in this runner (asked for ${level})`);
-      const f = await faultSilSession(plan, setup.faults, start, files.supervisor);
+      if (level === 'mil') throw new Error('faults need firmware and links to act on: run them at SIL or PIL, not MIL');
+      const f = await faultSession(level, plan, setup.faults, start, setup.speed ?? 1, files.supervisor);
       rig = f.session as RigSession<BpDevices>;
       loops = f.loops;
       safety = f.trace;
@@ -165,7 +194,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   const session = rig;
   if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
-  if (!setup.faults) loops.push(start(session.clock, connected ?? session.ideal!));
+  if (!setup.faults) loops.push(startBp(startOptions(session.clock, connected ?? session.ideal!)));
   const current = () => loops.at(-1)!;
   // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
   let stopWhy: string | null = null;
@@ -183,6 +212,8 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       return stopped;
     },
   });
+  // A scheduled target goes to whichever host runs then (a dead one takes nothing, as a dead process would not).
+  for (const t of setup.targets ?? []) session.clock.after(t.atMin * 60_000, () => current().operatorAction({ kind: 'target', mapMmHg: t.mapMmHg }));
   for (const a of s.operator) session.clock.after(a.atMin * 60_000, () => current().operatorAction(a.kind === 'manual' ? { kind: 'manual', rateMlPerH: a.rateMlPerH } : { kind: 'auto' }));
   const samples: TruthSample[] = [];
   const durationS = s.durationMin * 60;
@@ -228,13 +259,15 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     session.close();
     // A stop a person or a signal asked for is a proper end; the run is still reported as cut short.
     recorder.close(error && stopWhy === null ? { ok: false, error } : { ok: true });
+    if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
   }
   onProgress?.(1);
   return {
-    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg, durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
+    patient, drugEffect: supervisor.drugEffect, targetMmHg: s.targetMmHg,
+    targets: [{ fromS: 0, mapMmHg: s.targetMmHg }, ...(setup.targets ?? []).map((t) => ({ fromS: t.atMin * 60, mapMmHg: t.mapMmHg }))], durationS, samples, decisions: loops.flatMap((l) => l.decisions), alarms: loops.flatMap((l) => l.alarmLog),
     deliveredMl: session.probe().deliveredMl, concentrationUgPerMl: supervisor.concentrationUgPerMl,
     ceilingMlPerH: ceilingMlPerH(supervisor), floorMmHg: supervisor.floorMmHg, highMmHg: supervisor.highMmHg,
-    recordPath, wallMs: performance.now() - started, error, safety,
+    recordPath: scratchDir ? '' : recordPath, wallMs: performance.now() - started, error, safety, resumes, rateChangeLimitMlPerH: supervisor.maxRateChangeMlPerH,
   };
 }
 

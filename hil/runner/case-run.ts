@@ -2,6 +2,8 @@
 // comes back is plain data (it crosses from a worker thread and into results files): the verdict of every
 // criterion, the run's figures, a thinned trace for the plots, and the log. A run that throws comes back as
 // an error with its log; it never stops the suite.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadControllerFile } from '../../host/control/bp/controller-file.ts';
 import { driftConfigSchema } from '../../host/safety/drift-monitor.ts';
 import { loadSupervisorFile } from '../../host/safety/infusion-supervisor.ts';
@@ -36,6 +38,8 @@ export interface CaseResult {
   criteria: CriterionResult[];
   /** The run crashed: why. */
   error?: string;
+  /** Faults of the scenario this level could not inject ("not injectable at pil: ..."): the case did not test them. */
+  notInjectable?: string[];
   metrics?: Pick<PatientMetrics, 'settlingTimeS' | 'overshootMmHg' | 'steadyStateDeviationMmHg' | 'timeInBand5AfterSettlingPct' | 'minMapMmHg' | 'totalDoseMg' | 'alarmsPerHour'>;
   /** Per decision period: minutes, true MAP, observed MAP (null: none), commanded and delivered mL/h. */
   trace?: { targetMmHg: number; floorMmHg: number; rows: [number, number, number | null, number, number][]; alarmsMin: number[]; faultsMin: [number, string][] };
@@ -51,6 +55,12 @@ function files(s: HilScenario, drug: DrugFile) {
     supervisor: s.supervisor ? besideScenario(s, s.supervisor) : repo(`host/safety/${drug.defaults.supervisor}.supervisor.json`),
     drift: repo('host/safety/default.drift.json'),
   };
+}
+
+function scenarioDir(recordDir: string, scenario: string): string {
+  const dir = join(recordDir, scenario.replace(/[^a-z0-9._-]/gi, '_'));
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
@@ -71,13 +81,14 @@ function logOf(run: PatientRun): string {
   return lines.join('\n');
 }
 
-export async function runCase(job: Job, level: RunLevel, recordDir: string | null): Promise<CaseResult> {
+/** PIL runs on the machine's clock, this many times faster than real time. */
+export async function runCase(job: Job, level: RunLevel, recordDir: string | null, speed = 1): Promise<CaseResult> {
   const started = performance.now();
   const base = { index: job.index, file: job.file, scenario: job.scenario, patient: job.patient, level, hazard: '', checklist: '', simulatedS: 0 };
   let s: HilScenario | null = null;
   try {
     s = loadHilScenario(job.file);
-    if (level !== 'sil') throw new Error(`the ${level.toUpperCase()} level needs a rig file and boards; this runner runs scenarios at SIL (use --level sil)`);
+    if (level === 'hil') throw new Error('the HIL level runs on a bench: bring it up with its rig file (hil run --level hil --rig <file>)');
     const { cohort, patients } = scenarioPatients(s);
     const patient = patients.find((p) => p.id === job.patient);
     if (!patient) throw new Error(`${job.file}: no patient ${job.patient} any more`);
@@ -90,13 +101,16 @@ export async function runCase(job: Job, level: RunLevel, recordDir: string | nul
       scenario: { ...s, artifacts: [...s.artifacts, ...line] },
       controller, supervisor,
       drift: readConfigFile(f.drift, 'the drift alarm', driftConfigSchema), advisory: null,
-      seed: s.seed, board: s.board, recordDir, level, model: cohort.file.model, faults: scheduled,
+      // One folder per scenario: records are named by patient, and scenarios share patients.
+      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, model: cohort.file.model, faults: scheduled, targets: s.targets,
     }, patient);
+    const notInjectable = (run.safety?.notInjectable ?? []).map((x) => `${x.fault.kind} at ${x.fault.atMin} min: ${x.why}`);
     const m = patientMetrics(run);
     const criteria = judgeRun(s.criteria, run, m);
     return {
       ...base, hazard: s.hazard, checklist: s.checklist, wallS: (performance.now() - started) / 1000, simulatedS: run.durationS,
       passed: !run.error && criteria.every((c) => c.held), criteria, ...(run.error ? { error: run.error } : {}),
+      ...(notInjectable.length ? { notInjectable } : {}),
       metrics: {
         settlingTimeS: m.settlingTimeS, overshootMmHg: m.overshootMmHg, steadyStateDeviationMmHg: m.steadyStateDeviationMmHg,
         timeInBand5AfterSettlingPct: m.timeInBand5AfterSettlingPct, minMapMmHg: m.minMapMmHg, totalDoseMg: m.totalDoseMg, alarmsPerHour: m.alarmsPerHour,

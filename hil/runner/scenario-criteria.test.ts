@@ -4,7 +4,7 @@ import type { Fault, FaultEvent } from '../faults/fault-schedule.ts';
 import { criteriaSchema } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import type { PatientRun } from './bp-run.ts';
-import type { SafetyTrace } from './fault-sil-session.ts';
+import type { SafetyTrace } from './fault-session.ts';
 import { expiredLeaseActuation, judgeRun, safeStateAfterLoss } from './scenario-criteria.ts';
 
 /** Drive samples every 250 ms from fromMs to toMs at a rate. */
@@ -18,7 +18,7 @@ const commands = (fromMs: number, toMs: number) =>
 const applied = (tMs: number, fault: Partial<Fault>): FaultEvent => ({ tMs, what: 'applied', fault: { atMin: tMs / 60_000, ...fault } as Fault });
 
 function trace(o: Partial<SafetyTrace>): SafetyTrace {
-  return { sent: [], accepted: [], drive: [], faults: [], hostStarts: 1, safeRateMlPerH: 0, maxLapseRateMlPerH: 150, maxLeaseMs: 60_000, log: [], ...o };
+  return { sent: [], accepted: [], drive: [], faults: [], notInjectable: [], hostStarts: 1, safeRateMlPerH: 0, maxLapseRateMlPerH: 150, maxLeaseMs: 60_000, log: [], ...o };
 }
 
 describe('safety invariants', () => {
@@ -48,7 +48,7 @@ describe('safety invariants', () => {
     const lateTrace = trace({ sent, accepted: sent, faults: [kill], drive: [...drive(0, 80_000, 10), ...drive(80_000, 100_000, 0)] });
     const late = safeStateAfterLoss(lateTrace);
     expect(late[0].safeAtMs!).toBeGreaterThan(late[0].deadlineMs);
-    const judged = judgeRun(criteriaSchema.parse({}), { samples: [], alarms: [], safety: lateTrace } as unknown as PatientRun, {} as PatientMetrics);
+    const judged = judgeRun(criteriaSchema.parse({}), { samples: [], alarms: [], safety: lateTrace, targets: [{ fromS: 0, mapMmHg: 85 }], resumes: [] } as unknown as PatientRun, {} as PatientMetrics);
     expect(judged.find((x) => x.criterion === 'safe-rate-after-loss')).toMatchObject({ held: false, detail: 'host-kill at 60.0 s: at 80.0 s at the safe rate 0 mL/h (by 71.5 s)' });
     const back = commands(65_000, 100_000);
     const recovered = safeStateAfterLoss(trace({ sent: [...sent, ...back], accepted: [...sent, ...back], faults: [kill], drive: drive(0, 100_000, 10) }));
@@ -74,7 +74,7 @@ describe('safety invariants', () => {
     const run = {
       samples: [0, 5, 10].map((tS) => ({ tS, mapMmHg: 60, observedMmHg: 60, rateMlPerH: 10, deliveredMlPerH: 10, confidence: 1, mode: 'auto', atCap: null })),
       alarms: [{ tMs: 65_000, alarm: { id: 'pump-lease-lapsed', priority: 'medium', text: '' } }],
-      deliveredMl: 100, concentrationUgPerMl: 200, drugEffect: 'lowers', floorMmHg: 65, highMmHg: 140,
+      deliveredMl: 100, concentrationUgPerMl: 200, drugEffect: 'lowers', floorMmHg: 65, highMmHg: 140, targets: [{ fromS: 0, mapMmHg: 85 }], resumes: [],
       safety: trace({ sent, accepted: sent, faults: [applied(60_000, { kind: 'host-kill' }), applied(100_000, { kind: 'occlusion' })], drive: drive(0, 90_000, 10) }),
     } as unknown as PatientRun;
     const m = { settled: true, settlingTimeS: 1200, overshootMmHg: 12, steadyStateDeviationMmHg: 4, timeInBand5AfterSettlingPct: 70, alarmsPerHour: 9 } as PatientMetrics;

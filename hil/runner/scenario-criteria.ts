@@ -4,9 +4,11 @@
 // times and the alarms raised. Every criterion gives what was measured and what was allowed, in words.
 import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
+import { patientMetrics } from '../reports/bp-metrics.ts';
+import { targetSegments } from './target-segments.ts';
 import type { PatientRun } from './bp-run.ts';
-import type { Command, SafetyTrace } from './fault-sil-session.ts';
-import { DRIVE_SAMPLE_MS } from './fault-sil-session.ts';
+import type { Command, SafetyTrace } from './fault-session.ts';
+import { DRIVE_SAMPLE_MS } from './fault-session.ts';
 
 export interface CriterionResult {
   criterion: string;
@@ -89,9 +91,23 @@ export function safeStateAfterLoss(t: SafetyTrace): { kind: string; atMs: number
   return out;
 }
 
-export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): CriterionResult[] {
-  const out: CriterionResult[] = [];
-  const add = (criterion: string, held: boolean, detail: string) => out.push({ criterion, held, detail });
+/** Share of the dose that reached the patient before a restart the new host must count. */
+export const DOSE_COUNTED_MIN_SHARE = 0.9;
+
+/** Per restart of a killed host: the loop it resumed, its first command against the pump's rate then, and the dose it counted. */
+export function restartsOf(run: PatientRun): { restartMs: number; resumed: PatientRun['resumes'][number] | null; first: Command | null; pumpRateMlPerH: number; truthUgBefore: number }[] {
+  const t = run.safety;
+  if (!t) return [];
+  return t.faults.filter((e) => e.what === 'removed' && e.fault.kind === 'host-kill').map((e) => {
+    const resumed = run.resumes.find((r) => r.tMs >= e.tMs) ?? null;
+    const first = resumed ? t.sent.find((x) => x.tMs >= resumed.tMs) ?? null : null;
+    const drive = first ? t.drive.filter(([tMs]) => tMs <= first.tMs).at(-1) : undefined;
+    return { restartMs: e.tMs, resumed, first, pumpRateMlPerH: drive ? drive[1] : 0, truthUgBefore: (resumed?.truthDeliveredMl ?? 0) * run.concentrationUgPerMl };
+  });
+}
+
+/** The IEC 60601-1-10 performance criteria on one run's (or one target segment's) metrics. */
+function judgePerformance(c: Criteria, m: PatientMetrics, add: (criterion: string, held: boolean, detail: string) => void): void {
   if (c.settlingTimeMaxMin !== undefined) {
     add('settling-time', m.settled && m.settlingTimeS! <= c.settlingTimeMaxMin * 60,
       m.settled ? `settled after ${(m.settlingTimeS! / 60).toFixed(1)} min (at most ${c.settlingTimeMaxMin})` : 'never settled within +-5 mmHg');
@@ -105,6 +121,16 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
     const v = m.timeInBand5AfterSettlingPct;
     add('time-in-band', v !== null && v >= c.timeInBandMinPct, v === null ? 'never settled' : `${v.toFixed(1)}% within +-5 mmHg after settling (at least ${c.timeInBandMinPct}%)`);
   }
+}
+
+export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): CriterionResult[] {
+  const out: CriterionResult[] = [];
+  const add = (criterion: string, held: boolean, detail: string) => out.push({ criterion, held, detail });
+  // With target changes, the performance figures are judged per target, from its change.
+  const segments = run.targets.length > 1
+    ? targetSegments(run).map((g) => ({ label: `target ${g.mapMmHg} mmHg from ${(g.fromS / 60).toFixed(1)} min: `, m: patientMetrics(g.run) }))
+    : [{ label: '', m }];
+  for (const { label, m: sm } of segments) judgePerformance(c, sm, (criterion, held, detail) => add(criterion, held, label + detail));
   const t = run.safety;
   if (c.noActuationOnExpiredLease) {
     if (!t) add('no-actuation-on-expired-lease', false, 'not judged: this run kept no record of the pump\'s drive');
@@ -122,6 +148,24 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
       }
       const held = l.safeAtMs !== null && l.safeAtMs <= l.deadlineMs;
       add('safe-rate-after-loss', held, `${l.kind} at ${s1(l.atMs)} s: ${l.safeAtMs === null ? 'never' : `at ${s1(l.safeAtMs)} s`} at the safe rate ${+l.restMlPerH.toFixed(3)} mL/h (by ${s1(l.deadlineMs)} s)`);
+    }
+  }
+  for (const r of restartsOf(run)) {
+    const at = `host started again at ${s1(r.restartMs)} s`;
+    if (!r.resumed) {
+      if (c.noBolusAfterRestart || c.doseCountedAcrossRestart) add('resume-from-record', false, `${at}: its loop never resumed from the record`);
+      continue;
+    }
+    if (c.noBolusAfterRestart && t) {
+      const limit = Math.max(r.pumpRateMlPerH, t.safeRateMlPerH) + run.rateChangeLimitMlPerH;
+      add('no-bolus-after-restart', !r.first || r.first.rateMlPerH <= limit + 0.01, !r.first ? `${at}: no command sent after it`
+        : `${at}: first command ${r.first.rateMlPerH.toFixed(2)} mL/h with the pump at ${r.pumpRateMlPerH.toFixed(2)} (at most ${limit.toFixed(2)}: that or the safe rate, plus ${run.rateChangeLimitMlPerH})`);
+    }
+    if (c.doseCountedAcrossRestart) {
+      // What the new host's supervisor counts, as its first decision states it (not what the resume point claims).
+      const counted = run.decisions.find((d) => d.tMs >= r.resumed!.tMs)?.doseUg ?? 0;
+      add('dose-counted-across-restart', counted >= DOSE_COUNTED_MIN_SHARE * r.truthUgBefore,
+        `${at}: it counted ${(counted / 1000).toFixed(3)} mg toward the budget; ${(r.truthUgBefore / 1000).toFixed(3)} mg reached the patient before it (at least ${DOSE_COUNTED_MIN_SHARE * 100}% must count)`);
     }
   }
   if (c.faultAlarmWithinS !== undefined) {

@@ -78,6 +78,7 @@ function casePage(c: CaseResult): string {
 <p><a href="index.html">summary</a></p><h1>${esc(c.scenario)} / ${esc(c.patient)}: ${verdict(c)}</h1>
 <p class="note">Hazard: ${esc(c.hazard)}<br>Checklist: ${esc(c.checklist)} &middot; level ${c.level.toUpperCase()} &middot; ${(c.simulatedS / 60).toFixed(0)} simulated min in ${c.wallS.toFixed(1)} s &middot; faults: ${esc(faults)}</p>
 ${c.error !== undefined ? `<p class="failed"><b>The run crashed:</b> ${esc(c.error)}</p>` : ''}
+${(c.notInjectable ?? []).map((n) => `<p class="failed"><b>Fault not injected:</b> ${esc(n)}</p>`).join('\n')}
 ${plots}
 <h2>Criteria</h2><table><tr><th>criterion</th><th>verdict</th><th>measured</th></tr>${rows}</table>
 <h2>Log</h2><pre>${esc(c.log)}</pre>`;

@@ -24,6 +24,8 @@ export interface PoolOptions {
   level: RunLevel;
   workers: number;
   recordDir: string | null;
+  /** PIL: times faster than real time. */
+  speed?: number;
   /** A job started or finished. */
   onProgress?: (done: number, total: number, running: string[], last: CaseResult | null) => void;
 }
@@ -49,7 +51,7 @@ export async function runJobs(jobs: Job[], o: PoolOptions): Promise<CaseResult[]
   if (workers === 1) {
     for (; next < jobs.length; next++) {
       begin(next);
-      finished(next, await runCase(jobs[next], o.level, o.recordDir));
+      finished(next, await runCase(jobs[next], o.level, o.recordDir, o.speed));
     }
     return results;
   }
@@ -69,7 +71,7 @@ export async function runJobs(jobs: Job[], o: PoolOptions): Promise<CaseResult[]
           }
           current = next++;
           begin(current);
-          worker.postMessage({ job: jobs[current], level: o.level, recordDir: o.recordDir });
+          worker.postMessage({ job: jobs[current], level: o.level, recordDir: o.recordDir, speed: o.speed });
         };
         worker.on('message', (r: CaseResult) => {
           finished(current, r);

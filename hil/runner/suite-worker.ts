@@ -5,6 +5,6 @@ import type { RunLevel } from './case-run.ts';
 import { runCase } from './case-run.ts';
 import type { Job } from './suite-plan.ts';
 
-parentPort!.on('message', (m: { job: Job; level: RunLevel; recordDir: string | null }) => {
-  void runCase(m.job, m.level, m.recordDir).then((r) => parentPort!.postMessage(r));
+parentPort!.on('message', (m: { job: Job; level: RunLevel; recordDir: string | null; speed?: number }) => {
+  void runCase(m.job, m.level, m.recordDir, m.speed).then((r) => parentPort!.postMessage(r));
 });

@@ -49,6 +49,14 @@ export const criteriaSchema = z.strictObject({
   noActuationOnExpiredLease: z.boolean().default(true),
   /** Invariant: after a host or link loss, the pump is at its safe rate within its lease (plus 1 s). */
   safeRateWithinLeaseAfterLoss: z.boolean().default(true),
+  /**
+   * Invariant: a host killed and started again resumes from the dead one's record without a bolus: its
+   * first command is no higher than the rate the pump ran then (or its safe rate) plus the supervisor's
+   * rate-change limit.
+   */
+  noBolusAfterRestart: z.boolean().default(true),
+  /** Invariant: the restarted host's dose count toward the budget includes at least 90% of what reached the patient before it. */
+  doseCountedAcrossRestart: z.boolean().default(true),
   /** Invariant: every injected fault raised an alarm within this many seconds of its start. */
   faultAlarmWithinS: z.number().positive().max(3600).optional(),
   /** Invariant: the drug that reached the patient, at most this much (mg). */
@@ -84,6 +92,12 @@ export const hilScenarioSchema = scenarioSchema.extend({
   controller: z.string().min(1).optional(),
   supervisor: z.string().min(1).optional(),
   seed: z.number().int().min(0).default(1),
+  /**
+   * Changes of the target during the run, in time order (the run starts at targetMmHg): each is given to the
+   * loop as a person's new target at its time, and the performance criteria are judged per target segment.
+   */
+  targets: z.array(z.strictObject({ atMin: z.number().positive().max(24 * 60), mapMmHg: z.number().min(50).max(150) })).default([])
+    .refine((ts) => ts.every((t, i) => i === 0 || t.atMin > ts[i - 1].atMin), { message: 'target changes must be in time order, each later than the one before' }),
   /** The fault library's list (hil/faults): link, sensor, actuator, device and host faults, each at its time. */
   faults: z.array(faultSchema).default([]),
   criteria: criteriaSchema.default(() => criteriaSchema.parse({})),

@@ -3,12 +3,11 @@
 // is), and the loop on the session's clock with its recorder. `homeostat run bp` calls it on real ports; the
 // simulated runs call it on emulated ones (or, at MIL, on ideal devices).
 import type { Clock } from '../../protocols/clock/clock.ts';
-import { MsgId, checkPumpLimits, readPumpLimits } from '../../protocols/generated/wire-codec.ts';
-import type { HelloValues, PumpLimitsValues } from '../../protocols/generated/wire-codec.ts';
+import type { HelloValues, PumpLimitsValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
 import { codeName } from '../../protocols/catalogue/codes.ts';
 import { describePeer } from '../../protocols/session/refusal-text.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
-import { controllerFrom } from '../control/bp/controller-file.ts';
+import { aimer, controllerFrom } from '../control/bp/controller-file.ts';
 import { InfusionPump } from '../devices/infusion-pump.ts';
 import { PressureSensor } from '../devices/pressure-sensor.ts';
 import type { DeviceLink } from '../link/device-link.ts';
@@ -18,8 +17,13 @@ import type { DriftConfig } from '../safety/drift-monitor.ts';
 import type { SupervisorConfig } from '../safety/infusion-supervisor.ts';
 import type { DecisionSetup } from '../therapies/bp/bp-decision.ts';
 import type { BpDevices, BpLoop } from '../therapies/bp/bp-loop.ts';
-import { bpLoop } from '../therapies/bp/bp-loop.ts';
+import { bpLoop, bpTherapy } from '../therapies/bp/bp-loop.ts';
 import { lapseRefusal } from '../therapies/bp/drugs/drug-file.ts';
+import { LoopShell } from '../loop/loop-shell.ts';
+import type { RecordFile } from '../record/record-file.ts';
+import { resumeFromRecord } from '../record/resume-from-record.ts';
+import type { ResumePoint } from '../record/resume-point.ts';
+import { resumedLoopState } from '../record/resume-point.ts';
 import type { DeviceSpec } from './connect-devices.ts';
 import { connectDevices } from './connect-devices.ts';
 
@@ -37,7 +41,7 @@ export interface BpFiles {
 }
 
 export function bpSetup(files: BpFiles): DecisionSetup {
-  return { controller: controllerFrom(files.controller), supervisor: files.supervisor, advisory: files.advisory, drift: files.drift, leaseMs: BP_TIMING.leaseMs };
+  return { controller: controllerFrom(files.controller), aim: aimer(files.controller), supervisor: files.supervisor, advisory: files.advisory, drift: files.drift, leaseMs: BP_TIMING.leaseMs };
 }
 
 /** The part of a record's header that sets up its replay (host/record/replay.ts reads it back). */
@@ -98,11 +102,44 @@ export async function connectBp(
 /** How long a pump's limits may take to follow its Hello. */
 const LIMITS_WAIT_MS = 2000;
 
-export function startBp(o: { clock: Clock; devices: BpDevices; files: BpFiles; recorder?: LoopRecorder; confirmer?: Confirmer; name?: string }): BpLoop {
-  const loop = bpLoop({
-    clock: o.clock, sensor: o.devices.sensor, pump: o.devices.pump, periodMs: BP_TIMING.periodMs,
-    setup: bpSetup(o.files), recorder: o.recorder, confirmer: o.confirmer, name: o.name,
-  });
+export interface StartBpOptions {
+  clock: Clock;
+  devices: BpDevices;
+  files: BpFiles;
+  recorder?: LoopRecorder;
+  confirmer?: Confirmer;
+  name?: string;
+}
+
+/** Starts the loop afresh, or (resume) from where a dead host left it, the point recorded after loop-start. */
+export function startBp(o: StartBpOptions & { resume?: ResumePoint }): BpLoop {
+  const resume = o.resume;
+  const options = {
+    clock: o.clock, periodMs: BP_TIMING.periodMs, setup: bpSetup(o.files), recorder: o.recorder, confirmer: o.confirmer, name: o.name,
+  };
+  const loop = resume
+    ? new LoopShell({ ...bpTherapy, start: (setup, startedMs) => resumedLoopState(setup, resume, startedMs) }, { ...options, devices: o.devices, initialValue: resume.runningRateMlPerH })
+    : bpLoop({ ...options, sensor: o.devices.sensor, pump: o.devices.pump });
+  if (resume) o.recorder?.record('resume', o.clock.now(), resume);
   loop.start();
   return loop;
+}
+
+/** How long a restarted host waits for the pump's first status before it gives up resuming. */
+const RESUME_STATUS_TIMEOUT_MS = 10_000;
+
+/**
+ * A host started again after its predecessor died: it waits for the pump's first status (what it runs,
+ * what it has delivered), reads the dead host's record and starts the loop from that point.
+ */
+export async function resumeBp(o: StartBpOptions & { record: RecordFile }): Promise<{ loop: BpLoop; point: ResumePoint }> {
+  const status = await new Promise<PumpStatusValues>((resolve, reject) => {
+    const timer = o.clock.after(RESUME_STATUS_TIMEOUT_MS, () => reject(new Error(`no status from the pump within ${RESUME_STATUS_TIMEOUT_MS / 1000} s: cannot tell what it delivered, so the loop does not resume`)));
+    o.devices.pump.onStatus((st) => {
+      timer.cancel();
+      resolve(st);
+    });
+  });
+  const point = resumeFromRecord(o.record, { rateMlPerH: status.rateMlPerH, deliveredMl: status.deliveredMl });
+  return { loop: startBp({ ...o, resume: point }), point };
 }

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { parseConfig } from '../config/config-file.ts';
 import type { ControllerFile } from '../control/bp/controller-file.ts';
-import { controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
-import type { Decision, DecisionInputs, DecisionSetup } from '../therapies/bp/bp-decision.ts';
+import { aimer, controllerFileSchema, controllerFrom } from '../control/bp/controller-file.ts';
+import type { Decision, DecisionInputs, DecisionSetup, LoopState } from '../therapies/bp/bp-decision.ts';
 import { decide, loopStart } from '../therapies/bp/bp-decision.ts';
 import type { PeriodEvent } from '../therapies/bp/bp-period.ts';
 import { PERIOD_EVENT_KINDS } from '../therapies/bp/bp-period.ts';
@@ -14,6 +14,7 @@ import { advisoryConfigSchema } from '../safety/advisory-gate.ts';
 import { driftConfigSchema } from '../safety/drift-monitor.ts';
 import { supervisorConfigSchema } from '../safety/infusion-supervisor.ts';
 import type { RecordFile } from './record-file.ts';
+import { resumedLoopState, resumePointSchema } from './resume-point.ts';
 
 /** The part of a record's header a replay needs. */
 export const loopHeaderSchema = z.object({
@@ -28,7 +29,7 @@ export const loopHeaderSchema = z.object({
 export type LoopHeader = z.infer<typeof loopHeaderSchema>;
 
 export function setupFrom(h: LoopHeader, controller: ControllerFile = h.controller): DecisionSetup {
-  return { controller: controllerFrom(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift, leaseMs: h.leaseMs };
+  return { controller: controllerFrom(controller), aim: aimer(controller), supervisor: h.supervisor, advisory: h.advisory, drift: h.drift, leaseMs: h.leaseMs };
 }
 
 export interface ReplayReport {
@@ -45,12 +46,18 @@ const COMPARED = ['infusedMlPerH', 'proposedMlPerH', 'commandedMlPerH', 'mode', 
 export interface Replayable<State, E, D> {
   eventKinds: readonly string[];
   start(startMs: number): State;
+  /** A loop that resumed from an earlier record (a restarted host) starts from the state its 'resume' line restores. */
+  resume?(state: State, data: Record<string, unknown>): State;
   decide(state: State, inputs: { nowMs: number; events: E[] | null; operator: unknown; answer: { requestId: number; accept: boolean } | null }): { state: State; decision: D };
   compared: readonly (keyof D & string)[];
 }
 
-/** Any therapy's record, decision by decision, through its decide() again: the same loop for every therapy. */
-export function replayDecisions<State, E, D>(rec: RecordFile, t: Replayable<State, E, D>, maxDifferences = 20): ReplayReport {
+/**
+ * Any therapy's record, decision by decision, through its decide() again: the same loop for every therapy.
+ * Each loop-start (a host started again writes one) starts from a fresh state, or the one a 'resume' line
+ * restores. Also returns the state after the last decision (what a restarted host resumes from).
+ */
+export function replayDecisions<State, E, D>(rec: RecordFile, t: Replayable<State, E, D>, maxDifferences = 20): ReplayReport & { state: State } {
   const start = rec.lines.find((l) => l.kind === 'loop-start');
   if (!start) throw new Error('the record has no loop-start line: it was not written by a loop, or by an older homeostat; nothing to replay');
   const kinds = new Set(t.eventKinds);
@@ -59,6 +66,15 @@ export function replayDecisions<State, E, D>(rec: RecordFile, t: Replayable<Stat
   // The events each decision summarised are the lines recorded since the previous periodic decision.
   let events: E[] = [];
   for (const line of rec.lines) {
+    if (line.kind === 'loop-start' && line !== start) {
+      state = t.start(line.tMs);
+      events = [];
+      continue;
+    }
+    if (line.kind === 'resume' && t.resume) {
+      state = t.resume(state, line.data);
+      continue;
+    }
     if (kinds.has(line.kind)) {
       events.push({ kind: line.kind, tMs: line.tMs, ...line.data } as E);
       continue;
@@ -80,15 +96,16 @@ export function replayDecisions<State, E, D>(rec: RecordFile, t: Replayable<Stat
     }
     if (same) report.identical++;
   }
-  return report;
+  return { ...report, state };
 }
 
-export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport {
+export function replayRecord(rec: RecordFile, controller?: ControllerFile, maxDifferences = 20, wrap: (s: DecisionSetup) => DecisionSetup = (s) => s): ReplayReport & { state: LoopState } {
   const header = parseConfig("the record's header cannot set up a replay", loopHeaderSchema, rec.header);
   const setup = wrap(setupFrom(header, controller));
   return replayDecisions<ReturnType<typeof loopStart>, PeriodEvent, Decision>(rec, {
     eventKinds: PERIOD_EVENT_KINDS,
     start: (tMs) => loopStart(setup, header.initialRateMlPerH, tMs),
+    resume: (state, data) => resumedLoopState(setup, resumePointSchema.parse(data), state.startedMs),
     decide: (state, inputs) => decide(setup, state, inputs as DecisionInputs),
     compared: COMPARED,
   }, maxDifferences);

@@ -76,6 +76,18 @@ criteria: { faultAlarmWithinS: 60 }`));
     writeFileSync(join(dir, 'bad.hil.yaml'), scenario('bad', 'faults: [{ kind: occlusion, atMin: -1 }]'));
     await expect(hilRun([dir], { level: 'sil', workers: 1, records: false }, () => undefined, () => undefined, {}))
       .rejects.toThrow(/bad\.hil\.yaml:12:36: faults\.0\.atMin: /);
-    await expect(hilRun([dir], { level: 'pil', workers: 1, records: false }, () => undefined, () => undefined, {})).rejects.toThrow(/--level pil/);
+  });
+
+  it('refuses --level hil without a rig, --speed off PIL, and stops before any case when the rig\'s bench is not attached', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hil-level-'));
+    writeFileSync(join(dir, 'a.hil.yaml'), scenario('a', ''));
+    const run = (o: object) => hilRun([dir], { level: 'sil', workers: 1, records: false, ...o }, () => undefined, () => undefined, {});
+    await expect(run({ level: 'hil' })).rejects.toThrow(/--level hil needs --rig <file\.rig\.yaml>/);
+    await expect(run({ speed: 10 })).rejects.toThrow(/--speed applies only with --level pil/);
+    const lines: string[] = [];
+    const rig = new URL('../../../hil/rigs/benches/pico-bench.rig.yaml', import.meta.url).pathname;
+    await expect(hilRun([dir], { level: 'hil', rig, workers: 1, records: false, bench: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
+      .rejects.toThrow(/the bench of .*pico-bench\.rig\.yaml did not come up: bp-sensor: no port with USB serial number '3276375A3339'/);
+    expect(lines).toContain('bench: bp-sensor off: no power port: the board stays powered');
   });
 });

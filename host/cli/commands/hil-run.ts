@@ -9,6 +9,8 @@ import { InvalidArgumentError } from 'commander';
 import { availableParallelism } from 'node:os';
 import { loadRig } from '../../../hil/rigs/rig-file.ts';
 import type { RunLevel } from '../../../hil/runner/case-run.ts';
+import type { BenchOptions } from '../../../hil/rigs/bench-strategy.ts';
+import { checkHilBench } from '../../../hil/runner/hil-bench.ts';
 import { parseShard, planSuite, shardFromEnv, shardJobs } from '../../../hil/runner/suite-plan.ts';
 import { mergeResults, readResults, suiteJunit, writeSuiteReport } from '../../../hil/runner/suite-report.ts';
 import type { SuiteResults } from '../../../hil/runner/suite-run.ts';
@@ -23,6 +25,10 @@ export interface HilRunOptions {
   junit?: string;
   report?: string;
   records: boolean;
+  /** PIL: times faster than real time. */
+  speed?: number;
+  /** HIL: the bench strategy's timeouts (tests shorten them). */
+  bench?: BenchOptions;
 }
 
 const LEVELS: RunLevel[] = ['sil', 'pil', 'hil'];
@@ -38,6 +44,7 @@ function writeOutputs(r: SuiteResults, o: { junit?: string; report?: string }, o
 
 function summary(r: SuiteResults, out: (l: string) => void): boolean {
   for (const c of r.cases) {
+    for (const n of c.notInjectable ?? []) out(`NOT INJECTED in ${c.scenario} / ${c.patient}: ${n}`);
     if (c.passed) continue;
     const why = c.error !== undefined ? `error: ${c.error.split('\n')[0]}` : c.criteria.filter((x) => !x.held).map((x) => `${x.criterion}: ${x.detail}`).join('; ');
     out(`FAILED ${c.scenario} / ${c.patient}: ${why}`);
@@ -54,9 +61,10 @@ export async function hilRun(paths: string[], o: HilRunOptions, out: (l: string)
   const level = o.level as RunLevel;
   if (o.rig) loadRig(o.rig);
   if (level === 'hil' && !o.rig) throw new Error('--level hil needs --rig <file.rig.yaml>: the boards, ports and power of the bench');
-  if (level !== 'sil') throw new Error(`--level ${level}: this runner runs suites at SIL so far (faults are injected through the SIL fault targets); run --level sil, or sim bp --level pil for one loop on boards behind ports`);
+  if (o.speed !== undefined && level !== 'pil') throw new Error(`--speed applies only with --level pil (--level ${level} runs on a virtual clock or on real boards): leave --speed out`);
   // Every file is checked before anything runs.
   const { jobs: all } = planSuite(paths);
+  if (level === 'hil') await checkHilBench(o.rig!, (r) => out(`bench: ${r.node} ${r.step}: ${r.detail}`), undefined, o.bench);
   const shard = o.shard ? parseShard(o.shard) : shardFromEnv(env) ?? { k: 1, n: 1 };
   const jobs = shardJobs(all, shard);
   const started = new Date().toISOString();
@@ -64,7 +72,7 @@ export async function hilRun(paths: string[], o: HilRunOptions, out: (l: string)
   const recordDir = o.records && o.report ? join(o.report, 'records') : null;
   if (recordDir) mkdirSync(recordDir, { recursive: true });
   const cases = await runJobs(jobs, {
-    level, workers: o.workers, recordDir,
+    level, workers: o.workers, recordDir, speed: o.speed,
     onProgress: (done, total, running, last) => {
       if (last) out(`${last.passed ? 'ok    ' : last.error !== undefined ? 'ERROR ' : 'FAILED'} ${last.scenario} / ${last.patient} (${last.wallS.toFixed(1)} s)`);
       progress(`[${done}/${total}] ${running.length ? `running ${running.join(', ')}` : ''}`);
@@ -93,6 +101,12 @@ export function hilTrace(paths: string[], o: { results?: string; out: string }):
   return o.out;
 }
 
+const speedOption = (v: string) => {
+  const x = Number(v);
+  if (!(x > 0 && x <= 100)) throw new InvalidArgumentError(`--speed must be a number above 0 and at most 100, got '${v}'`);
+  return x;
+};
+
 const workersOption = (v: string) => {
   const n = Number(v);
   if (!/^\s*\d+\s*$/.test(v) || n < 1 || n > 64) throw new InvalidArgumentError(`--workers must be a whole number from 1 to 64, got '${v}'`);
@@ -107,6 +121,7 @@ export function registerHil(program: Command): void {
     .argument('<paths...>', 'scenario files or folders (the shipped suite: hil/scenarios/suite)')
     .option('--level <sil|pil|hil>', 'where the firmware runs', 'sil')
     .option('--rig <file>', 'a .rig.yaml file (PIL and HIL benches)')
+    .option('--speed <x>', 'PIL: run the plant and the host this many times faster than real time', speedOption)
     .option('--workers <n>', 'cases run side by side in worker threads', workersOption, Math.max(1, Math.min(8, availableParallelism())))
     .option('--shard <k/n>', 'run every n-th case from the k-th (default: HOMEOSTAT_SHARD, or JOB_COMPLETION_INDEX with HOMEOSTAT_SHARDS)')
     .option('--junit <file>', 'write JUnit XML there')

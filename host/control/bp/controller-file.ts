@@ -23,6 +23,16 @@ export function controllerFrom(file: ControllerFile, targetMmHg = file.targetMmH
   return (settings.kind === 'pid' ? pidController(settings) : adaptiveController(settings)) as BpController<unknown>;
 }
 
+/** The file's controller aimed at any target, made once per target (a loop whose target changes). */
+export function aimer(file: ControllerFile): (targetMmHg: number) => BpController<unknown> {
+  const made = new Map<number, BpController<unknown>>();
+  return (targetMmHg) => {
+    let c = made.get(targetMmHg);
+    if (!c) made.set(targetMmHg, (c = controllerFrom(file, targetMmHg)));
+    return c;
+  };
+}
+
 /** The shipped controller files, by name. */
 export function shippedControllerPath(name: 'pid' | 'adaptive'): string {
   return new URL(`./${name}.controller.json`, import.meta.url).pathname;

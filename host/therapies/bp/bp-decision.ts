@@ -33,9 +33,12 @@ export interface DecisionSetup {
   drift: DriftConfig | null;
   /** Lease of each rate command: the pump falls to its safe rate this long after the last one it got. */
   leaseMs: number;
+  /** The controller aimed at another target (a target change); absent: the target cannot change. */
+  aim?: (targetMmHg: number) => BpController<unknown>;
 }
 
-export type OperatorAction = { kind: 'manual'; rateMlPerH: number } | { kind: 'auto' };
+/** A person's action: a manual rate, back to automatic, or a new target for the controller (its state carries on). */
+export type OperatorAction = { kind: 'manual'; rateMlPerH: number } | { kind: 'auto' } | { kind: 'target'; mapMmHg: number };
 
 export type DecisionInputs = GenericInputs<PeriodEvent, OperatorAction>;
 
@@ -54,6 +57,8 @@ export interface LoopState {
   /** Conditions active after the last decision. */
   active: Alarm[];
   startedMs: number;
+  /** The target set since the loop started (null: the controller file's); absent in older states. */
+  targetMmHg?: number | null;
 }
 
 export interface Decision {
@@ -77,6 +82,8 @@ export interface Decision {
   cleared: Alarm[];
   /** The cap the commanded rate sits at, if any (controller maximum, dose ceiling, or no infusion). */
   atCap: string | null;
+  /** The supervisor's count of the dose given so far toward the budget, ug (a resumed loop's includes the dead host's). */
+  doseUg: number;
   asked: RateRequest | null;
   resolved: { requestId: number; outcome: 'accepted' | 'declined' | 'timed out' } | null;
 }
@@ -92,7 +99,11 @@ export function loopStart(setup: DecisionSetup, runningRateMlPerH: number, start
 export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs): { state: LoopState; decision: Decision } {
   const now = x.nowMs;
   const sv = setup.supervisor;
-  const settings = setup.controller.settings;
+  // A new target aims the controller there from this decision on; it is not an act on the pump (no hold ends).
+  const targetMmHg = x.operator?.kind === 'target' ? x.operator.mapMmHg : (state.targetMmHg ?? null);
+  const controller = targetMmHg !== null && setup.aim ? setup.aim(targetMmHg) : setup.controller;
+  const settings = controller.settings;
+  const acted = x.operator !== null && x.operator.kind !== 'target';
   const lastRate = state.supervisor.lastRateMlPerH;
   let period = state.period;
   let summary = state.last;
@@ -108,7 +119,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
   if (x.operator?.kind === 'manual') manual = x.operator.rateMlPerH;
   if (x.operator?.kind === 'auto' && manual !== null) {
     // Bumpless transfer: the controller starts from the rate the person left running.
-    controllerState = setup.controller.start(manual);
+    controllerState = controller.start(manual);
     manual = null;
   }
   // The controller learns what flowed, not what was asked for.
@@ -118,7 +129,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
   let reason = 'no beat yet: holding';
   let confidence = 0;
   let identified: Decision['identified'] = null;
-  const held = !pump.delivering ? `the pump stopped (${pump.stoppedBecause})` : state.supervisor.hold && !x.operator ? state.supervisor.hold.limit : null;
+  const held = !pump.delivering ? `the pump stopped (${pump.stoppedBecause})` : state.supervisor.hold && !acted ? state.supervisor.hold.limit : null;
   if (manual !== null) {
     proposed = manual;
     reason = `manual mode: ${manual.toFixed(1)} mL/h set by the operator; controller idle`;
@@ -128,10 +139,10 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     controllerHeld = true;
   } else if (obs) {
     if (controllerHeld) {
-      controllerState = setup.controller.start(pump.actualMlPerH ?? 0);
+      controllerState = controller.start(pump.actualMlPerH ?? 0);
       controllerHeld = false;
     }
-    const c = setup.controller.step(controllerState, obs, now);
+    const c = controller.step(controllerState, obs, now);
     controllerState = c.state;
     proposed = c.rateMlPerH;
     reason = c.reason;
@@ -142,7 +153,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
   // The monitors look at the valid pressure only.
   const errorMmHg = obs && !invalidity(sv, obs, now) ? obs.meanMmHg - settings.targetMmHg : null;
   // An operator's action starts the oscillation count afresh (it ends any hold the count made).
-  const oscFrom = x.operator ? oscillationStart() : state.oscillation;
+  const oscFrom = acted ? oscillationStart() : state.oscillation;
   const osc = manual === null ? watchOscillation(sv.oscillation, oscFrom, errorMmHg, pump.infusedMlPerH, now) : { state: oscFrom, alarm: null, escalate: null };
   const reach = watchReach(sv.outOfReach, state.reach, {
     errorMmHg, drugEffect: sv.drugEffect, rateMlPerH: lastRate, targetMmHg: settings.targetMmHg,
@@ -150,7 +161,7 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
   }, now);
 
   const s = supervise(sv, state.supervisor, {
-    proposedRateMlPerH: proposed, obs, manualRateMlPerH: manual, pump, operatorActed: x.operator !== null,
+    proposedRateMlPerH: proposed, obs, manualRateMlPerH: manual, pump, operatorActed: acted,
     holdRequest: osc.escalate,
   }, now);
   let rate = s.rateMlPerH;
@@ -184,14 +195,14 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     state: {
       controller: controllerState, controllerHeld,
       supervisor: { ...s.state, lastRateMlPerH: rate },
-      advisory, drift, oscillation: osc.state, reach: reach.state, period, last: summary, manualRateMlPerH: manual, active, startedMs: state.startedMs,
+      advisory, drift, oscillation: osc.state, reach: reach.state, period, last: summary, manualRateMlPerH: manual, active, startedMs: state.startedMs, targetMmHg,
     },
     decision: {
       tMs: now, observedMmHg: obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, infusedMlPerH: pump.infusedMlPerH,
       proposedMlPerH: proposed, commandedMlPerH: rate, command: s.command, mode: s.mode, controllerReason: reason, confidence, identified, limits,
       alarms: active,
       raised, cleared,
-      atCap: reach.atCap, asked, resolved,
+      atCap: reach.atCap, asked, resolved, doseUg: s.state.deliveredUg,
     },
   };
 }
