@@ -14,6 +14,7 @@ import { runCohort } from '../runner/bp-cohort-run.ts';
 import { loadCohort } from '../sim/cohorts/cohort.ts';
 import { loadScenario } from '../sim/scenarios/scenario.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
+import { pilKeyringEnv } from '../rigs/pil-boards.testing.ts';
 
 const repo = (p: string) => new URL(`../../${p}`, import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -59,7 +60,7 @@ function codeLines() {
   return { therapySpecificLines: count.therapySpecific, sharedLines: count.shared, therapySpecificFiles: count.files.therapySpecific.length, sharedFiles: count.files.shared.length };
 }
 
-/** `homeostat run bp` against PIL boards for about 25 s, then SIGINT. */
+/** `homeostat run bp` against PIL boards for about 25 s, then SIGINT (the boards' keys in the keyring it reads, as flashing leaves them). */
 async function runBpOnPil() {
   // The patient and the drug in its syringe, both from the cohort.
   const { patients: [patient], drug } = loadCohort(repo('hil/sim/cohorts/default.cohort.json'));
@@ -67,7 +68,7 @@ async function runBpOnPil() {
   const session = await pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: 'pico', seed: 7, speed: 1 });
   const out = mkdtempSync(join(tmpdir(), 'bench-run-bp-'));
   try {
-    const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', '--sensor', session.nodes[0].where, '--pump', session.nodes[1].where, '--weight-kg', '70', '--out', out], { stdio: 'ignore' });
+    const p = spawn(process.execPath, [repo('host/cli/bin.js'), 'run', 'bp', '--sensor', session.nodes[0].where, '--pump', session.nodes[1].where, '--weight-kg', '70', '--out', out], { stdio: 'ignore', env: pilKeyringEnv() });
     const done = new Promise<number | null>((r) => p.on('close', r));
     await sleep(27_000);
     p.kill('SIGINT');
