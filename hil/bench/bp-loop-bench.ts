@@ -112,7 +112,7 @@ export async function bpLoopBench() {
     heldOutDefaultScenario: { adaptive: outcome(adaptive), pid: outcome(pid) },
     tuningDefaultScenario: { adaptive: outcome(tuningAdaptive), pid: outcome(tuningPid) },
     corners: { adaptive: cornersAdaptive, pid: cornersPid },
-    adaptiveDecisionCost: { ...cost, goalUs: 50, note: 'per decision, the controller alone, on held-out records replayed (fastest of 7 replays per record); identicalToRecords: every proposal as recorded' },
+    adaptiveDecisionCost: { ...cost, goalUs: 50, note: 'per decision, the controller alone, on held-out records replayed (each chunk of 40 decisions at the fastest of 7 runs); identicalToRecords: every proposal as recorded' },
     heldOutNorepinephrineHypotension: { pid: outcome(vasopressor), maxMapMmHg: Number(Math.max(...vasopressor.runs.flatMap((r) => r.samples.map((x) => x.mapMmHg))).toFixed(1)) },
     heldOutStressScenario: { adaptive: { ...outcome(stress), sensitivityDriftAlarms: stress.runs.reduce((a, r) => a + r.alarms.filter((x) => x.alarm.id === 'sensitivity-drift').length, 0) } },
     speed: {
