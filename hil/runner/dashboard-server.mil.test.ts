@@ -72,6 +72,8 @@ describe('dashboard server on a MIL loop', () => {
     const operatorSeen: string[] = [];
     let done: PatientRun | null = null;
     void runPatient({
+      // A new target at 0.5 min, as a scenario's schedule gives it.
+      targets: [{ atMin: 0.5, mapMmHg: 80 }],
       scenario, controller: loadControllerFile(shippedControllerPath('adaptive')), supervisor: loadSupervisorFile(repo('host/safety/nitroprusside.supervisor.json')),
       advisory: null, drift: readConfigFile(repo('host/safety/default.drift.json'), 'the drift alarm', driftConfigSchema),
       seed: 2, board: 'pico', recordDir: null, level: 'mil', pace: 50,
@@ -104,8 +106,12 @@ describe('dashboard server on a MIL loop', () => {
     await expect.poll(() => page.views.get(patient.id)!.points.at(-1)!.rateMlPerH).toBeCloseTo(4.5, 3);
     expect(await post(JSON.stringify({ loop: patient.id, action: 'auto' }), token)).toMatchObject({ status: 200 });
     await expect.poll(() => page.views.get(patient.id)!.mode).not.toBe('manual');
-    expect(operatorSeen).toEqual(['manual', 'auto']);
+    expect(operatorSeen.filter((k) => k !== 'target')).toEqual(['manual', 'auto']);
     expect(page.views.get(patient.id)!.log.map((l) => l.text)).toEqual(expect.arrayContaining(['operator: manual rate 4.5 mL/h', 'operator: back to auto']));
+
+    // The scheduled target reached the page: in the log and as the view's target.
+    await expect.poll(() => page.views.get(patient.id)!.targetMmHg).toBe(80);
+    expect(page.views.get(patient.id)!.log.map((l) => l.text)).toContain('operator: target 80 mmHg');
 
     // The dropout raises alarms: the page gets them in words, highest priority first.
     await expect.poll(() => page.views.get(patient.id)!.alarms.length, { timeout: 20_000 }).toBeGreaterThan(0);

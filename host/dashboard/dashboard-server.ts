@@ -170,8 +170,15 @@ export class DashboardServer {
         this.send({ type: 'patch', id, patch: { links: view.links } });
       } else if (item.kind === 'operator') {
         const a = item.action;
-        logEntry(view, sinceS, a.kind === 'manual' ? `operator: manual rate ${a.rateMlPerH.toFixed(1)} mL/h` : 'operator: back to auto');
-        this.send({ type: 'patch', id, patch: { log: view.log } });
+        if (a.kind === 'target') {
+          // A new target (a scenario's schedule): logged in words and shown as the view's target.
+          view.targetMmHg = a.mapMmHg;
+          logEntry(view, sinceS, `operator: target ${a.mapMmHg.toFixed(0)} mmHg`);
+          this.send({ type: 'patch', id, patch: { log: view.log, targetMmHg: view.targetMmHg } });
+        } else {
+          logEntry(view, sinceS, a.kind === 'manual' ? `operator: manual rate ${a.rateMlPerH.toFixed(1)} mL/h` : 'operator: back to auto');
+          this.send({ type: 'patch', id, patch: { log: view.log } });
+        }
       } else if (item.kind === 'answer') {
         logEntry(view, sinceS, `answer to request ${item.answer.requestId}: ${item.answer.accept ? 'accepted' : 'declined'}`);
         this.send({ type: 'patch', id, patch: { log: view.log } });
