@@ -63,18 +63,41 @@ export function encodePayload<N extends MessageName>(name: N, values: MessageVal
   return buf.slice(0, end);
 }
 
-/** Decodes and checks a payload; throws a ProtocolError for an unknown id, a short payload or a bad value. */
-export function decodePayload(id: number, buf: Uint8Array, start = 0, end = buf.length): DecodedMessage {
+/** Why a payload was not taken, with its words made only when asked for (a flood of bad frames costs little). */
+export interface PayloadProblem {
+  code: 'unknown-message' | 'bad-length' | 'out-of-range';
+  name?: MessageName;
+  /** Throws the ProtocolError that names the problem (for a bad value: the field, what arrived, what is allowed). */
+  raise(): never;
+}
+
+/** Decodes and checks a payload without throwing: the message, or what is wrong with it. */
+export function checkedPayload(id: number, buf: Uint8Array, start = 0, end = buf.length): DecodedMessage | PayloadProblem {
   const codec = wireCodecs[id];
-  if (!codec) throw new ProtocolError('unknown-message', `unknown message id 0x${id.toString(16)}`);
+  if (!codec) {
+    return { code: 'unknown-message', raise: () => { throw new ProtocolError('unknown-message', `unknown message id 0x${id.toString(16)}`); } };
+  }
   const name = codec.def.name as MessageName;
   const values = codec.read(buf, start, end);
   if (!values) {
-    throw new ProtocolError('bad-length', `${name}: payload of ${end - start} bytes is too short or its lengths are inconsistent`, name);
+    return { code: 'bad-length', name, raise: () => { throw new ProtocolError('bad-length', `${name}: payload of ${end - start} bytes is too short or its lengths are inconsistent`, name); } };
   }
-  const bad = codec.check(values as never);
-  if (bad >= 0) validateValues(name, values); // throws the detailed error
+  if (codec.check(values as never) >= 0) {
+    return {
+      code: 'out-of-range', name,
+      raise: () => {
+        validateValues(name, values); // throws the detailed error
+        throw new ProtocolError('out-of-range', `${name}: out of range`, name);
+      },
+    };
+  }
   return { id, name, values } as DecodedMessage;
+}
+
+/** Decodes and checks a payload; throws a ProtocolError for an unknown id, a short payload or a bad value. */
+export function decodePayload(id: number, buf: Uint8Array, start = 0, end = buf.length): DecodedMessage {
+  const r = checkedPayload(id, buf, start, end);
+  return 'code' in r ? r.raise() : r;
 }
 
 /** A frame's trailer (SPEC.md section 1.3): the sender's time, low 16 bits, and the tag (zeros: no MAC). */

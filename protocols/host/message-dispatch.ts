@@ -4,9 +4,8 @@
 // reaches no listener: it is counted (by reason) and reported to the rejection listeners, so a display or
 // a controller never sees a pump state of 211, whatever arrived.
 import type { MessageValues } from '../generated/wire-registry.ts';
-import { wireCodecs } from '../generated/wire-registry.ts';
-import type { DecodedMessage, MessageName } from './host-codec.ts';
-import { validateValues } from './host-codec.ts';
+import type { DecodedMessage, MessageName, PayloadProblem } from './host-codec.ts';
+import { checkedPayload, messageId } from './host-codec.ts';
 
 export type MessageListener<N extends MessageName> = (values: MessageValues[N], message: DecodedMessage<N>) => void;
 
@@ -28,7 +27,7 @@ export class MessageDispatch {
 
   /** Listens to one message, by its catalogue name; the listener gets its checked values. */
   on<N extends MessageName>(name: N, listener: MessageListener<N>): void {
-    const id = idOf(name);
+    const id = messageId(name);
     const list = this.byId.get(id) ?? [];
     list.push(listener as unknown as MessageListener<MessageName>);
     this.byId.set(id, list);
@@ -51,40 +50,24 @@ export class MessageDispatch {
 
   /** A session's message: payload bytes buf[start, end) of message msgId. */
   receive(msgId: number, buf: Uint8Array, start: number, end: number): void {
-    const codec = wireCodecs[msgId];
-    if (!codec) return this.reject({ id: msgId, why: 'unknown-message' }, () => `unknown message id 0x${msgId.toString(16)}`);
-    const name = codec.def.name as MessageName;
-    const values = codec.read(buf, start, end);
-    if (!values) return this.reject({ id: msgId, name, why: 'bad-length' }, () => `${name}: payload of ${end - start} bytes is too short or its lengths are inconsistent`);
-    if (codec.check(values as never) >= 0) return this.reject({ id: msgId, name, why: 'out-of-range' }, () => outOfRange(name, values));
-    const message = { id: msgId, name, values } as DecodedMessage;
+    const message = checkedPayload(msgId, buf, start, end);
+    if ('code' in message) return this.reject(msgId, message);
     const list = this.byId.get(msgId);
     if (list) for (const l of list) l(message.values, message);
     for (const l of this.anyListeners) l(message);
   }
 
   /** Counts; the words are made only for someone listening (a flood of bad frames costs a count each). */
-  private reject(r: Omit<Rejection, 'detail'>, detail: () => string): void {
-    this.rejected[r.why]++;
+  private reject(id: number, p: PayloadProblem): void {
+    this.rejected[p.code]++;
     if (this.rejectionListeners.length === 0) return;
-    const full = { ...r, detail: detail() };
-    for (const l of this.rejectionListeners) l(full);
+    let detail = '';
+    try {
+      p.raise();
+    } catch (e) {
+      detail = (e as Error).message;
+    }
+    const r: Rejection = { id, ...(p.name ? { name: p.name } : {}), why: p.code, detail };
+    for (const l of this.rejectionListeners) l(r);
   }
-}
-
-function outOfRange(name: MessageName, values: object): string {
-  try {
-    validateValues(name, values);
-    return `${name}: out of range`;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const ids: Readonly<Record<string, number>> = Object.fromEntries(Object.entries(wireCodecs).map(([id, c]) => [c.def.name, Number(id)]));
-
-function idOf(name: string): number {
-  const id = ids[name];
-  if (id === undefined) throw new Error(`no message named '${name}' in the catalogue (protocols/catalogue/messages.ts)`);
-  return id;
 }
