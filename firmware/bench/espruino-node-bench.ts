@@ -10,7 +10,7 @@ import { LINK_TIMINGS } from '../../protocols/session/session-config.ts';
 import { PumpCore } from '../src/nodes/infusion-pump/pump-core.ts';
 import { pumpBuildNode } from '../src/nodes/infusion-pump/syringe-geometry.ts';
 import type { Hal, Pins } from '../src/hal/hal.ts';
-import { espruinoClock, espruinoCrc, nativeSha256 } from '../../protocols/testing/espruino/espruino-edges.ts';
+import { espruinoClock, espruinoCrc, exchangeFrames, nativeSha256 } from '../../protocols/testing/espruino/espruino-edges.ts';
 
 declare const print: (line: string) => void;
 declare function getTime(): number;
@@ -70,18 +70,7 @@ function run(bench: boolean, commands: number): { commandFrameUs: number; acked:
     },
     { output: (b) => toNode.push(b) },
   );
-  const exchange = () => {
-    while (toNode.length || toHost.length) {
-      const f = toNode.shift();
-      if (f) {
-        const t0 = getTime();
-        node.receive(f);
-        nodeUs += (getTime() - t0) * 1e6;
-      }
-      const g = toHost.shift();
-      if (g) host.receive(g);
-    }
-  };
+  const exchange = () => exchangeFrames(toNode, toHost, node, host, (us) => (nodeUs += us));
   node.start();
   host.start();
   exchange();

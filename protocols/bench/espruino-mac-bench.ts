@@ -11,7 +11,7 @@ import { DEFAULT_TIMINGS } from '../session/default-timings.ts';
 import { InitiatorSession } from '../session/initiator-session.ts';
 import { ResponderSession } from '../session/responder-session.ts';
 import { LINK_TIMINGS } from '../session/session-config.ts';
-import { espruinoClock, espruinoCrc, nativeSha256 } from '../testing/espruino/espruino-edges.ts';
+import { espruinoClock, espruinoCrc, exchangeFrames, nativeSha256 } from '../testing/espruino/espruino-edges.ts';
 
 declare const print: (line: string) => void;
 declare function getTime(): number;
@@ -39,19 +39,7 @@ const host = new InitiatorSession(
   { output: (b) => toNode.push(b) },
 );
 const per: number[] = [];
-// Frames are handed over outside the timed part, so only the node's own work is timed.
-const exchange = () => {
-  while (toNode.length || toHost.length) {
-    const f = toNode.shift();
-    if (f) {
-      const t0 = getTime();
-      node.receive(f);
-      per.push((getTime() - t0) * 1e6);
-    }
-    const g = toHost.shift();
-    if (g) host.receive(g);
-  }
-};
+const exchange = () => exchangeFrames(toNode, toHost, node, host, (us) => per.push(us));
 node.start();
 host.start();
 exchange();

@@ -25,3 +25,23 @@ export const espruinoCrc = (b: Uint8Array, s: number, e: number): number => E.CR
 export function nativeSha256(d: Uint8Array): Uint8Array {
   return new Uint8Array(global.require('crypto').SHA256(d));
 }
+
+/**
+ * Hands frames between a host and a node session in the same interpreter until neither has one waiting.
+ * Frames are handed over outside the timed part: nodeUs gets the node's own work on each frame, us.
+ */
+export function exchangeFrames(
+  toNode: Uint8Array[], toHost: Uint8Array[], node: { receive(b: Uint8Array): void }, host: { receive(b: Uint8Array): void },
+  nodeUs: (us: number) => void,
+): void {
+  while (toNode.length || toHost.length) {
+    const f = toNode.shift();
+    if (f) {
+      const t0 = getTime();
+      node.receive(f);
+      nodeUs((getTime() - t0) * 1e6);
+    }
+    const g = toHost.shift();
+    if (g) host.receive(g);
+  }
+}
