@@ -3,9 +3,9 @@
 // handling; beat detection is checked in the emulator and on the detector itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
-import { hostSession } from '../../../../host/link/host-session.ts';
-import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
+import { keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
+import { keyedHost } from '../../../../hil/espruino/keyed-host.testing.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.ts';
@@ -13,7 +13,6 @@ import { BoardId, MsgId, NackReason, NodeRole, writePressureWaveformRequest } fr
 
 const KEY = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a';
 const bin = espruinoBin();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!bin)('bp-sensor on the real Espruino interpreter (set ESPRUINO_BIN to a Linux build to run)', () => {
   let board: EspruinoOnPty | null = null;
@@ -22,15 +21,7 @@ describe.skipIf(!bin)('bp-sensor on the real Espruino interpreter (set ESPRUINO_
   it('says hello over a pseudo-terminal and answers a waveform request, in range and out of it', async () => {
     // Its key provisioned in Storage first, as `homeostat flash --key-file` does.
     board = await espruinoOnPty(bin!, keyStorageStatement(KEY) + '\n' + await builtProgram('bp-sensor', boardById('linux')));
-    const events: string[] = [];
-    const host = hostSession(board.transport, new SystemClock(), {
-      message: () => undefined,
-      ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
-      lost: (why) => events.push(`lost ${why}`),
-      refused: (why) => events.push(`refused ${why}`),
-    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
-    host.start();
-    for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
+    const { host, events } = await keyedHost(board.transport, new SystemClock(), KEY);
     expect(events).toEqual([`ready ${NodeRole.BpSensor} ${BoardId.Linux}`]);
     const request = (sampleCount: number) =>
       new Promise<number>((resolve) => host.sendCommand(MsgId.PressureWaveformRequest, writePressureWaveformRequest, { sampleCount }, resolve));

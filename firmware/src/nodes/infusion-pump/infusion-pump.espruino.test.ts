@@ -4,16 +4,16 @@
 // show the MAC's allocations do not wear the interpreter's memory down.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
-import { hostSession } from '../../../../host/link/host-session.ts';
-import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
+import { keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
+import { keyedHost } from '../../../../hil/espruino/keyed-host.testing.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.ts';
 import { crc32Range } from '../../../../protocols/framing/crc32.ts';
 import { HEADER_BYTES, TRAILER_BYTES } from '../../../../protocols/framing/frame-format.ts';
 import { FrameEncoder } from '../../../../protocols/framing/framer.ts';
-import { BoardId, MsgId, NackReason, PumpState, readPumpStatus, writePumpSetRate } from '../../../../protocols/generated/wire-codec.ts';
+import { BoardId, MsgId, NackReason, NodeRole, PumpState, readPumpStatus, writePumpSetRate } from '../../../../protocols/generated/wire-codec.ts';
 
 const bin = espruinoBin();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -29,25 +29,17 @@ describe.skipIf(!bin)('infusion-pump on the real Espruino interpreter (set ESPRU
     expect(board.console()).not.toMatch(/Uncaught|ERROR/);
     const clock = new SystemClock();
     const statuses: { state: number; rateMlPerH: number; atMs: number }[] = [];
-    const events: string[] = [];
     const sent: Uint8Array[] = [];
     const transport = board.transport;
     // The host's own frames are kept, to replay them as an attacker on the line would.
     const recording = { write: (b: Uint8Array) => (sent.push(Uint8Array.from(b)), transport.write(b)), onBytes: transport.onBytes.bind(transport), close: () => transport.close() };
-    const host = hostSession(recording, clock, {
-      message: (id, buf, s, e) => {
-        if (id === MsgId.PumpStatus) {
-          const v = readPumpStatus(buf, s, e)!;
-          statuses.push({ state: v.state, rateMlPerH: v.rateMlPerH, atMs: clock.now() });
-        }
-      },
-      ready: (p) => events.push(`ready ${p.boardId}`),
-      lost: (why) => events.push(`lost ${why}`),
-      refused: (why) => events.push(`refused ${why}`),
-    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
-    host.start();
-    for (let i = 0; i < 300 && !host.ready; i++) await sleep(10);
-    expect(events).toEqual([`ready ${BoardId.Linux}`]);
+    const { host, events } = await keyedHost(recording, clock, KEY, (id, buf, s, e) => {
+      if (id === MsgId.PumpStatus) {
+        const v = readPumpStatus(buf, s, e)!;
+        statuses.push({ state: v.state, rateMlPerH: v.rateMlPerH, atMs: clock.now() });
+      }
+    }, 3000);
+    expect(events).toEqual([`ready ${NodeRole.InfusionPump} ${BoardId.Linux}`]);
     expect(host.authenticated).toBe(true);
     const cmd = (rateMlPerH: number, leaseMs: number) =>
       new Promise<number>((resolve) => host.sendCommand(MsgId.PumpSetRate, writePumpSetRate, { rateMlPerH, leaseMs }, resolve));

@@ -5,9 +5,9 @@
 // ramp to the fallback amplitude on the interpreter itself.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
-import { hostSession } from '../../../../host/link/host-session.ts';
-import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
+import { keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
+import { keyedHost } from '../../../../hil/espruino/keyed-host.testing.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.ts';
@@ -33,21 +33,13 @@ describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESP
     const clock = new SystemClock();
     const statuses: { tMs: number; state: number; amplitudeMa: number; targetAmplitudeMa: number; alarms: number; atMs: number }[] = [];
     const alarms: number[][] = [];
-    const events: string[] = [];
-    const host = hostSession(board.transport, clock, {
-      message: (id, buf, s, e) => {
-        if (id === MsgId.StimStatus) statuses.push({ ...readStimStatus(buf, s, e)!, atMs: clock.now() });
-        if (id === MsgId.Alarm) {
-          const a = readAlarm(buf, s, e)!;
-          alarms.push([a.code, a.state]);
-        }
-      },
-      ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
-      lost: (why) => events.push(`lost ${why}`),
-      refused: (why) => events.push(`refused ${why}`),
-    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
-    host.start();
-    for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
+    const { host, events } = await keyedHost(board.transport, clock, KEY, (id, buf, s, e) => {
+      if (id === MsgId.StimStatus) statuses.push({ ...readStimStatus(buf, s, e)!, atMs: clock.now() });
+      if (id === MsgId.Alarm) {
+        const a = readAlarm(buf, s, e)!;
+        alarms.push([a.code, a.state]);
+      }
+    });
     expect(events).toEqual([`ready ${NodeRole.Neurostim} ${BoardId.Linux}`]);
     await sleep(1200);
     const boot = statuses.at(-1)!;

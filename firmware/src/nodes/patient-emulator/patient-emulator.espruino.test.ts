@@ -4,9 +4,9 @@
 // command and its checks, and a status stream that keeps its pace while the output loop runs at 250 Hz.
 import { afterAll, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../../host/clock/system-clock.ts';
-import { hostSession } from '../../../../host/link/host-session.ts';
-import { keyFromHex, keyStorageStatement } from '../../../../host/link/keyring.ts';
+import { keyStorageStatement } from '../../../../host/link/keyring.ts';
 import { espruinoBin } from '../../../../hil/espruino/espruino-interpreter.ts';
+import { keyedHost } from '../../../../hil/espruino/keyed-host.testing.ts';
 import type { EspruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { espruinoOnPty } from '../../../../hil/espruino/espruino-on-pty.ts';
 import { boardById, builtProgram } from '../../../../hil/emulator/emulated-node.ts';
@@ -28,17 +28,9 @@ describe.skipIf(!bin)('patient-emulator on the real Espruino interpreter (set ES
     expect(board.console()).not.toMatch(/Uncaught|ERROR/);
     const clock = new SystemClock();
     const statuses: (PatientStatusValues & { atMs: number })[] = [];
-    const events: string[] = [];
-    const host = hostSession(board.transport, clock, {
-      message: (id, buf, s, e) => {
-        if (id === MsgId.PatientStatus) statuses.push({ ...readPatientStatus(buf, s, e)!, atMs: clock.now() });
-      },
-      ready: (p) => events.push(`ready ${p.nodeRole} ${p.boardId}`),
-      lost: (why) => events.push(`lost ${why}`),
-      refused: (why) => events.push(`refused ${why}`),
-    }, { keyring: { keyFor: () => keyFromHex(KEY), describe: () => 'test' } });
-    host.start();
-    for (let i = 0; i < 200 && !host.ready; i++) await sleep(10);
+    const { host, events } = await keyedHost(board.transport, clock, KEY, (id, buf, s, e) => {
+      if (id === MsgId.PatientStatus) statuses.push({ ...readPatientStatus(buf, s, e)!, atMs: clock.now() });
+    });
     expect(events).toEqual([`ready ${NodeRole.PatientEmulator} ${BoardId.Linux}`]);
     const play = (systolicMmHg: number, diastolicMmHg: number, heartRateBpm: number) =>
       new Promise<number>((resolve) => host.sendCommand(MsgId.PatientSetWaveform, writePatientSetWaveform, { systolicMmHg, diastolicMmHg, heartRateBpm }, resolve));
