@@ -71,12 +71,12 @@ async function sustainedTelemetry() {
     let frames = 0;
     sensor.onWaveform(() => frames++);
     await sleep(500);
-    const before = link.session.counters().framesRx;
+    const before = link.session.counters.framesRx;
     const t0 = performance.now();
     frames = 0;
     await sleep(3000);
     const seconds = (performance.now() - t0) / 1000;
-    const got = link.session.counters().framesRx - before;
+    const got = link.session.counters.framesRx - before;
     link.close();
     // A 100-sample PressureWaveform frame: 210-byte payload + 17 bytes of framing (8 of them the trailer).
     const frameBytes = 227;
@@ -118,11 +118,11 @@ async function cpuPerDevice() {
   );
   node.start();
   link.start();
-  for (let i = 0; i < 500 && !(link.ready && node.ready); i++) {
+  for (let i = 0; i < 500 && !(link.ready && node.state === 'ready'); i++) {
     await new Promise((r) => setImmediate(r));
     clock.advance(10);
   }
-  if (!link.ready || !node.ready) throw new Error(`the bench session did not come up: ${link.state} ${link.lastProblem}`);
+  if (!link.ready || node.state !== 'ready') throw new Error(`the bench session did not come up: ${link.state} ${link.lastProblem}`);
   // 220,000 frames of one session (each frame can be taken once: a replay is dropped).
   recording = true;
   const n = 200_000;

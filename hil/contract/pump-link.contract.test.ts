@@ -69,8 +69,8 @@ function contract(name: string, make: () => Promise<Binding>, enabled = true, ti
         await settle(b, pump.stop());
         await until(b, () => pump.status!.state === PumpState.Stopped);
         expect(pump.status!.state).toBe(PumpState.Stopped);
-        expect(link.session.counters().crcErrors).toBe(0);
-        expect(link.session.counters().authErrors).toBe(0);
+        expect(link.session.counters.crcErrors).toBe(0);
+        expect(link.session.counters.authErrors).toBe(0);
         link.close();
       } finally {
         b.stop();

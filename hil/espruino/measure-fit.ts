@@ -7,12 +7,14 @@ import type { Board } from '../../firmware/build/board-schema.ts';
 
 export const MIN_FREE_FRACTION = 0.3;
 /**
- * Idle variables per byte of function code and the interpreter's own share, from the 32-bit builds
- * (protocol version 2 bundles, properties mangled: 0.145 to 0.151 a byte). Only code inside functions
- * counts: a top-level statement's text is freed once it has run. Within about 4% of the measurement.
+ * Idle variables per byte of function code and the interpreter's own share plus what every node holds at
+ * run time, fitted to nine measurements on the 32-bit builds (pump, sensor and patient emulator on the
+ * Original, Pico and Puck.js builds, November 2026): within 19 variables (1%) of each. Only code inside
+ * functions counts: a top-level statement's text is freed once it has run. Buffers a node allocates as it
+ * starts are not seen: the neurostimulator's sample buffers put it 240 variables (12%) above its estimate.
  */
-const VARIABLES_PER_BYTE = 0.1465;
-const BASE_VARIABLES = 160;
+const VARIABLES_PER_BYTE = 0.1128;
+const BASE_VARIABLES = 539;
 /** 64-bit builds pack more into a variable and under-count a 32-bit board by about a quarter. */
 const SIXTY_FOUR_BIT_FACTOR = 1.33;
 

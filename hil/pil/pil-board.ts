@@ -53,7 +53,7 @@ if (flood) {
   );
   device.onData((b) => session.receive(b));
   clock.every(5, () => {
-    while (session.ready && port.backlogMs() < 40) {
+    while (session.state === 'ready' && port.backlogMs() < 40) {
       session.send(MsgId.PressureWaveform, writePressureWaveform, { tMs: Math.round(clock.now()), samplePeriodUs: 8000, samplesMmHg: samples });
     }
   });

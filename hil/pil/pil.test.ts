@@ -48,7 +48,7 @@ describe('PIL level', () => {
     expect(pump.status!.state).toBe(PumpState.Running);
     expect(beats.length).toBeGreaterThan(1);
     for (const m of beats.slice(1)) expect(Math.abs(m - 93)).toBeLessThan(6);
-    expect(pumpLink.session.counters().crcErrors).toBe(0);
+    expect(pumpLink.session.counters.crcErrors).toBe(0);
   }, 90_000);
 
   it('reconnects when the port vanishes and the device comes back at the same path', async () => {

@@ -205,7 +205,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   if (setup.signal?.aborted) onAbort();
   const ended = setup.onLoop?.({
     name: patient.id, level, loop: current(), files, truth: () => session.probe(),
-    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters() }])),
+    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters }])),
     linkStates: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], l.state])),
     stop: (why) => {
       stopWhy ??= why;
@@ -237,7 +237,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       });
       deliveredBefore = truth.deliveredMl;
       if (samples.length % 60 === 0) {
-        (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters() }));
+        (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters }));
         onProgress?.(tS / durationS);
       }
     }

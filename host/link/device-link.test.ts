@@ -89,7 +89,7 @@ describe('DeviceLink with the pump firmware', () => {
     expect(r.pump.status!.state).toBe(PumpState.SafeRate);
     expect(r.device.opens).toBe(2);
     // The session's counters carry over the reconnection.
-    expect(r.link.session.counters().framesRx).toBeGreaterThan(10);
+    expect(r.link.session.counters.framesRx).toBeGreaterThan(10);
   });
 
   it('says what it heard when the device speaks text instead of frames (an Espruino REPL)', async () => {
@@ -126,7 +126,7 @@ describe('DeviceLink with the pump firmware', () => {
     link.start();
     await run(clock, 3000);
     // The device's own frames end runs of junk: each such run is dropped whole, never buffered.
-    expect(link.session.counters().oversize).toBeGreaterThan(0);
+    expect(link.session.counters.oversize).toBeGreaterThan(0);
     flood = false;
     await run(clock, 3000);
     expect(link.state).toBe('ready');

@@ -54,6 +54,10 @@ interface InFlight {
 }
 
 export class InitiatorSession extends SessionCore {
+  get ready(): boolean {
+    return this.state === 'ready';
+  }
+
   /** Role and board the node must say it is (NodeRole, BoardId codes); undefined accepts any. */
   expectRole: number | undefined;
   expectBoard: number | undefined;
@@ -183,7 +187,7 @@ export class InitiatorSession extends SessionCore {
     if (p.authMode === AuthMode.UnauthenticatedBench) return this.open_(null, p);
     const dk = macKey(this.io_.keyFor(p.uniqueId) as Uint8Array);
     if (!this.tagMatches_(this.tag_(dk, MacKind.HelloReply, this.nonceLow_, this.nonceHigh_, buf, start - HEADER_BYTES, pe), buf, pe)) {
-      this.c_.authErrors++;
+      this.counters.authErrors++;
       this.lastAuthFailure = p.uniqueId;
       return;
     }
@@ -255,13 +259,13 @@ export class InitiatorSession extends SessionCore {
     if (this.state === 'ready' && this.verify_(this.key_, this.rxHigh_, seq, buf, start, pe)) return this.accepted_(msgId, buf, start, pe);
     // A node without a session cannot sign its not-ready answer: unauthenticated, it still says "open a session".
     if (this.state === 'ready' && msgId === MsgId.Nack && pe - start >= 3 && buf[start + 2] === NackReason.NotReady) this.handshake_();
-    else if (this.state === 'ready') this.c_.authErrors++;
+    else if (this.state === 'ready') this.counters.authErrors++;
   }
 
   private accepted_(msgId: number, buf: Uint8Array, start: number, pe: number): void {
     const now = this.o_.clock.now();
     if (!this.fresh_(this.rxC_)) {
-      this.c_.replays++;
+      this.counters.replays++;
       return;
     }
     // Only a frame never heard before shows the node alive: a replayed one must not hide a lost link.
@@ -295,14 +299,14 @@ export class InitiatorSession extends SessionCore {
   private fresh_(c: number): boolean {
     const high = this.rxHigh_;
     if (c > high) {
-      if (high >= 0) this.c_.drops += c - high - 1;
+      if (high >= 0) this.counters.drops += c - high - 1;
       for (let i = high < c - 256 ? c - 256 : high + 1; i < c; i++) this.mark_(i, 0);
       this.rxHigh_ = c;
     } else if (this.recent_[(c & 0xff) >> 3] & (1 << (c & 7))) return false;
     else {
       // Late, not lost: it was counted as a drop when the counter jumped over it.
-      this.c_.reordered++;
-      if (this.c_.drops > 0) this.c_.drops--;
+      this.counters.reordered++;
+      if (this.counters.drops > 0) this.counters.drops--;
     }
     this.mark_(c, 1);
     return true;
@@ -323,12 +327,12 @@ export class InitiatorSession extends SessionCore {
     if (!e) return;
     if (e.tries >= this.t_.maxTries) {
       this.remove_(e);
-      this.c_.timeouts++;
+      this.counters.timeouts++;
       e.done(NackReason.Timeout, 0);
       return;
     }
     e.tries++;
-    this.c_.retransmits++;
+    this.counters.retransmits++;
     e.timer = this.retryTimer_(seq, msgId);
     this.transmit_(e.frame);
   }

@@ -63,18 +63,21 @@ interface Answered {
 }
 
 export class ResponderSession extends SessionCore {
+  // No initialisers where unset does the same (on a board each costs memory): open_ sets the answers before
+  // any command is read, and an unset reply, its id and time match no Hello and hold back none (NaN < gap
+  // is false).
   /** The answers to the last ANSWERS_KEPT commands, to answer a retransmission again. */
-  private answered_: Answered[] = [];
+  private answered_!: Answered[];
   /** Counter of the last command answered in this session, -1 before any. */
-  private lastAnswered_ = -1;
+  private lastAnswered_!: number;
   private readonly devKey_: Uint8Array | null;
   /** Key and id of the session offered in the last Hello answered, until a frame under that key commits it. */
-  private pendingKey_: Uint8Array | null = null;
-  private pendingId_ = 0;
+  private pendingKey_?: Uint8Array | null;
+  private pendingId_!: number;
   /** The last Hello reply sent, resent as is when its Hello comes again (a retry), and when it went out. */
-  private reply_: Uint8Array | null = null;
-  private replyId_ = -1;
-  private replyMs_ = -Reply.HelloGapMs;
+  private reply_?: Uint8Array | null;
+  private replyId_?: number;
+  private replyMs_?: number;
   /** This node's Hello: its identity, filled in with time, session and nonce for each one sent. */
   readonly hello: HelloValues;
 
@@ -124,7 +127,7 @@ export class ResponderSession extends SessionCore {
     // A retry of the Hello last answered gets the same answer, so that it opens the same session. A live
     // node answers at most one Hello per Reply.HelloGapMs: each costs it MACs.
     const again = sessionId === this.replyId_ && this.reply_;
-    if (now - this.replyMs_ < Reply.HelloGapMs && (again || this.state === 'ready')) return;
+    if (now - (this.replyMs_ as number) < Reply.HelloGapMs && (again || this.state === 'ready')) return;
     this.replyMs_ = now;
     if (again) return this.transmit_(again);
     // Version 2 with the same catalogue, and a nonce: anything else is answered (so the host learns what
@@ -173,7 +176,7 @@ export class ResponderSession extends SessionCore {
       if (un && un(msgId)) this.answerCommand_(seq, msgId, this.rh_.command(msgId, buf, start, pe, this.o_.clock.now()), true);
       // Without a session nothing can be authenticated: say so, so that a host that lost it opens another.
       else if (!live && msgId > MsgId.Alarm) this.answerCommand_(seq, msgId, nack(NackReason.NotReady), true);
-      else this.c_.authErrors++;
+      else this.counters.authErrors++;
       return;
     }
     // Authenticated (counter rxC_, time rxT_). A command is executed only when it is newer than the last
@@ -181,23 +184,23 @@ export class ResponderSession extends SessionCore {
     // among the answers kept (and answered again) or refused. So each is executed once at most.
     const c = this.rxC_;
     if (c > this.rxHigh_) {
-      if (this.rxHigh_ >= 0) this.c_.drops += c - this.rxHigh_ - 1;
+      if (this.rxHigh_ >= 0) this.counters.drops += c - this.rxHigh_ - 1;
       this.rxHigh_ = c;
       // Only a frame never heard before shows the host alive: a replayed one must not hide a lost link.
       this.lastRxMs_ = this.o_.clock.now();
-    } else this.c_.reordered++;
+    } else this.counters.reordered++;
     // Heartbeat, Ack, Nack, LinkStatus (a node keeps no record of the host's counters).
     if (msgId <= MsgId.LinkStatus) return;
     // Anything else a host sends is a command to this node.
     const again = this.answered_.find((a) => a.c === c);
     if (again) {
-      this.c_.duplicates++;
+      this.counters.duplicates++;
       return this.answerCommand_(c, msgId, again.reply, false);
     }
     let reply: number;
     if (c <= this.lastAnswered_ || this.uptimeMs_() - this.rxT_ > this.o_.timings.maxCommandAgeMs) {
       // Refused, and not remembered: a later copy is refused again.
-      this.c_.stale++;
+      this.counters.stale++;
       return this.answerCommand_(c, msgId, nack(NackReason.Stale), false);
     }
     if (!this.ro_.isCommand(msgId)) reply = nack(NackReason.UnknownMessage);

@@ -91,22 +91,27 @@ export abstract class SessionCore {
   readonly layoutHash: number;
   protected readonly decoder_: FrameDecoder;
   protected readonly encoder_: FrameEncoder;
-  /** All link counters in one object: the decoder's, extended with the session's. */
-  protected readonly c_: SessionCounters;
+  /**
+   * All link counters in one object, the decoder's extended with the session's (live: read them, do not
+   * change them). A field, not a method: on a board each method costs memory.
+   */
+  readonly counters: SessionCounters;
   /** The clock's reading at this side's start: uptime counts from it. */
   protected readonly startMs_: number;
-  /** Padded key of the session (see macKey); null in an unauthenticated session. */
-  protected key_: Uint8Array | null = null;
+  // Fields below without an initialiser are set before they are read (goUp_, verify_); on a board each
+  // initialiser costs memory.
+  /** Padded key of the session (see macKey); null or unset in an unauthenticated session. */
+  protected key_?: Uint8Array | null;
   /** Counter of the next frame this side sends; its low byte is the frame's sequence number. */
   protected tx_ = 0;
   /** Highest counter accepted from the peer in this session, -1 before any. */
   protected rxHigh_ = -1;
   /** Counter and full time of the frame last verified (set by verify_). */
-  protected rxC_ = 0;
-  protected rxT_ = 0;
-  protected lastRxMs_ = 0;
-  private upTimer_: Timer | null = null;
-  private statusTimer_: Timer | null = null;
+  protected rxC_!: number;
+  protected rxT_!: number;
+  protected lastRxMs_!: number;
+  private upTimer_?: Timer | null;
+  private statusTimer_?: Timer | null;
 
   protected readonly o_: SessionOptions;
   protected readonly h_: SessionHandlers;
@@ -124,7 +129,7 @@ export abstract class SessionCore {
     // Both keep room before each frame for the MAC's prefix, so a frame is MACed where it lies.
     this.encoder_ = new FrameEncoder(o.crc, PROTOCOL_VERSION, Mac.Room, o.maxPayloadBytes);
     this.decoder_ = new FrameDecoder(o.crc, PROTOCOL_VERSION, (seq, id, buf, s, e) => {
-      if (e - s < TRAILER_BYTES) this.c_.authErrors++;
+      if (e - s < TRAILER_BYTES) this.counters.authErrors++;
       else if (id === MsgId.Hello) this.onHello_(buf, s, e - TRAILER_BYTES);
       else this.onFrame_(seq, id, buf, s, e - TRAILER_BYTES);
     }, Mac.Room, o.maxPayloadBytes);
@@ -138,16 +143,7 @@ export abstract class SessionCore {
     c.authErrors = 0;
     c.replays = 0;
     c.stale = 0;
-    this.c_ = c;
-  }
-
-  get ready(): boolean {
-    return this.state === 'ready';
-  }
-
-  /** The link counters (live: read them, do not change them). */
-  counters(): Readonly<SessionCounters> {
-    return this.c_;
+    this.counters = c;
   }
 
   /** Starts the session with a flush delimiter; the role then opens or announces it. */
@@ -199,7 +195,7 @@ export abstract class SessionCore {
    * Writes the header, the time and the tag (the MAC under kp of kind | a | b | header | payload, zeros
    * without kp) after the payload, which ends at raw[pe], and encodes the frame. Counts one frame sent.
    */
-  protected seal_(msgId: number, pe: number, t: number, kp: Uint8Array | null, kind: number, a: number, b: number): Uint8Array {
+  protected seal_(msgId: number, pe: number, t: number, kp: Uint8Array | null | undefined, kind: number, a: number, b: number): Uint8Array {
     const raw = this.encoder_.raw;
     const seq = this.tx_ & 0xff;
     raw[Mac.Room] = PROTOCOL_VERSION;
@@ -250,7 +246,7 @@ export abstract class SessionCore {
    * value nearest above high - 128) and the full time from its low 16 bits, and checks the tag over
    * both. On success rxC_ and rxT_ hold them.
    */
-  protected verify_(kp: Uint8Array | null, high: number, seq: number, frame: Uint8Array, start: number, pe: number): boolean {
+  protected verify_(kp: Uint8Array | null | undefined, high: number, seq: number, frame: Uint8Array, start: number, pe: number): boolean {
     const d = (seq - high) & 0xff;
     const c = high + (d > 128 ? d - 256 : d);
     if (c < 0) return false;
@@ -262,7 +258,7 @@ export abstract class SessionCore {
   }
 
   protected transmit_(f: Uint8Array): void {
-    this.c_.framesTx++;
+    this.counters.framesTx++;
     this.h_.output(f);
   }
 
@@ -284,7 +280,7 @@ export abstract class SessionCore {
   // A method of its own: an arrow function using `this` in a branch the minifier turns into `a && (...)`
   // crashes Espruino 2v29 when skipped (see firmware/build/espruino-subset.ts).
   private reportEvery_(ms: number): void {
-    this.statusTimer_ = this.o_.clock.every(ms, () => this.send(MsgId.LinkStatus, writeLinkStatus, this.c_));
+    this.statusTimer_ = this.o_.clock.every(ms, () => this.send(MsgId.LinkStatus, writeLinkStatus, this.counters));
   }
 
   /** Leaves the session: heartbeats stop and its key is forgotten. */

@@ -66,7 +66,7 @@ describe('session handshake', () => {
     host.session.start();
     clock.advance(1600);
     expect(host.session.state).toBe('handshaking');
-    expect(host.session.counters().framesTx).toBeGreaterThanOrEqual(4);
+    expect(host.session.counters.framesTx).toBeGreaterThanOrEqual(4);
     node.session.start();
     clock.advance(600);
     expect(host.session.state).toBe('ready');
@@ -97,7 +97,7 @@ describe('session handshake', () => {
     const wrong = startedPair({ hostKeys: { 'node-1': new Uint8Array(16).fill(9) } });
     expect(wrong.host.session.state).toBe('handshaking');
     expect(wrong.host.session.lastAuthFailure).toBe('node-1');
-    expect(wrong.host.session.counters().authErrors).toBeGreaterThan(0);
+    expect(wrong.host.session.counters.authErrors).toBeGreaterThan(0);
     expect(wrong.node.session.state).not.toBe('ready');
   });
 
@@ -174,7 +174,7 @@ describe('session handshake', () => {
     clock.advance(1000);
     expect(result).toBe(0);
     expect(node.commands).toHaveLength(1);
-    expect(node.session.counters().duplicates).toBeGreaterThan(0);
+    expect(node.session.counters.duplicates).toBeGreaterThan(0);
     expect(host.session.state).toBe('ready');
   });
 
@@ -257,9 +257,9 @@ describe('session commands', () => {
     expect(node.commands).toHaveLength(1);
     clock.advance(1000);
     expect(results).toEqual([NackReason.Timeout]);
-    expect(host.session.counters().retransmits).toBe(3);
+    expect(host.session.counters.retransmits).toBe(3);
     expect(node.commands).toHaveLength(1);
-    expect(node.session.counters().duplicates).toBe(3);
+    expect(node.session.counters.duplicates).toBe(3);
   });
 
   it('refuses commands before the handshake and when too many are in flight', () => {
@@ -302,7 +302,7 @@ describe('session commands', () => {
     node.session.receive(held[held.length - 1]);
     clock.advance(20);
     expect(node.commands).toHaveLength(1);
-    expect(node.session.counters().stale).toBe(2);
+    expect(node.session.counters.stale).toBe(2);
     expect(late).toEqual([NackReason.Timeout]);
   });
 
@@ -402,7 +402,7 @@ describe('session commands', () => {
       const answers = decodeAll(pair.node.sent).filter((f) => f.id === MsgId.Ack);
       expect(answers.some((a) => readAck(a.payload, 0, a.payload.length)!.ackedSeq === 77 && a.tag.every((b) => b === 0))).toBe(allowed);
       // The host in session ignores an Ack it cannot authenticate.
-      expect(pair.host.session.counters().authErrors).toBe(allowed ? 1 : 0);
+      expect(pair.host.session.counters.authErrors).toBe(allowed ? 1 : 0);
     }
   });
 });
@@ -458,8 +458,8 @@ describe('session under loss, duplication and reordering', () => {
         }
       }
       expect(acked).toBeGreaterThan(90);
-      expect(node.session.counters().duplicates).toBeGreaterThan(0);
-      expect(host.session.counters().retransmits).toBeGreaterThan(0);
+      expect(node.session.counters.duplicates).toBeGreaterThan(0);
+      expect(host.session.counters.retransmits).toBeGreaterThan(0);
     });
   }
 
@@ -510,7 +510,7 @@ describe('session heartbeats and link loss', () => {
       clock.advance(50);
     }
     expect(host.session.state).toBe('handshaking');
-    expect(host.session.counters().authErrors).toBeGreaterThan(30);
+    expect(host.session.counters.authErrors).toBeGreaterThan(30);
   });
 
   it('replays of the host\'s own frames do not keep a node\'s session up once the host has gone', () => {

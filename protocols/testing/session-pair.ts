@@ -129,6 +129,6 @@ export function startedPair(options: PairOptions = {}) {
   const pair = sessionPair(options);
   pair.host.session.start();
   pair.node.session.start();
-  for (let i = 0; i < 200 && !(pair.host.session.ready && pair.node.session.ready); i++) pair.clock.advance(50);
+  for (let i = 0; i < 200 && !(pair.host.session.ready && pair.node.session.state === 'ready'); i++) pair.clock.advance(50);
   return pair;
 }

@@ -79,7 +79,7 @@ export function monitor(o: MonitorOptions, print: (line: string) => void): Monit
   let countersShownAt: number | null = null;
   const counters = () => {
     countersShownAt = o.clock.now();
-    say(`counters ${JSON.stringify(link.session.counters())}`);
+    say(`counters ${JSON.stringify(link.session.counters)}`);
   };
   const every = o.clock.every(o.countersEveryMs, counters);
   let finish: (r: MonitorOutcome) => void = () => undefined;

@@ -85,7 +85,7 @@ export async function runPumpDemo(o: PumpDemoOptions, print: (line: string) => v
 
   const expectedMl = firstAckMs < 0 ? 0 : (o.rateMlPerH * (lastSentMs + o.leaseMs - firstAckMs)) / 3_600_000;
   const safeWithinMs = safeAtMs < 0 || lastSentMs < 0 ? null : safeAtMs - (lastSentMs + o.leaseMs);
-  const hostCounters = { ...n.host.counters() };
+  const hostCounters = { ...n.host.counters };
   print('');
   print('host link counters');
   for (const [k, v] of Object.entries(hostCounters)) print(`  ${k.padEnd(16)} ${String(v).padStart(6)}`);

@@ -88,7 +88,7 @@ export function registerRunBp(program: Command): void {
       await new Promise<void>((resolve) => {
         dashboard?.addLoop({
           name: 'live', level: 'live', loop: live.loop, files: { controller, supervisor, advisory, drift },
-          counters: () => Object.fromEntries(live.devices.links.map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters() }])),
+          counters: () => Object.fromEntries(live.devices.links.map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters }])),
           linkStates: () => Object.fromEntries(live.devices.links.map((l, i) => [['bp-sensor', 'infusion-pump'][i], l.state])),
           stop: async (why) => {
             const text = await live.stop(why);

@@ -73,7 +73,7 @@ describe.skipIf(!bin)('neurostimulator on the real Espruino interpreter (set ESP
     }
     expect(alarms).toContainEqual([AlarmCode.HardLimitClamped, 1]);
     expect(alarms).toContainEqual([AlarmCode.LeaseExpired, 1]);
-    expect(host.counters().crcErrors).toBe(0);
+    expect(host.counters.crcErrors).toBe(0);
     expect(board.console()).not.toMatch(/Uncaught/);
   }, 60_000);
 });

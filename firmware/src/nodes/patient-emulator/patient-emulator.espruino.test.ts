@@ -45,7 +45,7 @@ describe.skipIf(!bin)('patient-emulator on the real Espruino interpreter (set ES
     for (const s of after) expect(s).toMatchObject({ systolicMmHg: 118, diastolicMmHg: 72.5, heartRateBpm: 120, stepCount: 0 });
     // About ten reports in 2.6 s: the 250 Hz output loop leaves the link its time.
     expect(statuses.filter((s) => s.atMs > t0).length).toBeGreaterThanOrEqual(8);
-    expect(host.counters().crcErrors).toBe(0);
+    expect(host.counters.crcErrors).toBe(0);
     expect(board.console()).not.toMatch(/Uncaught/);
   }, 180_000);
 });
