@@ -55,7 +55,7 @@ async function startOnPty(bin: string, program: string, pace: TypingPace): Promi
     socat.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
-  const missing = await typeLines((t) => interp.stdin.write(t), () => out, ['echo(0);', ...program.split('\n')], () => interp.exitCode === null, 5000, pace);
+  const missing = await typeLines((t) => interp.stdin.write(t), () => out, [...program.split('\n'), 'echo(0);'], () => interp.exitCode === null, 5000, pace);
   if (missing >= 0) {
     stop();
     throw new Error(`the interpreter did not run line ${missing} of the program: ${out.slice(-300)}${/ASSERT\(len <= 64\)/.test(out) ? ' ASSERT(len <= 64)' : ''}`);

@@ -1,9 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { garbledSyntax, type ReplLoad } from './repl-loader.ts';
+import { garbledSyntax, typeLines, type ReplLoad } from './repl-loader.ts';
 
 const failed = (stdout: string): ReplLoad => ({ usage: null, total: null, outOfMemory: false, uncaught: true, stdout });
 
+/**
+ * A REPL that behaves as the Linux build's does under load: it echoes what it receives, but the input
+ * queue loses one character of the lines listed in `garble` the first time each is typed. Ctrl-C clears the
+ * line (answering ESC [J), Enter runs it.
+ */
+function lossyRepl(garble: Set<number>) {
+  let out = '';
+  let line = '';
+  let typed = 0;
+  const ran: string[] = [];
+  const write = (text: string) => {
+    for (const ch of text) {
+      if (ch === '\x03') {
+        line = '';
+        out += '\r\x1b[J>';
+      } else if (ch === '\n') {
+        out += '\r\n';
+        ran.push(line);
+        const marker = /print\("(LINE-DONE \d+)"\)$/.exec(line);
+        if (marker) out += `${marker[1]}\r\n`;
+        out += '=undefined\r\n>';
+        line = '';
+        typed++;
+      } else if (line.length === 3 && garble.delete(typed)) {
+        // lost on the way in
+      } else {
+        line += ch;
+        out += ch;
+      }
+    }
+  };
+  return { write, output: () => out, ran };
+}
+
 describe('loading through the REPL', () => {
+  it('types a line again when its echo shows characters lost, so a garbled statement never runs', async () => {
+    const repl = lossyRepl(new Set([1, 2]));
+    const lines = ['var a={b:1};', 'function f(){return a.b;}', 'var c=f();'];
+    const missing = await typeLines(repl.write, repl.output, lines, () => true, 2000, { pieceBytes: 16, gapMs: 0 });
+    expect(missing).toBe(-1);
+    expect(repl.ran).toEqual(lines.map((l, n) => `${l};print("LINE-DONE ${n}")`));
+  });
+
   it('treats a SyntaxError in a program that parses as lost input, to be typed again more gently', () => {
     expect(garbledSyntax(failed("Uncaught SyntaxError: Got ':' expected EOF\n at ur (:1:155)"), 'var a = {b: 1};\nfunction f(){return a.b;}')).toBe(true);
   });

@@ -26,13 +26,15 @@ export function pinAliases(pinNames: string[]): string {
 }
 
 /**
- * Types lines into an interpreter's REPL the way the Espruino CLI feeds a board, each followed by a marker
- * it prints once the line has run, and waits for that marker before the next line. The Linux build's input
- * thread appends to the event queue while the main thread pops it, without a lock (src/jsdevices.c,
- * jshPushIOCharEvents); under bulk input the queue gets corrupted and an assertion fails (len <= 64). A
- * board takes input in interrupts and has no such race. So each line goes in 16-byte pieces 2 ms apart
- * (no loss in 4 of 4 trials, against 0 of 4 at 32 bytes a millisecond). Returns the index of the first
- * line whose marker never came, or -1 when every line ran.
+ * Types lines into an interpreter's REPL the way the Espruino CLI feeds a board, and checks each arrived whole
+ * before it runs. The Linux build's input thread appends to the event queue while the main thread pops it,
+ * without a lock (src/jsdevices.c, jshPushIOCharEvents): under load characters are lost or repeated, and bulk
+ * input trips an assertion (len <= 64). A board takes input in interrupts and has no such race. So each line
+ * goes in small pieces a few ms apart, without its newline; the REPL's echo is compared with the line, and a
+ * line that came back different is cleared with Ctrl-C and typed again, so a garbled statement never runs.
+ * Each line ends with a marker that prints once it has run. Once the program turns the echo off (a node that moves
+ * its console calls echo(0)), later lines go in unchecked. Returns the index of the first line whose marker
+ * never came, or -1 when every line ran.
  */
 export async function typeLines(
   write: (text: string) => void,
@@ -43,19 +45,98 @@ export async function typeLines(
   pace: TypingPace = TYPING_PACES[0],
 ): Promise<number> {
   const lines = allLines.filter((l) => l.trim());
+  const repl = new CheckedRepl(write, output, alive, pace);
   let firstMissing = -1;
   for (let n = 0; n < lines.length && alive(); n++) {
-    const line = lines[n] + `\nprint("LINE-DONE ${n}");\n`;
-    for (let i = 0; i < line.length; i += pace.pieceBytes) {
-      write(line.slice(i, i + pace.pieceBytes));
-      await new Promise((r) => setTimeout(r, pace.gapMs));
-    }
-    const until = Date.now() + lineTimeoutMs;
+    // The marker goes on the same line: the REPL prints only its result (=undefined), not the statement's,
+    // which for a class would be its whole text again.
+    const ran = await repl.enter(`${lines[n]};print("LINE-DONE ${n}")`);
     const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
-    while (!done.test(output()) && alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+    const until = Date.now() + lineTimeoutMs;
+    while (ran && !done.test(output()) && alive() && Date.now() < until) await sleep(2);
     if (firstMissing < 0 && !done.test(output())) firstMissing = n;
   }
   return firstMissing;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Types one line at a time, compares the REPL's echo with it, and presses Enter only on an exact copy. */
+class CheckedRepl {
+  private echoOn = true;
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly output: () => string,
+    private readonly alive: () => boolean,
+    private readonly pace: TypingPace,
+    private readonly echoWaitMs = 3000,
+    private readonly retypes = 8,
+  ) {}
+
+  /** Types the line and presses Enter once the REPL holds exactly it; false when it never did. */
+  async enter(line: string): Promise<boolean> {
+    for (let attempt = 0; attempt <= this.retypes && this.alive(); attempt++) {
+      const mark = this.output().length;
+      await this.type(line);
+      const echoed = await this.echoAfter(mark, line);
+      if (!this.echoOn || echoed.includes(line)) return this.pressEnter();
+      if (echoed === '') {
+        // No echo at all: the program switched it off. Nothing to compare with from here on.
+        this.echoOn = false;
+        return this.pressEnter();
+      }
+      await this.clearLine();
+    }
+    return false;
+  }
+
+  private async type(text: string): Promise<void> {
+    for (let i = 0; i < text.length; i += this.pace.pieceBytes) {
+      this.write(text.slice(i, i + this.pace.pieceBytes));
+      await sleep(this.pace.gapMs);
+    }
+  }
+
+  private async echoAfter(mark: number, line: string): Promise<string> {
+    if (!this.echoOn) return '';
+    const until = Date.now() + this.echoWaitMs;
+    let seen = this.output().length;
+    let quietSince = Date.now();
+    while (this.alive() && Date.now() < until) {
+      const echoed = this.output().slice(mark);
+      if (echoed.includes(line)) return echoed;
+      if (this.output().length !== seen) {
+        seen = this.output().length;
+        quietSince = Date.now();
+      } else if (echoed.length > 0 && Date.now() - quietSince > 200) return echoed; // echo ended short or changed
+      await sleep(2);
+    }
+    return this.output().slice(mark);
+  }
+
+  /** Enter; with the echo on, waits for the REPL to echo the new line (a lost Enter is sent again). */
+  private async pressEnter(): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const mark = this.output().length;
+      this.write('\n');
+      if (!this.echoOn) return true;
+      const until = Date.now() + 500;
+      while (this.alive() && Date.now() < until && this.output().length === mark) await sleep(2);
+      if (this.output().length > mark) return true;
+    }
+    return false;
+  }
+
+  /** Ctrl-C clears a non-empty input line; the REPL answers by erasing it (ESC [J). */
+  private async clearLine(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const mark = this.output().length;
+      this.write('\x03');
+      const until = Date.now() + 500;
+      while (this.alive() && Date.now() < until && !this.output().slice(mark).includes('\x1b[J')) await sleep(2);
+      if (this.output().slice(mark).includes('\x1b[J')) return;
+    }
+  }
 }
 
 export interface TypingPace {
@@ -119,7 +200,7 @@ async function loadOnce(bin: string, program: string, options: ReplOptions, pace
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   child.on('error', () => undefined);
   child.stdin.on('error', () => undefined);
-  await typeLines((t) => child.stdin.write(t), () => stdout, ['echo(0);', options.prelude ?? '', ...program.split('\n')], () => child.exitCode === null, options.lineTimeoutMs, pace);
+  await typeLines((t) => child.stdin.write(t), () => stdout, [options.prelude ?? '', ...program.split('\n')], () => child.exitCode === null, options.lineTimeoutMs, pace);
   child.stdin.write(`setTimeout(function(){print("REPL-MEM "+JSON.stringify(process.memory()));},${options.settleMs ?? 300});\n`);
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   while (!/REPL-MEM \{.*\}/.test(stdout) && Date.now() < deadline && child.exitCode === null) {
