@@ -3,7 +3,9 @@
 // patient-emulator bench runs in CI: the patient board's transducer output into the sensor's ADC, the
 // pump's step output into the patient board's step input.
 import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
+import type { BoardEmulator } from './board-emulator.ts';
 import type { EmulatedNode, EmulatedNodeOptions } from './emulated-node.ts';
 import { emulatedNode } from './emulated-node.ts';
 import type { PinEnd } from './board-wiring.ts';
@@ -36,6 +38,12 @@ export async function wiredBench(
     if (!n) throw new Error(`the bench has no node '${name}' (it has: ${Object.keys(nodes).join(', ')})`);
     return n;
   };
+  wireBoards(clock, wires, node);
+  return { clock, nodes, node };
+}
+
+/** Connects a rig's wires between the boards node(name) gives, on their clock; a wire end naming no pin of its node throws. */
+export function wireBoards(clock: VirtualClock, wires: RigWire[], node: (name: NodeName) => { board: BoardEmulator; boardConfig: Board }): void {
   const end = (ref: string): PinEnd => {
     const dot = ref.lastIndexOf('.');
     const n = node(ref.slice(0, dot) as NodeName);
@@ -45,7 +53,6 @@ export async function wiredBench(
     return { board: n.board, pin: pins[role] };
   };
   for (const w of wires) (w.signal === 'level' ? wireLevel : wirePulses)(clock, end(w.from), end(w.to));
-  return { clock, nodes, node };
 }
 
 /** The bench a rig file describes, in the emulator: its nodes on the boards it names, wired as it says. */

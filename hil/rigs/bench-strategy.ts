@@ -11,7 +11,8 @@ import { loadBoards } from '../../firmware/build/boards.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import { DeviceLink } from '../../host/link/device-link.ts';
 import type { BenchDrivers, PowerDriver, SourceDriver } from './rig-drivers.ts';
-import type { Rig, RigNode } from './rig-schema.ts';
+import type { Rig, RigNode, SerialPortResource } from './rig-schema.ts';
+import type { Transport } from '../../host/transport/transport.ts';
 
 export type BenchStep = 'off' | 'powered' | 'flashed' | 'linked' | 'running';
 
@@ -40,6 +41,15 @@ export interface BenchOptions {
 export class BenchError extends Error {}
 
 const wait = (clock: Clock, ms: number) => new Promise<void>((r) => clock.after(ms, r));
+
+/** Opens a node's port by its USB serial number each time: a board that re-enumerates is found at its new path. */
+export function openBySerial(d: BenchDrivers, name: string, port: SerialPortResource): () => Promise<Transport> {
+  return async () => {
+    const hit = (await d.listPorts()).find((p) => p.serialNumber === port.usbSerial);
+    if (!hit) throw new Error(`${name}: port with USB serial number '${port.usbSerial}' is gone`);
+    return d.openLink(hit.path, port.baud);
+  };
+}
 
 export async function bringUp(rig: Rig, d: BenchDrivers, report: (r: StepReport) => void, o: BenchOptions = {}): Promise<BenchSession> {
   const portTimeoutMs = o.portTimeoutMs ?? 10_000;
@@ -86,15 +96,7 @@ export async function bringUp(rig: Rig, d: BenchDrivers, report: (r: StepReport)
     } else {
       step(name, 'flashed', 'kept the firmware on the board (flash: false)');
     }
-    // Opened by serial number each time: a board that re-enumerates is found at its new path.
-    const link = new DeviceLink({
-      name, clock: d.clock, helloTimeoutMs, keyring: d.keyring,
-      open: async () => {
-        const hit = await findPort(port.usbSerial);
-        if (!hit) throw new Error(`${name}: port with USB serial number '${port.usbSerial}' is gone`);
-        return d.openLink(hit.path, port.baud);
-      },
-    });
+    const link = new DeviceLink({ name, clock: d.clock, helloTimeoutMs, keyring: d.keyring, open: openBySerial(d, name, port) });
     links[name] = link;
     link.start();
     for (let t = 0; !link.ready && t < helloTimeoutMs; t += 20) await wait(d.clock, 20);

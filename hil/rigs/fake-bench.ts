@@ -2,7 +2,11 @@
 // node is a board emulator (powered off at rest when it has a power port), its USB port is listed under
 // the rig's serial number while the board is powered (a Pico's USB is its own MCU's, so the port goes
 // with the power, after an enumeration delay), flashing writes the node's real bundle to its flash,
-// opening the link opens the board's port, and a source sets the node's input pin.
+// opening the link opens the board's port, and a source sets the node's input pin. The rig's wires join the
+// boards' pins as on the bench (hil/emulator/board-wiring.ts): a patient-emulator board's pressure output
+// reaches the sensor's ADC, the pump's step pulses reach the emulator's counter. A pump board drives its
+// syringe mechanism as in use (its plunger potentiometer, force sensor and end stop are what its delivery
+// monitor reads; a bare board would see a stalled motor): the mechanism is the SIL plant's model.
 import type { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import type { NodeName } from '../../firmware/build/firmware-build.ts';
 import type { PortInfo } from '../../host/ports/serial-ports.ts';
@@ -10,6 +14,12 @@ import type { Transport } from '../../host/transport/transport.ts';
 import { BoardEmulator } from '../emulator/board-emulator.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import { SIM_KEYRING } from '../emulator/sim-keys.ts';
+import { wireBoards } from '../emulator/wired-bench.ts';
+import type { PumpBoardConfig } from '../../firmware/src/board-config.ts';
+import { syringeDrive } from '../sim/nodes/infusion-pump-node.ts';
+import type { SyringeMechanism } from '../sim/syringe-mechanism.ts';
+import { PATIENT_LINE } from '../sim/syringe-mechanism.ts';
+import type { Board } from '../../firmware/build/board-schema.ts';
 import type { BenchDrivers, SourceDriver } from './rig-drivers.ts';
 import type { Rig } from './rig-schema.ts';
 
@@ -18,6 +28,7 @@ const ENUMERATION_MS = 300;
 
 interface FakeNode {
   board: BoardEmulator;
+  boardConfig: Board;
   uart: string;
   usbSerial: string;
   path: string;
@@ -28,6 +39,8 @@ export class FakeBench {
   readonly nodes: Partial<Record<NodeName, FakeNode>> = {};
   /** Every driver action, in order, for tests to read. */
   readonly actions: string[] = [];
+  /** The syringe mechanism each pump board drives. */
+  readonly mechanisms: Partial<Record<NodeName, SyringeMechanism>> = {};
   /** Volts last set per source. */
   readonly volts: Record<string, number> = {};
   private readonly instruments: PortInfo[] = [];
@@ -40,8 +53,10 @@ export class FakeBench {
       const cfg = boardById(n.board);
       const board = new BoardEmulator({ clock, serial: port.usbSerial, variables: cfg.variables, nativeSha256: cfg.nativeSha256 });
       if (n.power) board.powerOff();
-      this.nodes[name as NodeName] = { board, uart: cfg.uart.port, usbSerial: port.usbSerial, path: `/dev/ttyACM${i++}`, listedFromMs: clock.now() };
+      if (name === 'infusion-pump') this.mechanisms[name] = syringeDrive(board, cfg.nodes['infusion-pump'] as PumpBoardConfig, clock, PATIENT_LINE).mechanism;
+      this.nodes[name as NodeName] = { board, boardConfig: cfg, uart: cfg.uart.port, usbSerial: port.usbSerial, path: `/dev/ttyACM${i++}`, listedFromMs: clock.now() };
     }
+    wireBoards(clock, rig.wires, (node) => this.nodes[node]!);
     for (const r of Object.values(rig.resources)) {
       if (r.kind !== 'voltage-source') continue;
       const port = rig.resources[r.port] as Extract<Rig['resources'][string], { kind: 'serial-port' }>;

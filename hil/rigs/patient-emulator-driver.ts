@@ -19,11 +19,12 @@ export class PatientEmulatorDriver {
   status: PatientStatusValues | null = null;
   private firstCount: number | null = null;
 
-  /** The board's messages, decoded and range-checked (an out-of-range status never moves the count). */
-  private readonly messages = new MessageDispatch();
-
-  /** host: a session on the patient-emulator board's port; mlPerStep: the pump's (firmware's syringe-geometry.ts). */
-  constructor(private readonly host: InitiatorSession, private readonly mlPerStep_: number) {
+  /**
+   * host: a session on the patient-emulator board's port; mlPerStep: the pump's (firmware's syringe-geometry.ts);
+   * messages: where the session's messages are decoded and range-checked (a DeviceLink's own; an out-of-range
+   * status never moves the count).
+   */
+  constructor(private readonly host: InitiatorSession, private readonly mlPerStep_: number, private readonly messages = new MessageDispatch()) {
     this.messages.on('PatientStatus', (s) => {
       if (this.firstCount === null) this.firstCount = s.stepCount;
       this.status = s;

@@ -35,14 +35,31 @@ import { milBpSession } from '../rigs/mil-bp.ts';
 import { pilSession } from '../rigs/pil-rig.ts';
 import type { Level, RigSession } from '../rigs/rig.ts';
 import { silSession } from '../rigs/sil-rig.ts';
+import type { HilBenchSpec } from '../rigs/hil-bench-time.ts';
+import { openHilBench } from '../rigs/hil-bench-time.ts';
+import { hilBpSession } from '../rigs/hil-bp.ts';
+import { loadRig } from '../rigs/rig-file.ts';
+import type { HilSession } from '../rigs/hil-bp.ts';
+import { pumpLimits } from '../rigs/plant-faults.ts';
 import type { SafetyTrace } from './fault-session.ts';
-import { faultSession } from './fault-session.ts';
+import { faultSession, notingPump } from './fault-session.ts';
 
-/** How each level makes a session of the blood-pressure plant; HIL runs on real boards (a rig file). */
-export const BP_RIGS: Record<Exclude<Level, 'hil'>, (plan: ScenarioPlant, speed: number) => Promise<RigSession<BpDevices>>> = {
+/** What a level's rig may need besides the plan: PIL's speed, HIL's bench and the faults it is asked to inject. */
+export interface BpRigOptions {
+  speed: number;
+  bench?: HilBenchSpec;
+  faults?: Fault[];
+}
+
+/** How each level makes a session of the blood-pressure plant; HIL runs on a bench (a rig file: real boards, or the fake bench). */
+export const BP_RIGS: Record<Level, (plan: ScenarioPlant, o: BpRigOptions) => Promise<RigSession<BpDevices> & Partial<Pick<HilSession, 'notInjectable' | 'steps' | 'drive'>>>> = {
   mil: async (plan) => milBpSession(scenarioPlantOptions(plan)),
   sil: async (plan) => silSession((await bpPlant(scenarioPlantOptions(plan))).plant, ['bp-sensor', 'infusion-pump'], plan.seed),
-  pil: (plan, speed) => pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: plan.board, seed: plan.seed, speed }),
+  pil: (plan, o) => pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: plan.board, seed: plan.seed, speed: o.speed }),
+  hil: async (plan, o) => {
+    if (!o.bench) throw new Error('the HIL level runs on a bench: give its rig file (hil run --level hil --rig <file.rig.yaml>)');
+    return hilBpSession(plan, await openHilBench(o.bench), o.faults);
+  },
 };
 
 export interface BpRunSetup {
@@ -58,7 +75,9 @@ export interface BpRunSetup {
   recordDir: string | null;
   /** The cohort's patient model. */
   model?: CohortFile['model'];
-  level?: Exclude<Level, 'hil'>;
+  level?: Level;
+  /** HIL: the bench the run uses (its rig file, real or fake). */
+  bench?: HilBenchSpec;
   /** PIL only: how many times faster than real time the rig and the host run. */
   speed?: number;
   /** MIL and SIL: hold each decision period to this many times real time, for a person watching a dashboard (default: as fast as the machine goes). */
@@ -141,7 +160,9 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     seed, board: setup.board, patientStepS: PATIENT_STEP_S,
   };
   const files: BpFiles = { controller: { ...setup.controller, targetMmHg: s.targetMmHg }, supervisor, advisory: setup.advisory, drift: setup.drift };
-  const board = boardById(setup.board);
+  // At HIL the boards are the rig's.
+  const rigNodes = level === 'hil' && setup.bench ? loadRig(setup.bench.rigFile).nodes : null;
+  const boardOf = (node: 'bp-sensor' | 'infusion-pump') => boardById(rigNodes?.[node]?.board ?? setup.board);
   // A host killed and started again resumes from the dead one's record: such a run keeps one even when
   // asked for none (in a scratch folder, removed at the end).
   const restarts = setup.faults?.some((f) => f.kind === 'host-kill' && f.durationS !== undefined) ?? false;
@@ -151,14 +172,17 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
   const recorder = recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
-    versions: runVersions(level === 'mil' ? {} : {
-      [`bp-sensor.${board.id}`]: await builtProgram('bp-sensor', board),
-      [`infusion-pump.${board.id}`]: await builtProgram('infusion-pump', board),
-    }),
+    versions: runVersions(level === 'mil' ? {} : Object.fromEntries(await Promise.all((['bp-sensor', 'infusion-pump'] as const).map(async (node) => {
+      const b = boardOf(node);
+      return [`${node}.${b.id}`, await builtProgram(node, b)];
+    })))),
+    ...(setup.bench ? { bench: { rig: setup.bench.rigFile, kind: setup.bench.kind } } : {}),
     level, speed: level === 'pil' ? (setup.speed ?? 1) : undefined, patient, scenario: s, seed, startedAt: new Date().toISOString(),
   });
-  let rig: RigSession<BpDevices> | null = null;
+  let rig: Awaited<ReturnType<(typeof BP_RIGS)[Level]>> | null = null;
   let connected: ConnectedBp | null = null;
+  /** What the loop drives, when not the connected devices themselves (HIL notes each pump command). */
+  let devices: BpDevices | null = null;
   // Every loop the run's host started (more than one when the host is killed and restarted), the current last.
   let loops: BpLoop[] = [];
   let safety: SafetyTrace | undefined;
@@ -174,7 +198,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     return r.loop;
   };
   try {
-    if (setup.faults) {
+    if (setup.faults && level !== 'hil') {
       if (level === 'mil') throw new Error('faults need firmware and links to act on: run them at SIL or PIL, not MIL');
       const f = await faultSession(level, plan, setup.faults, start, setup.speed ?? 1, files.supervisor);
       rig = f.session as RigSession<BpDevices>;
@@ -183,8 +207,18 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       closeFaulty = () => f.close();
       await f.start();
     } else {
-      rig = await BP_RIGS[level](plan, setup.speed ?? 1);
+      rig = await BP_RIGS[level](plan, { speed: setup.speed ?? 1, bench: setup.bench, faults: setup.faults });
       connected = rig.ideal ? null : await connectBp(rig.clock, rig.nodes, rig.wait, files.supervisor);
+      // At HIL the pump's drive is counted outside it (the patient emulator): the safety invariants are judged as at SIL and PIL.
+      if (connected && rig.drive) {
+        const r = rig;
+        const trace: SafetyTrace = {
+          sent: [], accepted: [], drive: rig.drive, faults: [], notInjectable: r.notInjectable ?? [], hostStarts: 1, ...pumpLimits(boardOf('infusion-pump').id),
+          log: (r.steps ?? []).map((x) => `${(x.tMs / 1000).toFixed(1)} s: bench: ${x.node} ${x.step}: ${x.detail}`),
+        };
+        safety = trace;
+        devices = { sensor: connected.sensor, pump: notingPump(connected.pump, () => r.clock.now(), trace) };
+      }
     }
   } catch (e) {
     closeFaulty();
@@ -194,7 +228,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   }
   const session = rig;
   if (connected) warnUnauthenticated(connected, session.clock, recorder, (line) => process.stderr.write(`${line}\n`));
-  if (!setup.faults) loops.push(startBp(startOptions(session.clock, connected ?? session.ideal!)));
+  if (!setup.faults || level === 'hil') loops.push(startBp(startOptions(session.clock, devices ?? connected ?? session.ideal!)));
   const current = () => loops.at(-1)!;
   // A person's Stop (a dashboard) or Ctrl-C (the signal) ends the run at its next period, safely.
   let stopWhy: string | null = null;

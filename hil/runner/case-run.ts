@@ -19,6 +19,7 @@ import { runPatient } from './bp-run.ts';
 import type { CriterionResult } from './scenario-criteria.ts';
 import { judgeRun } from './scenario-criteria.ts';
 import type { Job } from './suite-plan.ts';
+import type { HilBenchSpec } from '../rigs/hil-bench-time.ts';
 import { scenarioPatients } from './suite-plan.ts';
 
 export type RunLevel = 'sil' | 'pil' | 'hil';
@@ -81,14 +82,13 @@ function logOf(run: PatientRun): string {
   return lines.join('\n');
 }
 
-/** PIL runs on the machine's clock, this many times faster than real time. */
-export async function runCase(job: Job, level: RunLevel, recordDir: string | null, speed = 1): Promise<CaseResult> {
+/** PIL runs on the machine's clock, this many times faster than real time; HIL on the bench given. */
+export async function runCase(job: Job, level: RunLevel, recordDir: string | null, speed = 1, bench?: HilBenchSpec): Promise<CaseResult> {
   const started = performance.now();
   const base = { index: job.index, file: job.file, scenario: job.scenario, patient: job.patient, level, hazard: '', checklist: '', simulatedS: 0 };
   let s: HilScenario | null = null;
   try {
     s = loadHilScenario(job.file);
-    if (level === 'hil') throw new Error('the HIL level runs on a bench: bring it up with its rig file (hil run --level hil --rig <file>)');
     const { cohort, patients } = scenarioPatients(s);
     const patient = patients.find((p) => p.id === job.patient);
     if (!patient) throw new Error(`${job.file}: no patient ${job.patient} any more`);
@@ -102,7 +102,7 @@ export async function runCase(job: Job, level: RunLevel, recordDir: string | nul
       controller, supervisor,
       drift: readConfigFile(f.drift, 'the drift alarm', driftConfigSchema), advisory: null,
       // One folder per scenario: records are named by patient, and scenarios share patients.
-      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, model: cohort.file.model, faults: scheduled, targets: s.targets,
+      seed: s.seed, board: s.board, recordDir: recordDir === null ? null : scenarioDir(recordDir, s.name), level, speed, bench, model: cohort.file.model, faults: scheduled, targets: s.targets,
     }, patient);
     const notInjectable = (run.safety?.notInjectable ?? []).map((x) => `${x.fault.kind} at ${x.fault.atMin} min: ${x.why}`);
     const m = patientMetrics(run);

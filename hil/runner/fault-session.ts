@@ -85,7 +85,7 @@ const FAULT_RIGS: Record<FaultLevel, (plan: ScenarioPlant, plantSide: Fault[], l
 };
 
 /** A pump whose commands are noted when sent and when accepted (the pump's answer is its acceptance). */
-function notingPump(pump: RatePump, now: () => number, trace: SafetyTrace): RatePump {
+export function notingPump(pump: RatePump, now: () => number, trace: SafetyTrace): RatePump {
   // The pump's Ack names the lease it applied (counted from when the host sent the command): that one is noted.
   const noted = <T,>(c: Omit<Command, 'tMs'>, send: () => Promise<T>): Promise<T> => {
     trace.sent.push({ tMs: now(), ...c });

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { CaseResult, RunLevel } from './case-run.ts';
 import { runCase } from './case-run.ts';
 import type { Job } from './suite-plan.ts';
+import type { HilBenchSpec } from '../rigs/hil-bench-time.ts';
 
 export interface SuiteResults {
   /** Bumped when the shape changes; merge refuses other versions. */
@@ -26,6 +27,8 @@ export interface PoolOptions {
   recordDir: string | null;
   /** PIL: times faster than real time. */
   speed?: number;
+  /** HIL: the bench (one bench: its cases run one at a time, in this thread). */
+  bench?: HilBenchSpec;
   /** A job started or finished. */
   onProgress?: (done: number, total: number, running: string[], last: CaseResult | null) => void;
 }
@@ -47,11 +50,11 @@ export async function runJobs(jobs: Job[], o: PoolOptions): Promise<CaseResult[]
     o.onProgress?.(done, jobs.length, [...running], null);
   };
   let next = 0;
-  const workers = Math.max(1, Math.min(o.workers, jobs.length));
+  const workers = o.level === 'hil' ? 1 : Math.max(1, Math.min(o.workers, jobs.length));
   if (workers === 1) {
     for (; next < jobs.length; next++) {
       begin(next);
-      finished(next, await runCase(jobs[next], o.level, o.recordDir, o.speed));
+      finished(next, await runCase(jobs[next], o.level, o.recordDir, o.speed, o.bench));
     }
     return results;
   }

@@ -86,7 +86,7 @@ criteria: { faultAlarmWithinS: 60 }`));
     await expect(run({ speed: 10 })).rejects.toThrow(/--speed applies only with --level pil/);
     const lines: string[] = [];
     const rig = new URL('../../../hil/rigs/benches/pico-bench.rig.yaml', import.meta.url).pathname;
-    await expect(hilRun([dir], { level: 'hil', rig, workers: 1, records: false, bench: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
+    await expect(hilRun([dir], { level: 'hil', rig, workers: 1, records: false, benchOptions: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
       .rejects.toThrow(/the bench of .*pico-bench\.rig\.yaml did not come up: bp-sensor: no port with USB serial number '3276375A3339'/);
     expect(lines).toContain('bench: bp-sensor off: no power port: the board stays powered');
   });

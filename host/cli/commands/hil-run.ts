@@ -11,6 +11,8 @@ import { loadRig } from '../../../hil/rigs/rig-file.ts';
 import type { RunLevel } from '../../../hil/runner/case-run.ts';
 import type { BenchOptions } from '../../../hil/rigs/bench-strategy.ts';
 import { checkHilBench } from '../../../hil/runner/hil-bench.ts';
+import type { BenchKind, HilBenchSpec } from '../../../hil/rigs/hil-bench-time.ts';
+import { BENCH_KINDS } from '../../../hil/rigs/hil-bench-time.ts';
 import { parseShard, planSuite, shardFromEnv, shardJobs } from '../../../hil/runner/suite-plan.ts';
 import { mergeResults, readResults, suiteJunit, writeSuiteReport } from '../../../hil/runner/suite-report.ts';
 import type { SuiteResults } from '../../../hil/runner/suite-run.ts';
@@ -27,8 +29,10 @@ export interface HilRunOptions {
   records: boolean;
   /** PIL: times faster than real time. */
   speed?: number;
+  /** HIL: the real bench (the rig's drivers) or the fake one (emulated boards wired as the rig says, for CI). */
+  bench?: string;
   /** HIL: the bench strategy's timeouts (tests shorten them). */
-  bench?: BenchOptions;
+  benchOptions?: BenchOptions;
 }
 
 const LEVELS: RunLevel[] = ['sil', 'pil', 'hil'];
@@ -61,10 +65,13 @@ export async function hilRun(paths: string[], o: HilRunOptions, out: (l: string)
   const level = o.level as RunLevel;
   if (o.rig) loadRig(o.rig);
   if (level === 'hil' && !o.rig) throw new Error('--level hil needs --rig <file.rig.yaml>: the boards, ports and power of the bench');
+  if (o.bench !== undefined && !BENCH_KINDS.includes(o.bench as BenchKind)) throw new Error(`--bench must be real or fake, got '${o.bench}'`);
+  if (o.bench !== undefined && level !== 'hil') throw new Error(`--bench applies only with --level hil: leave --bench out`);
   if (o.speed !== undefined && level !== 'pil') throw new Error(`--speed applies only with --level pil (--level ${level} runs on a virtual clock or on real boards): leave --speed out`);
   // Every file is checked before anything runs.
   const { jobs: all } = planSuite(paths);
-  if (level === 'hil') await checkHilBench(o.rig!, (r) => out(`bench: ${r.node} ${r.step}: ${r.detail}`), undefined, o.bench);
+  const bench: HilBenchSpec | undefined = level === 'hil' ? { rigFile: o.rig!, kind: (o.bench ?? 'real') as BenchKind, options: o.benchOptions } : undefined;
+  if (bench) await checkHilBench(bench, (r) => out(`bench: ${r.node} ${r.step}: ${r.detail}`));
   const shard = o.shard ? parseShard(o.shard) : shardFromEnv(env) ?? { k: 1, n: 1 };
   const jobs = shardJobs(all, shard);
   const started = new Date().toISOString();
@@ -72,14 +79,14 @@ export async function hilRun(paths: string[], o: HilRunOptions, out: (l: string)
   const recordDir = o.records && o.report ? join(o.report, 'records') : null;
   if (recordDir) mkdirSync(recordDir, { recursive: true });
   const cases = await runJobs(jobs, {
-    level, workers: o.workers, recordDir, speed: o.speed,
+    level, workers: o.workers, recordDir, speed: o.speed, bench,
     onProgress: (done, total, running, last) => {
       if (last) out(`${last.passed ? 'ok    ' : last.error !== undefined ? 'ERROR ' : 'FAILED'} ${last.scenario} / ${last.patient} (${last.wallS.toFixed(1)} s)`);
       progress(`[${done}/${total}] ${running.length ? `running ${running.join(', ')}` : ''}`);
     },
   });
   const results: SuiteResults = {
-    format: 1, startedAt: started, level, shard, suiteJobs: all.length, wallS: (performance.now() - t0) / 1000, workers: Math.min(o.workers, Math.max(1, jobs.length)), cases,
+    format: 1, startedAt: started, level, shard, suiteJobs: all.length, wallS: (performance.now() - t0) / 1000, workers: level === 'hil' ? 1 : Math.min(o.workers, Math.max(1, jobs.length)), cases,
   };
   if (o.report) mkdirSync(o.report, { recursive: true });
   writeOutputs(results, o, out);
@@ -121,6 +128,7 @@ export function registerHil(program: Command): void {
     .argument('<paths...>', 'scenario files or folders (the shipped suite: hil/scenarios/suite)')
     .option('--level <sil|pil|hil>', 'where the firmware runs', 'sil')
     .option('--rig <file>', 'a .rig.yaml file (PIL and HIL benches)')
+    .option('--bench <real|fake>', 'HIL: the bench attached (real), or the rig\'s boards emulated and wired as the file says, on a virtual clock (fake, for CI)')
     .option('--speed <x>', 'PIL: run the plant and the host this many times faster than real time', speedOption)
     .option('--workers <n>', 'cases run side by side in worker threads', workersOption, Math.max(1, Math.min(8, availableParallelism())))
     .option('--shard <k/n>', 'run every n-th case from the k-th (default: HOMEOSTAT_SHARD, or JOB_COMPLETION_INDEX with HOMEOSTAT_SHARDS)')
