@@ -24,7 +24,7 @@ import { benchUp, HilBenchError } from './hil-bench-time.ts';
 import { beatsForMean, PatientEmulatorDriver } from './patient-emulator-driver.ts';
 import type { RigSession } from './rig.ts';
 import { catalogueRole } from './rig.ts';
-import type { SerialPortResource } from './rig-schema.ts';
+import type { Rig, SerialPortResource } from './rig-schema.ts';
 
 const ROLES = ['bp-sensor', 'infusion-pump'] as const;
 const PATIENT: NodeName = 'patient-emulator';
@@ -67,6 +67,14 @@ function playedBeats(mapMmHg: number, tS: number, o: { pulsePressureMmHg: number
 /** Rounded as the wire carries it (0.1 mmHg, 0.1 beats/min): an unchanged setting is not sent again. */
 const wireKey = (b: PatientSetWaveformValues) => [b.systolicMmHg, b.diastolicMmHg, b.heartRateBpm].map((v) => Math.round(v * 10)).join(',');
 
+/** The blood-pressure loop at HIL needs a sensor, a pump and a board playing the patient, wired to both. */
+export function checkBpRig(rig: Rig, rigFile: string): void {
+  const missing = [...ROLES, PATIENT].filter((n) => !rig.nodes[n]);
+  if (missing.length) {
+    throw new HilBenchError(`--level hil: the bench of ${rigFile} has no ${missing.join(', ')} node: the blood-pressure loop at HIL needs the bp-sensor and infusion-pump boards and a patient-emulator board wired to them (see hil/rigs/benches/patient-bench.rig.yaml)`);
+  }
+}
+
 /**
  * The bench brought up and the patient playing. faults: the scenario's scheduled faults (none can be
  * injected on this bench yet: each comes back as not injectable at hil); the scenario's line artifacts
@@ -74,10 +82,7 @@ const wireKey = (b: PatientSetWaveformValues) => [b.systolicMmHg, b.diastolicMmH
  */
 export async function hilBpSession(plan: ScenarioPlant, bench: HilBench, faults: Fault[] = []): Promise<HilSession> {
   const rigFile = bench.spec.rigFile;
-  const missing = [...ROLES, PATIENT].filter((n) => !bench.rig.nodes[n]);
-  if (missing.length) {
-    throw new HilBenchError(`--level hil: the bench of ${rigFile} has no ${missing.join(', ')} node: the blood-pressure loop at HIL needs the bp-sensor and infusion-pump boards and a patient-emulator board wired to them (see hil/rigs/benches/patient-bench.rig.yaml)`);
-  }
+  checkBpRig(bench.rig, rigFile);
   const steps: StepReport[] = [];
   const up: BenchSession = await benchUp(bench, (r) => steps.push(r));
   const d = bench.drivers;

@@ -85,9 +85,12 @@ criteria: { faultAlarmWithinS: 60 }`));
     await expect(run({ level: 'hil' })).rejects.toThrow(/--level hil needs --rig <file\.rig\.yaml>/);
     await expect(run({ speed: 10 })).rejects.toThrow(/--speed applies only with --level pil/);
     const lines: string[] = [];
-    const rig = new URL('../../../hil/rigs/benches/pico-bench.rig.yaml', import.meta.url).pathname;
-    await expect(hilRun([dir], { level: 'hil', rig, workers: 1, records: false, benchOptions: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
-      .rejects.toThrow(/the bench of .*pico-bench\.rig\.yaml did not come up: bp-sensor: no port with USB serial number '3276375A3339'/);
+    const bench = (name: string) => new URL(`../../../hil/rigs/benches/${name}.rig.yaml`, import.meta.url).pathname;
+    await expect(run({ level: 'hil', rig: bench('pico-bench') })).rejects.toThrow(/the bench of .*pico-bench\.rig\.yaml has no patient-emulator node/);
+    await expect(run({ level: 'hil', rig: bench('patient-bench'), bench: 'emulated' })).rejects.toThrow(/--bench must be real or fake, got 'emulated'/);
+    await expect(run({ bench: 'fake' })).rejects.toThrow(/--bench applies only with --level hil/);
+    await expect(hilRun([dir], { level: 'hil', rig: bench('patient-bench'), workers: 1, records: false, benchOptions: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
+      .rejects.toThrow(/the bench of .*patient-bench\.rig\.yaml did not come up: bp-sensor: no port with USB serial number '3276375A3339'/);
     expect(lines).toContain('bench: bp-sensor off: no power port: the board stays powered');
   });
 });

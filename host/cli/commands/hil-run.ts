@@ -13,6 +13,7 @@ import type { BenchOptions } from '../../../hil/rigs/bench-strategy.ts';
 import { checkHilBench } from '../../../hil/runner/hil-bench.ts';
 import type { BenchKind, HilBenchSpec } from '../../../hil/rigs/hil-bench-time.ts';
 import { BENCH_KINDS } from '../../../hil/rigs/hil-bench-time.ts';
+import { checkBpRig } from '../../../hil/rigs/hil-bp.ts';
 import { parseShard, planSuite, shardFromEnv, shardJobs } from '../../../hil/runner/suite-plan.ts';
 import { mergeResults, readResults, suiteJunit, writeSuiteReport } from '../../../hil/runner/suite-report.ts';
 import type { SuiteResults } from '../../../hil/runner/suite-run.ts';
@@ -71,6 +72,7 @@ export async function hilRun(paths: string[], o: HilRunOptions, out: (l: string)
   // Every file is checked before anything runs.
   const { jobs: all } = planSuite(paths);
   const bench: HilBenchSpec | undefined = level === 'hil' ? { rigFile: o.rig!, kind: (o.bench ?? 'real') as BenchKind, options: o.benchOptions } : undefined;
+  if (bench) checkBpRig(loadRig(bench.rigFile), bench.rigFile);
   if (bench) await checkHilBench(bench, (r) => out(`bench: ${r.node} ${r.step}: ${r.detail}`));
   const shard = o.shard ? parseShard(o.shard) : shardFromEnv(env) ?? { k: 1, n: 1 };
   const jobs = shardJobs(all, shard);
