@@ -69,7 +69,7 @@ describe('rig files', () => {
       `p.rig.yaml:${lineOf(pin, 'bp-sensor.presure')}:47: wires.0.to: bp-sensor on pico has no pin 'presure' (its pins are: pressure)`,
     );
     const node = t.replace('from: infusion-pump.step', 'from: neurostimulator.amplitude');
-    expect(() => parseRig(node, 'p.rig.yaml')).toThrow(/^p.rig.yaml:\d+:\d+: wires.1.from: no node 'neurostimulator' on this rig \(its nodes are: bp-sensor, infusion-pump, patient-emulator\)/);
+    expect(() => parseRig(node, 'p.rig.yaml')).toThrow(/^p.rig.yaml:\d+:\d+: wires.1.from: no node 'neurostimulator' on this rig \(its nodes are: patient-emulator, bp-sensor, infusion-pump\)/);
     expect(() => parseRig(t.replace('signal: pulses', 'signal: steps'), 'p.rig.yaml')).toThrow(/wires.1.signal: Invalid option: expected one of "level"\|"pulses"/);
     const twice = t.replace('  - { from: infusion-pump.step, to: patient-emulator.stepIn, signal: pulses }', '  - { from: infusion-pump.step, to: bp-sensor.pressure, signal: level }');
     expect(() => parseRig(twice, 'p.rig.yaml')).toThrow(/wires.1.to: bp-sensor.pressure is already driven by the wire from patient-emulator.pressureOut: an input takes one signal/);

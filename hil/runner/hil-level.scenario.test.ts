@@ -49,7 +49,7 @@ criteria: { mapUnderFloorFromDrugMaxS: 0 }`));
     const lines: string[] = [];
     const report = join(dir, 'out');
     const { ok, results } = await hilRun([dir], { level: 'hil', rig, bench: 'fake', workers: 2, records: true, report, junit: join(dir, 'junit.xml') }, (l) => lines.push(l), () => undefined, {});
-    expect(lines).toContain('bench: patient-emulator linked: session with \'3276375C3339\' (patient-emulator on pico, firmware 0.1.0) on /dev/ttyACM2');
+    expect(lines).toContain('bench: patient-emulator linked: session with \'3276375C3339\' (patient-emulator on pico, firmware 0.1.0) on /dev/ttyACM0');
     // One bench: its cases run one at a time, whatever --workers says.
     expect(results.workers).toBe(1);
     expect(results.level).toBe('hil');

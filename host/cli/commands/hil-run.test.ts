@@ -90,7 +90,7 @@ criteria: { faultAlarmWithinS: 60 }`));
     await expect(run({ level: 'hil', rig: bench('patient-bench'), bench: 'emulated' })).rejects.toThrow(/--bench must be real or fake, got 'emulated'/);
     await expect(run({ bench: 'fake' })).rejects.toThrow(/--bench applies only with --level hil/);
     await expect(hilRun([dir], { level: 'hil', rig: bench('patient-bench'), workers: 1, records: false, benchOptions: { portTimeoutMs: 300 } }, (l) => lines.push(l), () => undefined, {}))
-      .rejects.toThrow(/the bench of .*patient-bench\.rig\.yaml did not come up: bp-sensor: no port with USB serial number '3276375A3339'/);
-    expect(lines).toContain('bench: bp-sensor off: no power port: the board stays powered');
+      .rejects.toThrow(/the bench of .*patient-bench\.rig\.yaml did not come up: patient-emulator: no port with USB serial number '3276375C3339'/);
+    expect(lines).toContain('bench: patient-emulator off: no power port: the board stays powered');
   });
 });
