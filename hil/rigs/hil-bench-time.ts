@@ -55,8 +55,17 @@ export async function openHilBench(spec: HilBenchSpec, drivers?: BenchDrivers): 
   return { spec, rig, drivers: fake.drivers(), fake, pass: (ms) => advanceSettling(clock, ms, SLICE_MS), settle: (p, maxMs) => settleOn(clock, p, maxMs) };
 }
 
+/** Each rig file's last shutdown still under way (powering off takes a tool's run): the next bring-up waits for it. */
+const goingDown = new Map<string, Promise<void>>();
+
+/** Shuts the bench down (links closed, switchable nodes powered off) without waiting; the next benchUp of the rig waits. */
+export function benchDown(bench: HilBench, up: BenchSession): void {
+  goingDown.set(bench.spec.rigFile, bench.settle(up.stop(), 60_000).catch(() => undefined));
+}
+
 /** Brings the bench up (off -> powered -> flashed -> linked -> running); the error names the rig file, the node and what to check. */
 export async function benchUp(bench: HilBench, report: (r: StepReport) => void): Promise<BenchSession> {
+  await goingDown.get(bench.spec.rigFile);
   try {
     return await bench.settle(bringUp(bench.rig, bench.drivers, report, bench.spec.options), 600_000);
   } catch (e) {

@@ -20,7 +20,7 @@ import { DRIVE_SAMPLE_MS } from './plant-faults.ts';
 import type { BenchSession, StepReport } from './bench-strategy.ts';
 import { openBySerial } from './bench-strategy.ts';
 import type { HilBench } from './hil-bench-time.ts';
-import { benchUp, HilBenchError } from './hil-bench-time.ts';
+import { benchDown, benchUp, HilBenchError } from './hil-bench-time.ts';
 import { beatsForMean, PatientEmulatorDriver } from './patient-emulator-driver.ts';
 import type { RigSession } from './rig.ts';
 import { catalogueRole } from './rig.ts';
@@ -90,7 +90,7 @@ export async function hilBpSession(plan: ScenarioPlant, bench: HilBench, faults:
   const timers: { cancel(): void }[] = [];
   const close = () => {
     for (const t of timers) t.cancel();
-    void up.stop().catch(() => undefined);
+    benchDown(bench, up);
   };
   try {
     const pumpBoard = boardById(bench.rig.nodes['infusion-pump']!.board);
