@@ -4,7 +4,8 @@
 //  - sil: the built bundles in board emulators in this process, on one virtual clock;
 //  - pil: the bundles in the plant's own process behind socat pseudo-terminals, opened with serialport, in
 //    real time (or a stated multiple of it);
-//  - hil: real boards on real ports (rig files, hil/rigs/*.rig.yaml).
+//  - hil: real boards on real ports (rig files, hil/rigs/*.rig.yaml), a patient-emulator board playing the
+//    patient the host steps (hil-bp.ts); or the same rig's boards emulated on the fake bench, for CI.
 // The host side is the same composition root at every level (host/app): it connects the devices a session
 // offers, checks them, and runs the loop on the session's clock.
 import type { Clock } from '../../protocols/clock/clock.ts';

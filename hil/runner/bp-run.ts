@@ -1,4 +1,4 @@
-// One virtual patient through one scenario at a level (MIL, SIL, PIL): the level's rig makes the plant (the
+// One virtual patient through one scenario at a level (MIL, SIL, PIL, HIL): the level's rig makes the plant (the
 // patient steered by the scenario, the devices as ideal models or as firmware in emulators), the host side
 // is the same composition root `homeostat run bp` uses on real boards (host/app/bp-app.ts), and the loop's
 // record goes to a file as it happens. Ground truth (the patient's own mean pressure, what reached it) comes
@@ -89,7 +89,7 @@ export interface BpRunSetup {
   signal?: AbortSignal;
   /**
    * SIL and PIL: faults of the fault library scheduled on the run's clock (sensor faults go in the scenario's
-   * artifacts). Given (even empty), the run goes through faulty links and a host that can be killed, and
+   * artifacts); HIL lists them as not injectable on its bench. Given (even empty), the run goes through faulty links and a host that can be killed, and
    * keeps the safety trace its invariants are judged on.
    */
   faults?: Fault[];
