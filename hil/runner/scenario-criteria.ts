@@ -2,6 +2,7 @@
 // time, overshoot, steady-state deviation, time in band) from the patient's true pressure, and the loop's
 // safety invariants from what the pump did (its drive, sampled) against what the host sent, the faults'
 // times and the alarms raised. Every criterion gives what was measured and what was allowed, in words.
+import { lapseRestMlPerH } from '../../firmware/src/safety/lapse-rate.ts';
 import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import { patientMetrics } from '../reports/bp-metrics.ts';
@@ -50,13 +51,9 @@ function lineDelayMs(t: SafetyTrace, tMs: number): number {
   return ms;
 }
 
-/**
- * Where the pump may rest once a command's lease lapsed: its safe rate, or the rate the command asked it to
- * hold (a vasopressor), never above that command's rate or the board's maxLapseRateMlPerH.
- */
+/** Where the pump may rest once a command's lease lapsed: the firmware's rule (firmware/src/safety/lapse-rate.ts). */
 export function restRateMlPerH(t: SafetyTrace, c: Command | undefined): number {
-  const held = c ? Math.min(c.lapseRateMlPerH ?? 0, c.rateMlPerH, t.maxLapseRateMlPerH) : 0;
-  return Math.max(t.safeRateMlPerH, held);
+  return c ? lapseRestMlPerH(c.rateMlPerH, c.lapseRateMlPerH ?? 0, t.maxLapseRateMlPerH, t.safeRateMlPerH) : t.safeRateMlPerH;
 }
 
 /** Seconds the drive ran above its rest rate after the last command sent before then had expired. */
