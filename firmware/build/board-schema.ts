@@ -1,127 +1,79 @@
 // The schema of firmware/boards/*.board.json, checked at build time (build tooling runs in Node, so it may
-// use zod; firmware sources never do). `npm run generate` also writes docs/schemas/board.schema.json for editors.
+// use zod; firmware sources never do), and of the Board every consumer gets: the board file with each node's
+// device file (device-schema.ts) merged in by boards.ts. A board states its own facts and its pins; a node's
+// mechanism, calibration, limits and timing live once in its device file. `npm run generate` also writes
+// docs/schemas/board.schema.json for editors.
 import { z } from 'zod';
 import { codeTable } from '../../protocols/catalogue/codes.ts';
+import type { DeviceName } from './device-schema.ts';
+import {
+  bpSensorDeviceFields, checkNeurostim, checkSources, DEVICE_FIELDS, neurostimDeviceFields, patientEmulatorDeviceFields, pumpDeviceFields, sourcesSchema,
+} from './device-schema.ts';
 import type { BpSensorBoardConfig, NeurostimBoardConfig, PatientEmulatorBoardConfig, PumpBoardConfig } from '../src/board-config.ts';
 
 const pin = z.string().regex(/^[A-Z][A-Z0-9]*$/, 'an Espruino pin name such as A5, B3, D12 or LED1');
-const positive = z.number().positive();
 
-export const pumpConfigSchema = z.strictObject({
-  pins: z.strictObject({
-    step: pin.describe('stepper driver STEP input'),
-    dir: pin.describe('stepper driver DIR input'),
-    enable: pin.describe('stepper driver EN input, active low'),
-    force: pin.describe('analog input of the plunger force sensor (0..1 of full scale)'),
-    endStop: pin.describe('digital input, high when the plunger reaches the end of the syringe'),
-    plunger: pin.optional().describe('analog input of the plunger position sensor (a linear potentiometer across the syringe\'s stroke: 0 full, 1 empty); '
-      + 'left out, the bundle carries no delivery monitor (no motor-stall or free-flow alarm): for a board whose variables cannot hold it'),
-    airInLine: pin.describe('digital input of the ultrasonic air-in-line detector at the syringe outlet, high on air'),
-  }),
-  mechanism: z.strictObject({
-    syringeInnerDiameterMm: positive.max(50),
-    syringeVolumeMl: positive.max(100),
-    leadscrewPitchMm: positive.max(10),
-    stepsPerRev: z.number().int().min(24).max(400),
-    microsteps: z.number().int().min(1).max(256),
-  }),
-  limits: z.strictObject({
-    maxRateMlPerH: positive.max(2000).describe('hard ceiling no command can exceed'),
-    maxRateChangeMlPerH: positive.max(2000).describe('largest rise of the rate within rateChangeWindowMs (above the lowest rate delivered in it)'),
-    rateChangeWindowMs: z.number().int().min(0).max(3_600_000).describe('window of the rate-change limit; 0 limits each command only'),
-    safeRateMlPerH: z.number().min(0).max(50).describe('rate when a lease lapses and the host asked for none (0: stopped)'),
-    maxLapseRateMlPerH: z.number().min(0).max(2000).describe('hard ceiling of the rate a lapsed lease may leave running when the host asks for one (a vasopressor held on host loss); 0: the pump never holds a rate'),
-    maxLeaseMs: z.number().int().min(1000).max(3_600_000),
-    occlusionForceFraction: z.number().gt(0).lt(1).describe('force input (0..1) above which the line counts as occluded'),
-    occlusionHoldMs: z.number().int().min(0).max(60_000).describe('how long the force must stay above the threshold'),
-    nearEmptyMl: z.number().min(0).max(20),
-    obeyUnauthenticatedStop: z.boolean()
-      .describe('obey a PumpStop that is not authenticated: a safety action for a vasodilator, a hazard for a vasopressor (SPEC.md section 3.8)'),
-  }),
-  controlTickMs: z.number().int().min(10).max(1000),
-  statusEveryMs: z.number().int().min(100).max(60_000),
+export const pumpPinsSchema = z.strictObject({
+  step: pin.describe('stepper driver STEP input'),
+  dir: pin.describe('stepper driver DIR input'),
+  enable: pin.describe('stepper driver EN input, active low'),
+  force: pin.describe('analog input of the plunger force sensor (0..1 of full scale)'),
+  endStop: pin.describe('digital input, high when the plunger reaches the end of the syringe'),
+  plunger: pin.optional().describe('analog input of the plunger position sensor (a linear potentiometer across the syringe\'s stroke: 0 full, 1 empty); '
+    + 'left out, the bundle carries no delivery monitor (no motor-stall or free-flow alarm): for a board whose variables cannot hold it'),
+  airInLine: pin.describe('digital input of the ultrasonic air-in-line detector at the syringe outlet, high on air'),
 });
 
-export const bpSensorConfigSchema = z.strictObject({
-  pins: z.strictObject({ pressure: pin.describe('analog input of the transducer amplifier (0..1 of full scale)') }),
-  sampleRateHz: z.number().int().min(100).max(1000),
-  calibration: z.strictObject({
-    zeroFraction: z.number().min(0).max(1).describe('ADC reading (0..1) at 0 mmHg'),
-    mmHgPerFraction: positive.describe('mmHg per unit of ADC reading above zero'),
-  }),
+export const bpSensorPinsSchema = z.strictObject({ pressure: pin.describe('analog input of the transducer amplifier (0..1 of full scale)') });
+
+export const neurostimPinsSchema = z.strictObject({
+  lfp: pin.describe('analog input of the LFP amplifier (0..1 of full scale)'),
+  amplitude: pin.describe('PWM (or DAC) output setting the current source, 0..1 of amplitudeOutput.fullScaleMa'),
 });
 
-export const neurostimConfigSchema = z.strictObject({
-  pins: z.strictObject({
-    lfp: pin.describe('analog input of the LFP amplifier (0..1 of full scale)'),
-    amplitude: pin.describe('PWM (or DAC) output setting the current source, 0..1 of amplitudeOutput.fullScaleMa'),
-  }),
-  sampleRateHz: z.number().int().min(250).max(2000).describe('LFP sampling by Waveform'),
-  lfpCalibration: z.strictObject({
-    zeroFraction: z.number().min(0).max(1).describe('ADC reading (0..1) at 0 uV'),
-    uvPerFraction: positive.describe('uV per unit of ADC reading'),
-  }),
-  amplitudeOutput: z.strictObject({
-    fullScaleMa: positive.max(20).describe('current at output 1 (full duty)'),
-    pwmHz: z.number().int().min(100).max(100_000),
-  }),
-  limits: z.strictObject({
-    hardMaxMa: positive.max(20).describe('the output stage\'s ceiling: no window may exceed it'),
-    windowMinMa: z.number().min(0).describe('lowest amplitude a command may set'),
-    windowMaxMa: positive.describe('highest amplitude a command may set'),
-    fallbackMa: z.number().min(0).describe('where the amplitude ramps to when a lease lapses, and at boot (continuous DBS)'),
-    rampUpMaPerS: positive.max(100),
-    rampDownMaPerS: positive.max(100),
-    maxLeaseMs: z.number().int().min(1000).max(3_600_000),
-  }),
-  beta: z.strictObject({
-    fftSize: z.number().int().refine((v) => [64, 128, 256, 512].includes(v), 'a power of two from 64 to 512').describe('samples per FFT window'),
-    bandLowHz: positive,
-    bandHighHz: positive,
-    reportEveryMs: z.number().int().min(20).max(100).describe('one BetaPower per this many ms (10-50 Hz)'),
-    blankMs: z.number().int().min(0).max(30_000).describe('no beta reported for this long after the target amplitude changes'),
-  }),
-  controlTickMs: z.number().int().min(5).max(100),
-  statusEveryMs: z.number().int().min(100).max(60_000),
-}).superRefine((n, ctx) => {
-  const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const l = n.limits;
-  if (l.windowMinMa > l.windowMaxMa) problem(['limits', 'windowMinMa'], `windowMinMa ${l.windowMinMa} mA is above windowMaxMa ${l.windowMaxMa} mA`);
-  if (l.windowMaxMa > l.hardMaxMa) problem(['limits', 'windowMaxMa'], `windowMaxMa ${l.windowMaxMa} mA is above hardMaxMa ${l.hardMaxMa} mA`);
-  if (l.fallbackMa < l.windowMinMa || l.fallbackMa > l.windowMaxMa) {
-    problem(['limits', 'fallbackMa'], `fallbackMa ${l.fallbackMa} mA lies outside the window ${l.windowMinMa}..${l.windowMaxMa} mA`);
-  }
-  if (l.hardMaxMa > n.amplitudeOutput.fullScaleMa) problem(['limits', 'hardMaxMa'], `hardMaxMa ${l.hardMaxMa} mA is above what the output reaches (amplitudeOutput.fullScaleMa ${n.amplitudeOutput.fullScaleMa} mA)`);
-  const b = n.beta;
-  const fs = n.sampleRateHz;
-  if (!(b.bandLowHz < b.bandHighHz && b.bandHighHz < fs / 2)) problem(['beta', 'bandHighHz'], `the band ${b.bandLowHz}..${b.bandHighHz} Hz must rise and stay below half the sampling rate (${fs / 2} Hz)`);
-  if (Math.floor((b.bandHighHz * b.fftSize) / fs) < Math.ceil((b.bandLowHz * b.fftSize) / fs)) {
-    problem(['beta', 'fftSize'], `no FFT bin (${(fs / b.fftSize).toFixed(2)} Hz apart) falls in ${b.bandLowHz}..${b.bandHighHz} Hz: take a longer fftSize`);
-  }
-  const windowMs = (b.fftSize * 1000) / fs;
-  if (windowMs < 200 || windowMs > 400) problem(['beta', 'fftSize'], `fftSize ${b.fftSize} at ${fs} Hz averages over ${windowMs.toFixed(0)} ms; beta needs 200-400 ms`);
-  const hop = (fs * b.reportEveryMs) / 1000;
-  if (hop !== Math.round(hop) || hop > b.fftSize) problem(['beta', 'reportEveryMs'], `reportEveryMs ${b.reportEveryMs} must be a whole number of samples at ${fs} Hz, at most fftSize`);
-  if (b.blankMs < windowMs) problem(['beta', 'blankMs'], `blankMs ${b.blankMs} is shorter than the FFT window (${windowMs.toFixed(0)} ms): a blanked change would still be in the first beta reported`);
+export const patientEmulatorPinsSchema = z.strictObject({
+  pressureOut: pin.describe('DAC pin, or PWM pin behind an RC low-pass, wired to the sensor board\'s pressure input'),
+  stepIn: pin.describe('digital input wired to the pump board\'s step output; each rising edge is one step'),
 });
 
-export const patientEmulatorConfigSchema = z.strictObject({
-  pins: z.strictObject({
-    pressureOut: pin.describe('DAC pin, or PWM pin behind an RC low-pass, wired to the sensor board\'s pressure input'),
-    stepIn: pin.describe('digital input wired to the pump board\'s step output; each rising edge is one step'),
-  }),
-  transducerOutput: z.strictObject({
-    zeroFraction: z.number().min(0).max(1).describe('output level (0..1) for 0 mmHg: the sensor board\'s calibration.zeroFraction'),
-    mmHgPerFraction: positive.describe('mmHg per unit of output level: the sensor board\'s calibration.mmHgPerFraction'),
-    pwmHz: z.number().int().min(100).max(100_000).describe('PWM frequency on a pin without a DAC, well above the RC filter\'s corner'),
-  }),
-  updateHz: z.number().int().min(50).max(500).describe('how often the output level is recomputed'),
-  statusEveryMs: z.number().int().min(50).max(10_000).describe('one PatientStatus (step count) per this many ms'),
-});
+const PINS = {
+  'infusion-pump': pumpPinsSchema,
+  'bp-sensor': bpSensorPinsSchema,
+  neurostimulator: neurostimPinsSchema,
+  'patient-emulator': patientEmulatorPinsSchema,
+} as const satisfies Record<DeviceName, z.ZodType>;
+
+// A node as the firmware gets it: the board's pins, then the device's facts (with any override), in the
+// order the bundles have always embedded them.
+export const pumpConfigSchema = z.strictObject({ pins: pumpPinsSchema, ...pumpDeviceFields });
+export const bpSensorConfigSchema = z.strictObject({ pins: bpSensorPinsSchema, ...bpSensorDeviceFields });
+export const neurostimConfigSchema = z.strictObject({ pins: neurostimPinsSchema, ...neurostimDeviceFields }).superRefine(checkNeurostim);
+export const patientEmulatorConfigSchema = z.strictObject({ pins: patientEmulatorPinsSchema, ...patientEmulatorDeviceFields });
+
+/** Each node's resolved schema (pins and device facts merged), by its name. */
+export const NODE_CONFIG_SCHEMAS = {
+  'infusion-pump': pumpConfigSchema,
+  'bp-sensor': bpSensorConfigSchema,
+  neurostimulator: neurostimConfigSchema,
+  'patient-emulator': patientEmulatorConfigSchema,
+} as const;
+
+/** Every device field made optional, nested objects included: what a board may override. */
+function overridable(fields: Record<string, z.ZodType>): Record<string, z.ZodType> {
+  return Object.fromEntries(Object.entries(fields).map(([k, s]) => [k, (s instanceof z.ZodObject ? z.strictObject(overridable(s.shape)) : s).optional()]));
+}
+
+/** A node's section in a board file: its pins, and the device facts this board states differently. */
+function boardNodeSchema(name: DeviceName) {
+  return z.strictObject({ pins: PINS[name], ...overridable(DEVICE_FIELDS[name]) }).optional()
+    .describe(`the ${name}'s pins on this board; its other facts come from firmware/devices/${name}.device.json, and any given here `
+      + 'override that file for this board only (each needs its reason in sources)');
+}
 
 const boardIds = Object.keys(codeTable('BoardId').values).filter((k) => k !== 'none' && k !== 'emulator') as [string, ...string[]];
 
-export const boardSchema = z.strictObject({
+// What a board states of itself, in a board file and in the resolved Board alike.
+const boardFields = {
   $schema: z.string().optional(),
   id: z.string().regex(/^[a-z0-9-]+$/),
   name: z.string(),
@@ -141,20 +93,35 @@ export const boardSchema = z.strictObject({
   /** Where the REPL console goes so it stays off the protocol UART. */
   console: z.enum(['USB', 'Serial1', 'LoopbackA', 'none']).describe('where the REPL goes, off the protocol port; none leaves it on Bluetooth (Puck.js)'),
   watchdogMs: z.number().int().min(100).max(30_000),
+};
+
+/** A board file as written: the board's own facts and, per node, its pins and any override of the device file. */
+export const boardFileSchema = z.strictObject({
+  ...boardFields,
+  nodes: z.strictObject({
+    'infusion-pump': boardNodeSchema('infusion-pump'),
+    'bp-sensor': boardNodeSchema('bp-sensor'),
+    neurostimulator: boardNodeSchema('neurostimulator'),
+    'patient-emulator': boardNodeSchema('patient-emulator'),
+  }).describe('the nodes this board can run, each with its pins; the rest of a node\'s facts are in firmware/devices/<node>.device.json'),
+  sources: sourcesSchema('board'),
+}).superRefine((b, ctx) => checkSources(b, 'board', ctx));
+
+export type BoardFile = z.infer<typeof boardFileSchema>;
+
+/**
+ * A board with each node's device file merged in: what the firmware build, the emulator, the rigs and the CLI
+ * use. Its sources hold the device files' citations (under nodes.<node>.) and the board's own.
+ */
+export const boardSchema = z.strictObject({
+  ...boardFields,
   nodes: z.strictObject({
     'infusion-pump': pumpConfigSchema.optional(),
     'bp-sensor': bpSensorConfigSchema.optional(),
     neurostimulator: neurostimConfigSchema.optional(),
     'patient-emulator': patientEmulatorConfigSchema.optional(),
   }),
-  /** Where values come from, keyed by their path in this file (kept out of the bundles). */
-  sources: z.record(z.string(), z.string().min(1)).optional(),
-}).superRefine((b, ctx) => {
-  for (const path of Object.keys(b.sources ?? {})) {
-    let at: unknown = b;
-    for (const key of path.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
-    if (at === undefined) ctx.addIssue({ code: 'custom', path: ['sources', path], message: `names no value in this board file` });
-  }
+  sources: z.record(z.string(), z.string()).optional(),
 });
 
 export type Board = z.infer<typeof boardSchema>;

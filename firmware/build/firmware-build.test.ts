@@ -2,7 +2,7 @@
 // board with 30% of the variables free (measured on the real interpreter when ESPRUINO_BIN is set,
 // estimated from size otherwise; the method is part of the assertion message).
 import { describe, expect, it } from 'vitest';
-import { loadBoards, parseBoard } from './boards.ts';
+import { loadBoards } from './boards.ts';
 import { buildNode, FIRMWARE_NODES } from './firmware-build.ts';
 import { measureFit } from '../../hil/espruino/measure-fit.ts';
 import { subsetProblems } from './espruino-subset.ts';
@@ -13,12 +13,6 @@ describe('firmware build', () => {
 
   it('knows the boards the issue names', () => {
     expect(boards.map((b) => b.id).sort()).toEqual(['esp32', 'espruino-original', 'linux', 'pico', 'puckjs']);
-  });
-
-  it('reports a bad board file with its name, the field and the problem', () => {
-    const good = JSON.stringify({ ...boards.find((b) => b.id === 'pico'), watchdogMs: 50 });
-    expect(() => parseBoard('pico.board.json', good)).toThrow(/pico\.board\.json.*\n.*watchdogMs/);
-    expect(() => parseBoard('pico.board.json', '{ nope')).toThrow(/not valid JSON/);
   });
 
   for (const board of boards) {

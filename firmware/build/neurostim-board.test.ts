@@ -1,18 +1,19 @@
-// The neurostimulator section of a board file is checked as physics before anything is built: each error
-// names the file, the field, the value and the limit it breaks.
+// The neurostimulator's device file is checked as physics before anything is built, and so is each board's
+// merge of it: each error names the file, the field, the value and the limit it breaks.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadBoards, parseBoard } from './boards.ts';
+import { boardsDir, devicesDir, loadDevices, parseBoard, parseDevice } from './boards.ts';
 
-const pico = loadBoards().find((b) => b.id === 'pico')!;
+const stimText = readFileSync(devicesDir + 'neurostimulator.device.json', 'utf8');
+const picoText = readFileSync(boardsDir + 'pico.board.json', 'utf8');
 
-function withStim(edit: (n: Record<string, any>) => void, top?: (b: Record<string, any>) => void): string {
-  const b = JSON.parse(JSON.stringify(pico));
-  edit(b.nodes.neurostimulator);
-  if (top) top(b);
-  return JSON.stringify(b);
+function withStim(edit: (n: Record<string, any>) => void): string {
+  const d = JSON.parse(stimText);
+  edit(d);
+  return JSON.stringify(d);
 }
 
-describe('neurostimulator board section', () => {
+describe('neurostimulator device file', () => {
   it.each([
     ['a window above the hard limit', (n: any) => (n.limits.windowMaxMa = 4.5), /limits\.windowMaxMa: windowMaxMa 4\.5 mA is above hardMaxMa 4 mA/],
     ['a window upside down', (n: any) => (n.limits.windowMinMa = 3.5), /limits\.windowMinMa: windowMinMa 3\.5 mA is above windowMaxMa 3 mA/],
@@ -25,12 +26,21 @@ describe('neurostimulator board section', () => {
     ['reports that are not whole blocks', (n: any) => (n.beta.reportEveryMs = 33), /beta\.reportEveryMs: reportEveryMs 33 must be a whole number of samples at 500 Hz/],
     ['sampling under 250 Hz', (n: any) => (n.sampleRateHz = 200), /sampleRateHz/],
   ])('refuses %s', (_what, edit, message) => {
-    expect(() => parseBoard('pico.board.json', withStim(edit))).toThrow(/firmware\/boards\/pico\.board\.json is not a valid board file/);
-    expect(() => parseBoard('pico.board.json', withStim(edit))).toThrow(message);
+    expect(() => parseDevice('neurostimulator.device.json', withStim(edit))).toThrow(/firmware\/devices\/neurostimulator\.device\.json is not a valid device file/);
+    expect(() => parseDevice('neurostimulator.device.json', withStim(edit))).toThrow(message);
   });
 
   it('refuses a source for a value the file does not have', () => {
-    const text = withStim(() => undefined, (b) => (b.sources['nodes.neurostimulator.limits.rampUpMaPerSecond'] = 'a typo'));
-    expect(() => parseBoard('pico.board.json', text)).toThrow(/sources\.nodes\.neurostimulator\.limits\.rampUpMaPerSecond: names no value in this board file/);
+    const text = withStim((d) => (d.sources['limits.rampUpMaPerSecond'] = 'a typo'));
+    expect(() => parseDevice('neurostimulator.device.json', text)).toThrow(/sources\.limits\.rampUpMaPerSecond: names no value in this device file/);
+  });
+
+  it('checks a board\'s merge as physics too: an override that breaks a cross-check names the board, the field and the device file', () => {
+    const b = JSON.parse(picoText);
+    b.nodes.neurostimulator.limits = { windowMaxMa: 4.5 };
+    b.sources['nodes.neurostimulator.limits.windowMaxMa'] = 'this bench\'s wider window';
+    expect(() => parseBoard('pico.board.json', JSON.stringify(b), loadDevices())).toThrow(
+      /firmware\/boards\/pico\.board\.json is not a valid board file:\n {2}nodes\.neurostimulator\.limits\.windowMaxMa: windowMaxMa 4\.5 mA is above hardMaxMa 4 mA \(with this board's overrides of firmware\/devices\/neurostimulator\.device\.json\)/,
+    );
   });
 });

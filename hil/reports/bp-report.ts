@@ -6,7 +6,7 @@
 // is self-contained and opens anywhere, and they zoom (drag across; double-click to zoom out).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { ChartData, ChartMark, ChartSpec } from '../../host/dashboard/page/charts.ts';
+import type { ChartBand, ChartData, ChartLine, ChartMark, ChartSpec } from '../../host/dashboard/page/charts.ts';
 import { pageScript } from '../../host/dashboard/page-bundle.ts';
 import { chartCss } from '../../host/dashboard/page-bundle.ts';
 import type { PatientRun } from '../runner/bp-run.ts';
@@ -71,6 +71,15 @@ const GLOSSARY = `<h2>Glossary</h2><dl>
 </dl><p class="note">Varvel JR, Donoho DL, Shafer SL. Measuring the predictive performance of computer-controlled infusion pumps. J Pharmacokinet Biopharm 1992;20:63-94.</p>`;
 
 /** A chart: a div the inlined script draws into, and its spec and data as JSON beside it. */
+/** The target's band (+-5 mmHg) and line, one piece per span in which a target held (a schedule changes it). */
+export function targetDecorations(targets: PatientRun['targets']): { band: ChartBand[]; lines: ChartLine[] } {
+  const spans = targets.map((t, i) => ({ mapMmHg: t.mapMmHg, fromMin: i === 0 ? undefined : t.fromS / 60, toMin: i + 1 < targets.length ? targets[i + 1].fromS / 60 : undefined }));
+  return {
+    band: spans.map((x) => ({ from: x.mapMmHg - 5, to: x.mapMmHg + 5, label: 'target +-5', colour: 'rgba(38,162,105,0.18)', fromMin: x.fromMin, toMin: x.toMin })),
+    lines: spans.map((x) => ({ y: x.mapMmHg, label: `target ${x.mapMmHg} mmHg`, colour: '#26a269', fromMin: x.fromMin, toMin: x.toMin })),
+  };
+}
+
 function chart(id: string, spec: ChartSpec, data: ChartData): string {
   const json = JSON.stringify({ spec, data: data.map((col) => col.map((v) => (v === null ? null : Number(v.toFixed(3))))) }).replace(/</g, '\\u003c');
   return `<div class="chart" data-chart="${id}-data"></div><script type="application/json" id="${id}-data">${json}</script>`;
@@ -167,8 +176,8 @@ ${failures.length ? `<p class="failed"><b>Failed acceptance:</b> ${esc(failures.
 ${chart('map', {
     title: 'Mean arterial pressure', yLabel: 'mmHg',
     series: [{ label: 'true MAP (patient)', colour: '#1a5fb4' }, { label: 'observed over the link', colour: '#77767b' }],
-    band: { from: r.targetMmHg - 5, to: r.targetMmHg + 5, label: 'target +-5', colour: 'rgba(38,162,105,0.18)' },
-    lines: [{ y: r.targetMmHg, label: `target ${r.targetMmHg} mmHg`, colour: '#26a269' }, limit],
+    ...targetDecorations(r.targets),
+    lines: [...targetDecorations(r.targets).lines, limit],
     marks: [...events, ...alarmMarks],
   }, [t, r.samples.map((x) => x.mapMmHg), r.samples.map((x) => x.observedMmHg)])}
 ${chart('rate', {
@@ -216,13 +225,12 @@ export async function writeReport(dir: string, input: ReportInput): Promise<{ in
     : failing
       ? `<p>No subgroup as a whole falls well below the cohort, <b>but ${failing} patient(s) failed acceptance</b> (listed above): look at them one by one.</p>`
       : '<p>No subgroup falls well below the cohort.</p>';
-  const target = input.runs[0]?.targetMmHg;
+  const targets = input.runs[0]?.targets;
   const longest = input.runs.reduce((a, r) => (r.samples.length > a.length ? r.samples : a), [] as PatientRun['samples']);
   const overview = input.runs.length === 0 ? '' : chart('cohort', {
     title: 'True mean pressure of every patient', yLabel: 'mmHg', legend: false,
     series: input.runs.map((r) => ({ label: r.patient.id, colour: input.failures[input.runs.indexOf(r)].length ? '#c01c28' : r.patient.split === 'held-out' ? '#c64600' : '#1a5fb4', width: 1 })),
-    band: target === undefined ? undefined : { from: target - 5, to: target + 5, label: 'target +-5', colour: 'rgba(38,162,105,0.18)' },
-    lines: target === undefined ? [] : [{ y: target, label: `target ${target} mmHg`, colour: '#26a269' }],
+    ...(targets === undefined ? {} : targetDecorations(targets)),
     marks: scenarioMarks(input.scenario),
   }, [longest.map((x) => x.tS / 60), ...input.runs.map((r) => longest.map((_, k) => r.samples[k]?.mapMmHg ?? null))]);
   const index = join(dir, 'index.html');

@@ -4,6 +4,7 @@
 // when a lease lapses and refuses what exceeds its board's limits), around the same patient, line and
 // scenario as at SIL. For tuning sweeps over thousands of patients: the controller, supervisor and loop
 // shell are the ones every other level runs.
+import { lapseRestMlPerH } from '../../firmware/src/safety/lapse-rate.ts';
 import { VirtualClock } from '../../protocols/clock/virtual-clock.ts';
 import { PressureQuality, PumpAlarmFlags, PumpState } from '../../protocols/generated/wire-codec.ts';
 import type { AlarmValues, PressureBeatValues, PumpStatusValues } from '../../protocols/generated/wire-codec.ts';
@@ -70,7 +71,7 @@ class IdealPump implements RatePump {
   deliveredMl = 0;
   private inLineMl = 0;
   private rateMlPerH = 0;
-  /** Where the running lease lapses to (as the firmware: the least of the host's ask, the rate and the board's max). */
+  /** Where the running lease lapses to (the firmware's rule, firmware/src/safety/lapse-rate.ts). */
   private lapseMlPerH = 0;
   private leaseEndMs = 0;
   private state: number = PumpState.Stopped;
@@ -94,7 +95,7 @@ class IdealPump implements RatePump {
     this.inLineMl -= out;
     this.deliveredMl += out;
     if (this.state === PumpState.Running && now >= this.leaseEndMs) {
-      this.rateMlPerH = Math.max(this.cfg.limits.safeRateMlPerH, this.lapseMlPerH);
+      this.rateMlPerH = this.lapseMlPerH;
       this.state = PumpState.SafeRate;
       this.alarms |= PumpAlarmFlags.LeaseExpired;
     }
@@ -125,7 +126,7 @@ class IdealPump implements RatePump {
     if (rateMlPerH - this.rateMlPerH > lim.maxRateChangeMlPerH) return Promise.reject(new DeviceCommandError('rate-change-limit', 'PumpSetRate refused: rate-change-limit'));
     const changed = rateMlPerH !== this.rateMlPerH || this.state !== PumpState.Running;
     this.rateMlPerH = rateMlPerH;
-    this.lapseMlPerH = Math.min(lapseRateMlPerH, rateMlPerH, lim.maxLapseRateMlPerH);
+    this.lapseMlPerH = lapseRestMlPerH(rateMlPerH, lapseRateMlPerH, lim.maxLapseRateMlPerH, lim.safeRateMlPerH);
     const appliedMs = Math.min(leaseMs, lim.maxLeaseMs);
     this.leaseEndMs = this.clock.now() + appliedMs;
     this.state = PumpState.Running;

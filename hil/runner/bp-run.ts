@@ -195,6 +195,10 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
     const r = await resumeBp({ ...startOptions(clock, devices), record: readRecord(recordPath) });
     // Ground truth for the criteria only: what had reached the patient when the loop resumed.
     resumes.push({ tMs: clock.now(), host, point: r.point, truthDeliveredMl: rig?.probe().deliveredMl ?? 0 });
+    // A target the schedule changed while the host was dead reached nobody (a dead process takes nothing):
+    // the person enters it again on the new host, so the loop is judged against the target it was given.
+    const due = (setup.targets ?? []).filter((t) => t.atMin * 60_000 <= clock.now()).at(-1);
+    if (due && due.mapMmHg !== (r.point.targetMmHg ?? s.targetMmHg)) r.loop.operatorAction({ kind: 'target', mapMmHg: due.mapMmHg });
     return r.loop;
   };
   try {

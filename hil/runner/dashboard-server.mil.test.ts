@@ -68,7 +68,7 @@ describe('dashboard server on a MIL loop', () => {
     const page = await watch();
     const patient = loadCohort(repo('hil/sim/cohorts/default.cohort.json')).patients[0];
     // A 60 s dropout of the arterial line from minute 1: no valid pressure, so alarms.
-    const scenario = { ...loadScenario(repo('hil/sim/scenarios/default.scenario.json')), durationMin: 4, disturbances: [], artifacts: [{ kind: 'dropout' as const, atMin: 1, node: 'bp-sensor', durationS: 60 }] };
+    const scenario = { ...loadScenario(repo('hil/sim/scenarios/default.scenario.json')), durationMin: 8, disturbances: [], artifacts: [{ kind: 'dropout' as const, atMin: 1, node: 'bp-sensor', durationS: 60 }] };
     const operatorSeen: string[] = [];
     let done: PatientRun | null = null;
     void runPatient({
@@ -85,7 +85,9 @@ describe('dashboard server on a MIL loop', () => {
     }, patient).then((r) => (done = r));
     await expect.poll(() => page.views.get(patient.id)?.points.length ?? 0).toBeGreaterThan(0);
     const view = page.views.get(patient.id)!;
-    expect(view).toMatchObject({ name: patient.id, level: 'mil', targetMmHg: 85, limitLabel: 'floor 65 mmHg', bandMmHg: 5 });
+    // The first decision ran on the controller file's target (a loaded machine may see the new one already).
+    expect(view).toMatchObject({ name: patient.id, level: 'mil', limitLabel: 'floor 65 mmHg', bandMmHg: 5 });
+    expect(view.points[0].targetMmHg).toBe(85);
     expect(view.dosePerMlPerH).toBeCloseTo(200 / (60 * Number(patient.weightKg.toFixed(1))), 6);
 
     // Refused: no token, a wrong token, another host's name (DNS rebinding), another origin, malformed, unknown loop.
@@ -111,6 +113,7 @@ describe('dashboard server on a MIL loop', () => {
 
     // The scheduled target reached the page: in the log and as the view's target.
     await expect.poll(() => page.views.get(patient.id)!.targetMmHg).toBe(80);
+    await expect.poll(() => page.views.get(patient.id)!.points.at(-1)!.targetMmHg).toBe(80);
     expect(page.views.get(patient.id)!.log.map((l) => l.text)).toContain('operator: target 80 mmHg');
 
     // The dropout raises alarms: the page gets them in words, highest priority first.

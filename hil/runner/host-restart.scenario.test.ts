@@ -2,7 +2,7 @@
 // lease, the host killed and started again 30 s later) at SIL: the new host finds the pump, reads the dead
 // host's record and resumes from it, with no bolus and with the dose before the restart still counted
 // toward the budget. Its record holds both loops and the resume point, and replays decision for decision.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,25 @@ describe('a host killed and started again resumes from the record', () => {
     const replay = replayRecord(rec);
     expect(replay.differences).toEqual([]);
     expect(replay.identical).toBe(replay.decisions);
+  }, 120_000);
+
+  it('a target the schedule changed while the host was dead is entered again on the new host', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'restart-target-'));
+    const killed = JSON.parse(readFileSync(new URL('../scenarios/suite/host-killed.hil.json', import.meta.url), 'utf8'));
+    const file = join(dir, 'target-while-dead.hil.json');
+    writeFileSync(file, JSON.stringify({
+      ...killed, name: 'target-while-dead', $schema: undefined, durationMin: 9, criteria: { mapUnderFloorFromDrugMaxS: 0 },
+      patients: { ...killed.patients, cohort: new URL('../sim/cohorts/corners.cohort.json', import.meta.url).pathname },
+      faults: [{ kind: 'host-kill', atMin: 6, durationS: 60 }], targets: [{ atMin: 6.5, mapMmHg: 95 }],
+    }));
+    const [job] = planSuite([file]).jobs;
+    const r = await runCase(job, 'sil', dir);
+    expect(r.error, r.log).toBeUndefined();
+    const rec = readRecord(join(dir, 'target-while-dead', 'corners-nominal.record.jsonl'));
+    const resumedAt = rec.lines.find((l) => l.kind === 'resume')!.tMs;
+    const reasons = rec.lines.filter((l) => l.kind === 'decision' && l.tMs >= resumedAt).map((l) => (l.data as { decision: { controllerReason: string } }).decision.controllerReason);
+    expect(reasons.length).toBeGreaterThan(10);
+    expect(reasons.at(-1)).toMatch(/ vs 95\.0[;:]/);
+    expect(replayRecord(rec).differences).toEqual([]);
   }, 120_000);
 });

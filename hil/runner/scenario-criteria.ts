@@ -2,6 +2,7 @@
 // time, overshoot, steady-state deviation, time in band) from the patient's true pressure, and the loop's
 // safety invariants from what the pump did (its drive, sampled) against what the host sent, the faults'
 // times and the alarms raised. Every criterion gives what was measured and what was allowed, in words.
+import { lapseRestMlPerH } from '../../firmware/src/safety/lapse-rate.ts';
 import type { Criteria } from '../scenarios/hil-scenario.ts';
 import type { PatientMetrics } from '../reports/bp-metrics.ts';
 import { patientMetrics } from '../reports/bp-metrics.ts';
@@ -50,13 +51,9 @@ function lineDelayMs(t: SafetyTrace, tMs: number): number {
   return ms;
 }
 
-/**
- * Where the pump may rest once a command's lease lapsed: its safe rate, or the rate the command asked it to
- * hold (a vasopressor), never above that command's rate or the board's maxLapseRateMlPerH.
- */
+/** Where the pump may rest once a command's lease lapsed: the firmware's rule (firmware/src/safety/lapse-rate.ts). */
 export function restRateMlPerH(t: SafetyTrace, c: Command | undefined): number {
-  const held = c ? Math.min(c.lapseRateMlPerH ?? 0, c.rateMlPerH, t.maxLapseRateMlPerH) : 0;
-  return Math.max(t.safeRateMlPerH, held);
+  return c ? lapseRestMlPerH(c.rateMlPerH, c.lapseRateMlPerH ?? 0, t.maxLapseRateMlPerH, t.safeRateMlPerH) : t.safeRateMlPerH;
 }
 
 /** Seconds the drive ran above its rest rate after the last command sent before then had expired. */
@@ -179,6 +176,11 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
   if (c.doseBudgetMg !== undefined) {
     const mg = (run.deliveredMl * run.concentrationUgPerMl) / 1000;
     add('dose-budget', mg <= c.doseBudgetMg, `${mg.toFixed(2)} mg reached the patient (at most ${c.doseBudgetMg})`);
+  }
+  for (const want of c.alarmsRaised ?? []) {
+    const first = run.alarms.find((a) => a.alarm.id === want.id);
+    add('alarm-raised', first !== undefined && first.tMs <= want.withinMin * 60_000, first === undefined ? `'${want.id}' never raised (expected within ${want.withinMin} min)`
+      : `'${want.id}' raised at ${(first.tMs / 60_000).toFixed(1)} min (within ${want.withinMin} min)`);
   }
   if (c.alarmsPerHourMax !== undefined) add('alarms-per-hour', m.alarmsPerHour <= c.alarmsPerHourMax, `${m.alarmsPerHour.toFixed(1)} alarms per hour (at most ${c.alarmsPerHourMax})`);
   const periodS = run.samples.length > 1 ? run.samples[1].tS - run.samples[0].tS : 5;

@@ -3,7 +3,8 @@
 // `homeostat list` and the tests that keep schemas and docs in step all read this table. It lives in the
 // CLI because only host/cli may import every layer (the cohort, scenario and params schemas are in hil/).
 import { z } from 'zod';
-import { boardSchema } from '../../firmware/build/board-schema.ts';
+import { boardFileSchema } from '../../firmware/build/board-schema.ts';
+import { deviceFileSchema } from '../../firmware/build/device-schema.ts';
 import { cohortSchema, dbsCohortSchema } from '../../hil/sim/cohorts/cohort.ts';
 import { acceptanceSchema, dbsAcceptanceSchema } from '../../hil/reports/acceptance.ts';
 import { paramsFileSchema } from '../../hil/sim/patients/patient-params.ts';
@@ -44,7 +45,8 @@ export const CONFIG_KINDS: readonly ConfigKind[] = [
   { kind: 'advisory', plural: 'advisories', schema: z.union([advisoryConfigSchema, stimAdvisoryConfigSchema]), dir: 'host/safety', what: 'which increases wait for a person to confirm them, and for how long' },
   { kind: 'drift', plural: 'drifts', schema: z.union([driftConfigSchema, betaDriftConfigSchema]), dir: 'host/safety', what: 'when a change in the identified drug sensitivity raises the drift alarm' },
   { kind: 'acceptance', plural: 'acceptance', schema: z.union([acceptanceSchema, dbsAcceptanceSchema]), dir: 'hil/reports', what: 'the thresholds each patient of a cohort run must meet, or the run exits 1' },
-  { kind: 'board', plural: 'boards', schema: boardSchema, dir: 'firmware/boards', what: 'a microcontroller board: memory, protocol port, console, and each node\'s pins, mechanism and hard limits' },
+  { kind: 'board', plural: 'boards', schema: boardFileSchema, dir: 'firmware/boards', what: 'a microcontroller board: memory, protocol port, console, and each node\'s pins (its device facts come from the device files, overridden only where the board differs)' },
+  { kind: 'device', plural: 'devices', schema: deviceFileSchema, dir: 'firmware/devices', what: 'a device a node drives, stated once for every board: mechanism or calibration, hard limits, safe state and timing, with sources' },
 ];
 
 /** A kind by its name, singular or plural. */

@@ -90,7 +90,7 @@ program
 program
   .command('list')
   .description('list the data files homeostat ships (scenarios, cohorts, controllers, supervisors, boards...), by the name an option takes')
-  .argument('[what]', 'scenarios, cohorts, params, controllers, policies, drugs, supervisors, advisories, drifts, acceptance or boards (default: all)')
+  .argument('[what]', 'scenarios, cohorts, params, controllers, policies, drugs, supervisors, advisories, drifts, acceptance, boards or devices (default: all)')
   .action((what: string | undefined) => {
     for (const line of listShipped(what)) console.log(line);
   });

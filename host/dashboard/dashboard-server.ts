@@ -150,7 +150,7 @@ export class DashboardServer {
       if (item.kind === 'decision') {
         const d = item.decision as Decision;
         const truth = spec.truth?.()?.mapMmHg;
-        const { point, patch } = decisionPatch(d, item.tMs - t0, truth === undefined ? null : truth, nowEpochMs());
+        const { point, patch } = decisionPatch(d, item.tMs - t0, truth === undefined ? null : truth, nowEpochMs(), view.targetMmHg);
         pushBounded(view.points, point, MAX_POINTS);
         Object.assign(view, patch);
         if (d.asked) {

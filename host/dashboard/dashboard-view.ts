@@ -15,6 +15,8 @@ export interface DashboardPoint {
   trueMmHg: number | null;
   rateMlPerH: number;
   confidence: number;
+  /** The target in force at this decision (a person or a schedule can change it). */
+  targetMmHg: number;
   /** When the decision left the loop (epoch ms, sub-millisecond), for the latency the page measures. */
   emittedAtMs: number;
 }
@@ -62,9 +64,9 @@ export function pushBounded<T>(xs: T[], x: T, max: number): void {
 }
 
 /** A decision's point and the parts of the view it changes. */
-export function decisionPatch(d: Decision, sinceStartMs: number, trueMmHg: number | null, emittedAtMs: number): { point: DashboardPoint; patch: Partial<LoopView> } {
+export function decisionPatch(d: Decision, sinceStartMs: number, trueMmHg: number | null, emittedAtMs: number, targetMmHg: number): { point: DashboardPoint; patch: Partial<LoopView> } {
   return {
-    point: { tMin: sinceStartMs / 60_000, observedMmHg: d.observedMmHg, trueMmHg, rateMlPerH: d.commandedMlPerH, confidence: d.confidence, emittedAtMs },
+    point: { tMin: sinceStartMs / 60_000, observedMmHg: d.observedMmHg, trueMmHg, rateMlPerH: d.commandedMlPerH, confidence: d.confidence, targetMmHg, emittedAtMs },
     patch: { mode: d.mode, reason: d.controllerReason, limits: d.limits, alarms: d.alarms },
   };
 }
@@ -76,4 +78,13 @@ export function requestView(r: RateRequest, d: Decision, sinceStartMs: number): 
 
 export function logEntry(view: LoopView, atS: number, text: string): void {
   pushBounded(view.log, { atS, text }, MAX_LOG);
+}
+
+/** The target band as it held over time: one span per target, the last running on to the right edge. */
+export function targetSpans(v: Pick<LoopView, 'points' | 'targetMmHg' | 'bandMmHg'>): { from: number; to: number; fromMin?: number; toMin?: number }[] {
+  const spans: { mapMmHg: number; fromMin?: number }[] = [];
+  for (const p of v.points) if (spans.length === 0 || spans[spans.length - 1].mapMmHg !== p.targetMmHg) spans.push({ mapMmHg: p.targetMmHg, fromMin: spans.length === 0 ? undefined : p.tMin });
+  const lastMin = v.points.at(-1)?.tMin;
+  if (spans.length === 0 || spans[spans.length - 1].mapMmHg !== v.targetMmHg) spans.push({ mapMmHg: v.targetMmHg, fromMin: spans.length === 0 ? undefined : lastMin });
+  return spans.map((x, i) => ({ from: x.mapMmHg - v.bandMmHg, to: x.mapMmHg + v.bandMmHg, fromMin: x.fromMin, toMin: spans[i + 1]?.fromMin }));
 }

@@ -31,12 +31,41 @@ export interface ChartSpec {
   yRange?: [number, number];
   /** A right axis reading y in another unit: y2 = y * factor. */
   y2?: { label: string; factor: number };
-  band?: { from: number; to: number; label: string; colour: string };
-  lines?: { y: number; label: string; colour: string }[];
+  /** Shaded y ranges; one with fromMin/toMin holds only over that span of x (a target that changed), else everywhere. */
+  band?: ChartBand | ChartBand[];
+  lines?: ChartLine[];
   marks?: ChartMark[];
   height?: number;
   /** false: no legend (a plot of many patients, each named on hover only). */
   legend?: boolean;
+}
+
+export interface ChartBand {
+  from: number;
+  to: number;
+  label: string;
+  colour: string;
+  fromMin?: number;
+  toMin?: number;
+}
+
+/** A horizontal line; with fromMin/toMin only over that span of x. */
+export interface ChartLine {
+  y: number;
+  label: string;
+  colour: string;
+  fromMin?: number;
+  toMin?: number;
+}
+
+const bandsOf = (spec: ChartSpec): ChartBand[] => (spec.band === undefined ? [] : Array.isArray(spec.band) ? spec.band : [spec.band]);
+
+/** Where a span of x lies on the canvas, clipped to the plot. */
+function spanPx(u: uPlot, fromMin: number | undefined, toMin: number | undefined): [number, number] {
+  const { left, width } = u.bbox;
+  const x0 = fromMin === undefined ? left : Math.max(left, u.valToPos(fromMin, 'x', true));
+  const x1 = toMin === undefined ? left + width : Math.min(left + width, u.valToPos(toMin, 'x', true));
+  return [x0, x1];
 }
 
 /** x (minutes) then one array per series; null for a gap. */
@@ -50,26 +79,29 @@ function drawDecorations(u: uPlot, spec: ChartSpec): void {
   ctx.beginPath();
   ctx.rect(left, top, width, height);
   ctx.clip();
-  if (spec.band) {
-    const y1 = u.valToPos(spec.band.to, 'y', true);
-    const y0 = u.valToPos(spec.band.from, 'y', true);
-    ctx.fillStyle = spec.band.colour;
-    ctx.fillRect(left, y1, width, y0 - y1);
+  for (const b of bandsOf(spec)) {
+    const y1 = u.valToPos(b.to, 'y', true);
+    const y0 = u.valToPos(b.from, 'y', true);
+    const [x0, x1] = spanPx(u, b.fromMin, b.toMin);
+    ctx.fillStyle = b.colour;
+    if (x1 > x0) ctx.fillRect(x0, y1, x1 - x0, y0 - y1);
   }
   ctx.font = `${11 * px}px system-ui, sans-serif`;
   for (const l of spec.lines ?? []) {
     const y = Math.round(u.valToPos(l.y, 'y', true));
+    const [x0, x1] = spanPx(u, l.fromMin, l.toMin);
+    if (x1 <= x0) continue;
     ctx.strokeStyle = l.colour;
     ctx.lineWidth = 1.5 * px;
     ctx.setLineDash([6 * px, 4 * px]);
     ctx.beginPath();
-    ctx.moveTo(left, y);
-    ctx.lineTo(left + width, y);
+    ctx.moveTo(x0, y);
+    ctx.lineTo(x1, y);
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = l.colour;
     ctx.textAlign = 'right';
-    ctx.fillText(l.label, left + width - 4 * px, y - 4 * px);
+    ctx.fillText(l.label, x1 - 4 * px, y - 4 * px);
   }
   // Event labels in up to three rows, the next free one, so close events do not write over each other.
   const rowsEnd = [-Infinity, -Infinity, -Infinity];
@@ -104,7 +136,7 @@ function drawDecorations(u: uPlot, spec: ChartSpec): void {
 
 /** The y range that shows the data, the band and the lines, a little padded. */
 function fitRange(spec: ChartSpec, dataMin: number | null, dataMax: number | null): [number, number] {
-  const xs = [dataMin, dataMax, spec.band?.from, spec.band?.to, ...(spec.lines ?? []).map((l) => l.y)].filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
+  const xs = [dataMin, dataMax, ...bandsOf(spec).flatMap((b) => [b.from, b.to]), ...(spec.lines ?? []).map((l) => l.y)].filter((v): v is number => v !== null && v !== undefined && Number.isFinite(v));
   if (xs.length === 0) return [0, 1];
   let lo = Math.min(...xs);
   let hi = Math.max(...xs);

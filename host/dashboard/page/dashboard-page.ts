@@ -5,9 +5,10 @@
 // manner: priority by colour and marker (high: red, "!!!", flashing about 2 Hz; medium: yellow, "!!",
 // flashing about 0.6 Hz; low: cyan, "!", steady), highest first, in words.
 import type uPlot from 'uplot';
-import type { ChartData, ChartSpec } from './charts.ts';
+import type { ChartBand, ChartData, ChartSpec } from './charts.ts';
 import { makeChart, updateChart } from './charts.ts';
 import type { DashboardPoint, LoopView } from '../dashboard-view.ts';
+import { targetSpans } from '../dashboard-view.ts';
 
 type Message =
   | { type: 'snapshot'; loops: LoopView[] }
@@ -108,6 +109,10 @@ function addCard(v: LoopView): void {
   schedule();
 }
 
+function targetBand(v: LoopView): ChartBand[] {
+  return targetSpans(v).map((x) => ({ ...x, label: 'target', colour: 'rgba(38,162,105,0.18)' }));
+}
+
 function chartData(v: LoopView): ChartData[] {
   const x = v.points.map((p) => p.tMin);
   return [
@@ -126,7 +131,7 @@ function makeCharts(card: Card): NonNullable<Card['charts']> {
       spec: {
         title: 'Mean arterial pressure', yLabel: 'mmHg',
         series: [{ label: 'observed (over the link)', colour: '#222' }, ...(simulated ? [{ label: 'true (simulation)', colour: '#1a5fb4', dash: [5, 3] }] : [])],
-        band: { from: v.targetMmHg - v.bandMmHg, to: v.targetMmHg + v.bandMmHg, label: 'target', colour: 'rgba(38,162,105,0.18)' },
+        band: targetBand(v),
         lines: [{ y: v.limitMmHg, label: v.limitLabel, colour: '#c01c28' }],
       },
       data: (d) => (simulated ? d[0] : [d[0][0], d[0][1]]),
@@ -186,6 +191,8 @@ ${counters.length ? `<table><tr><th>link</th>${Object.keys(counters[0][1]).map((
     if (!card.charts) card.charts = makeCharts(card);
     else {
       const data = chartData(v);
+      // The band follows the target over time; the chart's draw hook reads it from its spec.
+      card.charts[0].spec.band = targetBand(v);
       for (const c of card.charts) updateChart(c.plot, c.spec, c.data(data));
     }
   }

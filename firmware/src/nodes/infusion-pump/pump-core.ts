@@ -12,6 +12,7 @@ import type { PumpBuildNode } from '../../board-config.ts';
 import type { Hal, Pins } from '../../hal/hal.ts';
 import { ackLease, nack } from '../../../../protocols/session/responder-session.ts';
 import { leaseEndMs } from '../../safety/leased-setpoint.ts';
+import { lapseRestMlPerH } from '../../safety/lapse-rate.ts';
 import type { DeliveryMonitor } from './delivery-monitor.ts';
 
 export interface PumpOutputs {
@@ -27,7 +28,7 @@ export class PumpCore {
   deliveredMl_ = 0;
   alarms_ = 0;
   private leaseEndMs_ = 0;
-  /** Where this lease lapses to: the least of the host's lapse rate, the commanded rate and the board's max. */
+  /** Where this lease lapses to (safety/lapse-rate.ts). */
   private lapseMlPerH_ = 0;
   private lastTickMs_: number;
   private forceHighSinceMs_ = -1;
@@ -84,8 +85,7 @@ export class PumpCore {
     if (end <= now) return nack(NackReason.Expired, 1);
     this.commandedMlPerH_ = rateMlPerH;
     this.leaseEndMs_ = end;
-    const held = lapseRateMlPerH < rateMlPerH ? lapseRateMlPerH : rateMlPerH;
-    this.lapseMlPerH_ = held < lim.maxLapseRateMlPerH ? held : lim.maxLapseRateMlPerH;
+    this.lapseMlPerH_ = lapseRestMlPerH(rateMlPerH, lapseRateMlPerH, lim.maxLapseRateMlPerH, lim.safeRateMlPerH);
     this.unflag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired);
     this.setRate_(rateMlPerH, PumpState.Running);
     return ackLease(applied);
@@ -112,8 +112,7 @@ export class PumpCore {
     const cfg = this.cfg_;
     if (this.state_ === PumpState.Running && now >= this.leaseEndMs_) {
       this.flag_(PumpAlarmFlags.LeaseExpired, AlarmCode.LeaseExpired, AlarmPriority.Medium);
-      const safe = cfg.limits.safeRateMlPerH;
-      this.setRate_(this.lapseMlPerH_ > safe ? this.lapseMlPerH_ : safe, PumpState.SafeRate);
+      this.setRate_(this.lapseMlPerH_, PumpState.SafeRate);
     }
     if (this.rateMlPerH_ > 0) {
       if (this.pins_.analogRead(cfg.pins.force) > cfg.limits.occlusionForceFraction) {

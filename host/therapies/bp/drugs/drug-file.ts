@@ -111,5 +111,5 @@ export function lapseRefusal(
   const drug = supervisor.drug ?? 'the drug';
   const said = limits === null ? 'it sent no PumpLimits' : limits.maxLapseRateMlPerH === undefined ? 'its PumpLimits have no maxLapseRateMlPerH: older firmware' : 'its PumpLimits say maxLapseRateMlPerH 0';
   return `${drug} must keep running when the host is lost (onHostLoss hold-rate in host/therapies/bp/drugs/${drug}.drug.json), but the infusion pump ${pump} cannot hold a rate (${said}), so it would stop the drug abruptly: `
-    + `set limits.maxLapseRateMlPerH above 0 in firmware/boards/${boardName}.board.json and flash the pump again, or use another pump; nothing was infused`;
+    + `set limits.maxLapseRateMlPerH above 0 in firmware/devices/infusion-pump.device.json (or override it, with its reason, in firmware/boards/${boardName}.board.json) and flash the pump again, or use another pump; nothing was infused`;
 }
