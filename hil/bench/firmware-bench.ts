@@ -20,7 +20,7 @@ async function bundles() {
       if (!board.nodes[node.name]) continue;
       const built = await buildNode(node.name, board);
       const fit = await measureFit(built.program.code, board);
-      rows.push({ node: node.name, board: board.id, bytes: built.bytes, variablesUsed: fit.usedVariables, budget: fit.budget, freePercent: fit.freePercent, method: fit.method });
+      rows.push({ node: node.name, board: board.id, bytes: built.bytes, variablesUsed: fit.usedVariables, budget: fit.budget, freePercent: fit.freePercent, method: fit.method, ...(fit.problem ? { problem: fit.problem } : {}) });
     }
   }
   return rows;

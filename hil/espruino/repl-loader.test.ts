@@ -12,6 +12,7 @@ function lossyRepl(garble: Set<number>) {
   let out = '';
   let line = '';
   let typed = 0;
+  let echo = true;
   const ran: string[] = [];
   const write = (text: string) => {
     for (const ch of text) {
@@ -19,18 +20,19 @@ function lossyRepl(garble: Set<number>) {
         line = '';
         out += '\r\x1b[J>';
       } else if (ch === '\n') {
-        out += '\r\n';
+        if (echo) out += '\r\n';
         ran.push(line);
+        if (line.includes('echo(0)')) echo = false;
         const marker = /print\("(LINE-DONE \d+)"\)$/.exec(line);
         if (marker) out += `${marker[1]}\r\n`;
-        out += '=undefined\r\n>';
+        if (echo) out += '=undefined\r\n>';
         line = '';
         typed++;
       } else if (line.length === 3 && garble.delete(typed)) {
         // lost on the way in
       } else {
         line += ch;
-        out += ch;
+        if (echo) out += ch;
       }
     }
   };
@@ -43,6 +45,13 @@ describe('loading through the REPL', () => {
     const lines = ['var a={b:1};', 'function f(){return a.b;}', 'var c=f();'];
     const missing = await typeLines(repl.write, repl.output, lines, () => true, 2000, { pieceBytes: 16, gapMs: 0 });
     expect(missing).toBe(-1);
+    expect(repl.ran).toEqual(lines.map((l, n) => `${l};print("LINE-DONE ${n}")`));
+  });
+
+  it('types on unchecked once a line turns the echo off (a node moving its console)', async () => {
+    const repl = lossyRepl(new Set());
+    const lines = ['var a=1;', 'echo(0);', 'var b=2;', 'var c=3;'];
+    expect(await typeLines(repl.write, repl.output, lines, () => true, 2000, { pieceBytes: 16, gapMs: 0 })).toBe(-1);
     expect(repl.ran).toEqual(lines.map((l, n) => `${l};print("LINE-DONE ${n}")`));
   });
 

@@ -32,9 +32,10 @@ export function pinAliases(pinNames: string[]): string {
  * input trips an assertion (len <= 64). A board takes input in interrupts and has no such race. So each line
  * goes in small pieces a few ms apart, without its newline; the REPL's echo is compared with the line, and a
  * line that came back different is cleared with Ctrl-C and typed again, so a garbled statement never runs.
- * Each line ends with a marker that prints once it has run. Once the program turns the echo off (a node that moves
- * its console calls echo(0)), later lines go in unchecked. Returns the index of the first line whose marker
- * never came, or -1 when every line ran.
+ * Each line ends with a marker that prints once it has run; the REPL's result after it (=undefined) shows the
+ * echo is still on. Once a line turns the echo off (a node that moves its console calls echo(0)), later lines
+ * go in unchecked. A slow echo never switches the check off: only the missing result does. Returns the index
+ * of the first line whose marker never came, or -1 when every line ran.
  */
 export async function typeLines(
   write: (text: string) => void,
@@ -55,6 +56,11 @@ export async function typeLines(
     const until = Date.now() + lineTimeoutMs;
     while (ran && !done.test(output()) && alive() && Date.now() < until) await sleep(2);
     if (firstMissing < 0 && !done.test(output())) firstMissing = n;
+    // With the echo on, the line's result follows its marker at once (one write of the same loop).
+    const result = new RegExp(`LINE-DONE ${n}\\r?\\n[^]*=`);
+    const resultBy = Date.now() + 2000;
+    while (ran && repl.echoOn && !result.test(output()) && alive() && Date.now() < resultBy) await sleep(2);
+    if (ran && !result.test(output())) repl.echoOn = false;
   }
   return firstMissing;
 }
@@ -63,13 +69,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Types one line at a time, compares the REPL's echo with it, and presses Enter only on an exact copy. */
 class CheckedRepl {
-  private echoOn = true;
+  /** Whether the REPL still echoes: the last line's result came (typeLines keeps it). */
+  echoOn = true;
   constructor(
     private readonly write: (text: string) => void,
     private readonly output: () => string,
     private readonly alive: () => boolean,
     private readonly pace: TypingPace,
-    private readonly echoWaitMs = 3000,
+    private readonly echoWaitMs = 5000,
     private readonly retypes = 8,
   ) {}
 
@@ -80,12 +87,9 @@ class CheckedRepl {
       await this.type(line);
       const echoed = await this.echoAfter(mark, line);
       if (!this.echoOn || echoed.includes(line)) return this.pressEnter();
-      if (echoed === '') {
-        // No echo at all: the program switched it off. Nothing to compare with from here on.
-        this.echoOn = false;
-        return this.pressEnter();
-      }
-      await this.clearLine();
+      // Nothing echoed (all lost, or a very late echo: then the retyped line comes back doubled and is
+      // cleared), or a garbled copy on the line: clear it (Ctrl-C on an empty line would interrupt).
+      if (echoed !== '') await this.clearLine();
     }
     return false;
   }
@@ -108,7 +112,7 @@ class CheckedRepl {
       if (this.output().length !== seen) {
         seen = this.output().length;
         quietSince = Date.now();
-      } else if (echoed.length > 0 && Date.now() - quietSince > 200) return echoed; // echo ended short or changed
+      } else if (echoed.length > 0 && Date.now() - quietSince > 1000) return echoed; // echo ended short or changed
       await sleep(2);
     }
     return this.output().slice(mark);
@@ -120,7 +124,7 @@ class CheckedRepl {
       const mark = this.output().length;
       this.write('\n');
       if (!this.echoOn) return true;
-      const until = Date.now() + 500;
+      const until = Date.now() + 2000;
       while (this.alive() && Date.now() < until && this.output().length === mark) await sleep(2);
       if (this.output().length > mark) return true;
     }
