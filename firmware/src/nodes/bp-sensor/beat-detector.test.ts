@@ -155,4 +155,24 @@ describe('beat detector after a short run of fast beats', () => {
     // The first normal beat is reported at the upstroke after it (about end + 0.86 s): clean, as all after it.
     expect(beats.filter((b) => b.atS > end + 0.5 && b.beat.quality !== 0).map((b) => `${b.atS.toFixed(2)}s:${b.beat.quality}`)).toEqual([]);
   });
+
+  it('a line opened to the patient after a dead stretch and zeroing learns from the beats, not from the step onto the line', () => {
+    // The ADC at its rail for 2 s, the transducer open to air (0 mmHg) for 3 s, then the patient. The step up
+    // from the dead line and the one onto the patient are no beats' upstrokes: no reference may come of them.
+    for (const [systolicMmHg, diastolicMmHg] of [[60, 35], [85, 55], [130, 90]]) {
+      const found: { beat: Beat; atS: number }[] = [];
+      let t = 0;
+      const d = new BeatDetector(RATE_HZ, (beat) => found.push({ beat, atS: t }));
+      const wave = new ArterialWaveform({ systolicMmHg, diastolicMmHg, heartRateBpm: 75, noiseMmHg: 0.5, seed: 1 });
+      for (let i = 0; i < 40 * RATE_HZ; i++) {
+        t = i / RATE_HZ;
+        if (t < 2) d.push(-50, true);
+        else if (t < 5) d.push((i % 3) * 0.1, false);
+        else d.push(wave.sample(t).pressureMmHg, false);
+      }
+      const later = found.filter((f) => f.atS > 12);
+      expect(later.length).toBeGreaterThan(30);
+      expect(later.filter((f) => f.beat.quality !== 0).map((f) => f.beat.quality), `${systolicMmHg}/${diastolicMmHg}`).toEqual([]);
+    }
+  });
 });

@@ -53,8 +53,13 @@ export class BeatDetector {
   private runN_ = 0;
   private runRr_ = 0;
   private started_ = false;
-  /** The beat under way began at the signal's onset (the first upstroke after none). */
+  /**
+   * The beat under way began at the signal's onset: the first upstroke after none, or after a stretch that
+   * was no beat (a flat, dead or out-of-range line: a transducer opened to the patient after zeroing).
+   */
   private onset_ = false;
+  /** The last stretch reported was a plausible beat (not flat, lost or out of range). */
+  private wasBeat_ = false;
   private readonly decay_: number;
 
   constructor(private readonly rateHz_: number, private readonly onBeat_: (b: Beat) => void) {
@@ -89,7 +94,7 @@ export class BeatDetector {
       const cross = slope > this.lastSlope_ ? (threshold - this.lastSlope_) / (slope - this.lastSlope_) : 1;
       const frac = cross > 0 && cross < 1 ? cross : 1;
       if (this.started_) this.endBeat_(this.n_ - this.startFrac_ + frac);
-      this.onset_ = !this.started_;
+      this.onset_ = !this.started_ || !this.wasBeat_;
       this.startFrac_ = frac;
       this.started_ = true;
       this.reset_();
@@ -166,6 +171,7 @@ export class BeatDetector {
       this.avgSlope_ = this.avgSlope_ > 0 ? 0.9 * this.avgSlope_ + 0.1 * this.peakSlope_ : this.peakSlope_;
       this.avgRr_ = this.avgRr_ > 0 ? 0.8 * this.avgRr_ + 0.2 * seconds : seconds;
     }
+    this.wasBeat_ = isBeat && !(q & (PressureQuality.FlatLine | PressureQuality.LostSignal | PressureQuality.OutOfRange));
     this.relearnRhythm_(q, seconds);
     this.onBeat_({
       systolicMmHg: this.max_, diastolicMmHg: this.min_, meanMmHg: mean, heartRateBpm: isBeat ? 60 / seconds : 0, quality: q,
