@@ -22,7 +22,7 @@ import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
 import type { DriftConfig } from '../../host/safety/drift-monitor.ts';
 import type { Alarm } from '../../host/safety/alarm.ts';
 import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
-import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { ceilingMlPerH, withWeight } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
 import type { Fault } from '../faults/fault-schedule.ts';
@@ -133,7 +133,7 @@ const NO_RECORD = { record: () => undefined, close: () => undefined };
 export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onProgress?: (share: number) => void): Promise<PatientRun> {
   const started = performance.now();
   const s = setup.scenario;
-  const supervisor = parseSupervisorConfig({ ...setup.supervisor, weightKg: Number(patient.weightKg.toFixed(1)) });
+  const supervisor = withWeight(setup.supervisor, Number(patient.weightKg.toFixed(1)));
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
   const plan: ScenarioPlant = {

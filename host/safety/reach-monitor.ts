@@ -53,8 +53,8 @@ export function watchReach(
   const lowSinceMs = needsLess && atCap === 'no infusion' ? (s.lowSinceMs ?? nowMs) : null;
   const state = { highSinceMs, lowSinceMs };
   const holdMs = c.afterMin * 60_000;
-  const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
   if (highSinceMs !== null && nowMs - highSinceMs >= holdMs) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {
@@ -64,6 +64,7 @@ export function watchReach(
     };
   }
   if (lowSinceMs !== null && nowMs - lowSinceMs >= holdMs) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {
