@@ -45,7 +45,7 @@ describe('BP cohort at the SIL level', () => {
     // Every decision is explained; the monitors stay quiet on patients the controller handles well.
     for (const run of r.runs) {
       expect(run.decisions.every((d) => d.controllerReason.length > 0)).toBe(true);
-      expect(run.alarms.map((a) => a.alarm.id).filter((id) => ['oscillation', 'controller-stopped', 'target-out-of-reach'].includes(id)), run.patient.id).toEqual([]);
+      expect(run.alarms.map((a) => a.alarm.id).filter((id) => ['oscillation', 'controller-stopped', 'target-out-of-reach', 'target-not-reached'].includes(id)), run.patient.id).toEqual([]);
     }
   }, 120_000);
 

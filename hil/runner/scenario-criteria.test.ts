@@ -78,10 +78,14 @@ describe('safety invariants', () => {
       safety: trace({ sent, accepted: sent, faults: [applied(60_000, { kind: 'host-kill' }), applied(100_000, { kind: 'occlusion' })], drive: drive(0, 90_000, 10) }),
     } as unknown as PatientRun;
     const m = { settled: true, settlingTimeS: 1200, overshootMmHg: 12, steadyStateDeviationMmHg: 4, timeInBand5AfterSettlingPct: 70, alarmsPerHour: 9 } as PatientMetrics;
-    const c = criteriaSchema.parse({ settlingTimeMaxMin: 15, overshootMaxMmHg: 10, steadyStateDeviationMaxMmHg: 3, timeInBandMinPct: 85, faultAlarmWithinS: 30, doseBudgetMg: 10, alarmsPerHourMax: 4 });
+    const c = criteriaSchema.parse({ settlingTimeMaxMin: 15, overshootMaxMmHg: 10, steadyStateDeviationMaxMmHg: 3, timeInBandMinPct: 85, faultAlarmWithinS: 30, doseBudgetMg: 10, alarmsPerHourMax: 4,
+      alarmsRaised: [{ id: 'pump-lease-lapsed', withinMin: 2 }, { id: 'pump-lease-lapsed', withinMin: 1 }, { id: 'target-not-reached', withinMin: 30 }] });
     const r = judgeRun(c, run, m);
     const failed = r.filter((x) => !x.held).map((x) => x.criterion);
-    expect(failed).toEqual(['settling-time', 'overshoot', 'steady-state-deviation', 'time-in-band', 'no-actuation-on-expired-lease', 'safe-rate-after-loss', 'fault-alarm', 'dose-budget', 'alarms-per-hour', 'map-beyond-limit-from-drug']);
+    expect(failed).toEqual(['settling-time', 'overshoot', 'steady-state-deviation', 'time-in-band', 'no-actuation-on-expired-lease', 'safe-rate-after-loss', 'fault-alarm', 'dose-budget', 'alarm-raised', 'alarm-raised', 'alarms-per-hour', 'map-beyond-limit-from-drug']);
+    expect(r.filter((x) => x.criterion === 'alarm-raised').map((x) => x.detail)).toEqual([
+      "'pump-lease-lapsed' raised at 1.1 min (within 2 min)", "'pump-lease-lapsed' raised at 1.1 min (within 1 min)", "'target-not-reached' never raised (expected within 30 min)",
+    ]);
     expect(r.find((x) => x.criterion === 'fault-alarm' && x.held)?.detail).toMatch(/host-kill at 60\.0 s: 'pump-lease-lapsed' after 5\.0 s/);
     expect(r.find((x) => x.criterion === 'dose-budget')?.detail).toBe('20.00 mg reached the patient (at most 10)');
   });

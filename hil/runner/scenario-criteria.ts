@@ -180,6 +180,11 @@ export function judgeRun(c: Criteria, run: PatientRun, m: PatientMetrics): Crite
     const mg = (run.deliveredMl * run.concentrationUgPerMl) / 1000;
     add('dose-budget', mg <= c.doseBudgetMg, `${mg.toFixed(2)} mg reached the patient (at most ${c.doseBudgetMg})`);
   }
+  for (const want of c.alarmsRaised ?? []) {
+    const first = run.alarms.find((a) => a.alarm.id === want.id);
+    add('alarm-raised', first !== undefined && first.tMs <= want.withinMin * 60_000, first === undefined ? `'${want.id}' never raised (expected within ${want.withinMin} min)`
+      : `'${want.id}' raised at ${(first.tMs / 60_000).toFixed(1)} min (within ${want.withinMin} min)`);
+  }
   if (c.alarmsPerHourMax !== undefined) add('alarms-per-hour', m.alarmsPerHour <= c.alarmsPerHourMax, `${m.alarmsPerHour.toFixed(1)} alarms per hour (at most ${c.alarmsPerHourMax})`);
   const periodS = run.samples.length > 1 ? run.samples[1].tS - run.samples[0].tS : 5;
   const beyond = run.samples.filter((x) => (run.drugEffect === 'lowers' ? x.mapMmHg < run.floorMmHg : x.mapMmHg > run.highMmHg) && x.deliveredMlPerH > FLOWING_ML_PER_H);

@@ -61,6 +61,8 @@ export const criteriaSchema = z.strictObject({
   faultAlarmWithinS: z.number().positive().max(3600).optional(),
   /** Invariant: the drug that reached the patient, at most this much (mg). */
   doseBudgetMg: z.number().positive().max(10_000).optional(),
+  /** Alarms the hazard must raise (by id, as the record names them), each at the latest this many minutes into the run. */
+  alarmsRaised: z.array(z.strictObject({ id: z.string().regex(/^[a-z0-9-]+$/), withinMin: z.number().positive().max(24 * 60) })).optional(),
   /** Alarm fatigue (ISO 14971): at most this many alarms raised per hour of the run. */
   alarmsPerHourMax: z.number().min(0).max(10_000).optional(),
   /** Invariant: seconds with the true pressure under the supervisor's floor while the drug still flowed. */

@@ -1,7 +1,10 @@
 // Target out of reach: the rate sits at a cap (the controller's own maximum, the supervisor's dose
 // ceiling, or nothing at all) while the pressure stays on the wrong side of the target. Held for a stated
 // time, that is no longer a transient: the drug cannot reach the target within its limits, and a person
-// must know. Pure; also reports which cap the rate sits at, so time at any cap is a metric.
+// must know. And target not reached: the pressure stays beyond the band on the side more drug would
+// correct for longer than a loop takes to settle, at a cap or not (a loop still climbing slowly toward a
+// ceiling it will never reach, or a syringe that empties first, is out of reach just the same). Pure; also
+// reports which cap the rate sits at, so time at any cap is a metric.
 import { z } from 'zod';
 import type { Alarm } from './alarm.ts';
 
@@ -10,6 +13,12 @@ export const reachConfigSchema = z.strictObject({
   bandMmHg: z.number().positive().max(50).default(10),
   /** How long, at a cap and outside the band, before the alarm. */
   afterMin: z.number().positive().max(120).default(5),
+  /**
+   * How long beyond the band on the side more drug would correct, at a cap or not, before the alarm that the
+   * target is not being reached. Longer than the loop's settling time (the shipped scenarios ask for at most 15 min to come within 5 mmHg; this is 10
+   * at most), so a loop that is settling never raises it.
+   */
+  notReachedAfterMin: z.number().positive().max(240).default(15),
 });
 
 export type ReachConfig = z.output<typeof reachConfigSchema>;
@@ -18,10 +27,12 @@ export interface ReachState {
   /** Since when the rate has been at its upper caps with the pressure beyond the band (and at zero, for the other side). */
   highSinceMs: number | null;
   lowSinceMs: number | null;
+  /** Since when the pressure has stayed beyond the band on the side more drug would correct, at a cap or not. */
+  farSinceMs: number | null;
 }
 
 export function reachStart(): ReachState {
-  return { highSinceMs: null, lowSinceMs: null };
+  return { highSinceMs: null, lowSinceMs: null, farSinceMs: null };
 }
 
 export interface Caps {
@@ -51,7 +62,8 @@ export function watchReach(
   const atUpper = atCap !== null && atCap !== 'no infusion';
   const highSinceMs = needsMore && atUpper ? (s.highSinceMs ?? nowMs) : null;
   const lowSinceMs = needsLess && atCap === 'no infusion' ? (s.lowSinceMs ?? nowMs) : null;
-  const state = { highSinceMs, lowSinceMs };
+  const farSinceMs = needsMore ? (s.farSinceMs ?? nowMs) : null;
+  const state = { highSinceMs, lowSinceMs, farSinceMs };
   const holdMs = c.afterMin * 60_000;
   if (highSinceMs !== null && nowMs - highSinceMs >= holdMs) {
     const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
@@ -60,6 +72,15 @@ export function watchReach(
       alarm: {
         id: 'target-out-of-reach', priority: 'medium',
         text: `target out of reach: MAP ${map} mmHg vs ${x.targetMmHg} with the rate at its cap (${atCap}) for ${((nowMs - highSinceMs) / 60_000).toFixed(0)} min; the drug cannot reach the target within its limits: review the therapy`,
+      },
+    };
+  }
+  if (farSinceMs !== null && nowMs - farSinceMs >= c.notReachedAfterMin * 60_000) {
+    return {
+      state, atCap,
+      alarm: {
+        id: 'target-not-reached', priority: 'medium',
+        text: `target not reached: MAP ${map} mmHg has stayed more than ${c.bandMmHg} mmHg ${x.drugEffect === 'lowers' ? 'above' : 'below'} the ${x.targetMmHg} mmHg target for ${((nowMs - farSinceMs) / 60_000).toFixed(0)} min, now at ${x.rateMlPerH.toFixed(1)} mL/h: the drug may not reach the target within its limits; review the therapy`,
       },
     };
   }

@@ -302,6 +302,23 @@ describe('decision step: the monitors', () => {
     expect(ids(near)).not.toContain('target-out-of-reach');
   });
 
+  it('target not reached: beyond the band for 15 min below any cap raises an alarm, which clears in the band; a loop that settles sooner raises none', () => {
+    const l = loop(setupWith({ controller: spyController(40, []) as never }));
+    // 100 mmHg against 85: 15 mmHg beyond, more than the 10 mmHg band, at 40 mL/h (no cap).
+    const before = l.run(12 * 14, { mapMmHg: 100 });
+    expect(before.atCap).toBeNull();
+    expect(ids(before)).not.toContain('target-not-reached');
+    const d = l.run(13, { mapMmHg: 100 });
+    expect(d.alarms.find((a) => a.id === 'target-not-reached')?.text).toMatch(/MAP 100 mmHg has stayed more than 10 mmHg above the 85 mmHg target for 15 min, now at 40\.0 mL\/h/);
+    const back = l.run(2, { mapMmHg: 90 });
+    expect(ids(back)).not.toContain('target-not-reached');
+    // Coming into the band at minute 14 resets the count: another 14 min beyond raises nothing.
+    const settled = loop(setupWith({ controller: spyController(40, []) as never }));
+    settled.run(12 * 14, { mapMmHg: 100 });
+    settled.run(2, { mapMmHg: 90 });
+    expect(ids(settled.run(12 * 14, { mapMmHg: 100 }))).not.toContain('target-not-reached');
+  });
+
   it('sustained oscillation raises an alarm, then holds a conservative fixed rate until an operator acts; one disturbance does neither', () => {
     const l = loop(setupWith());
     // A limit cycle: MAP 47-120 mmHg with a 5 min period, the rate swinging with it.
