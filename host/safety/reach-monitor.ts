@@ -76,6 +76,7 @@ export function watchReach(
     };
   }
   if (farSinceMs !== null && nowMs - farSinceMs >= c.notReachedAfterMin * 60_000) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {
