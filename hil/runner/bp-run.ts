@@ -122,6 +122,14 @@ export interface PatientRun {
   rateChangeLimitMlPerH: number;
 }
 
+/** A period's truth made by a constructor, not an object literal, as the loop's decisions are (see DecisionRow in bp-decision.ts). */
+class TruthRow implements TruthSample {
+  constructor(
+    public tS: number, public mapMmHg: number, public observedMmHg: number | null, public rateMlPerH: number, public deliveredMlPerH: number,
+    public confidence: number, public mode: string, public atCap: string | null,
+  ) {}
+}
+
 const PATIENT_STEP_S = 0.5;
 
 /** The plant's part of a scenario (a HIL scenario file adds the test's own fields, which a PIL plant process would refuse). */
@@ -230,11 +238,10 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       const last = current().decisions.at(-1);
       const fresh = last !== undefined && last.tMs >= session.clock.now() - periodMs;
       const truth = session.probe();
-      samples.push({
-        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: fresh ? last.observedMmHg : null,
-        rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
-        confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
-      });
+      samples.push(new TruthRow(
+        tS + periodMs / 1000, truth.mapMmHg, fresh ? last.observedMmHg : null, last?.commandedMlPerH ?? 0, ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
+        last?.confidence ?? 0, last?.mode ?? 'auto', last?.atCap ?? null,
+      ));
       deliveredBefore = truth.deliveredMl;
       if (samples.length % 60 === 0) {
         (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters }));
