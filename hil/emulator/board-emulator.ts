@@ -3,6 +3,7 @@
 // them (digital outputs, step-pulse trains). Built-ins Espruino lacks are removed from the context, so a
 // bundle that uses them fails here as it would on a board. Like a board it can be reset, powered off and
 // on, hung (its event loop stuck) and rebooted by its watchdog, and its oscillator can drift.
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import type { Timer } from '../../protocols/clock/clock.ts';
@@ -12,6 +13,9 @@ import type { Transport } from '../../host/transport/transport.ts';
 import { seededRandom } from '../../protocols/testing/seeded-random.ts';
 import { keyFileContents, simKeyHex } from './sim-keys.ts';
 import { BoardTime } from './board-time.ts';
+
+/** node:crypto's one-shot hash (Node 20.12 on): no Hash object per digest. */
+const oneShotHash = (nodeCrypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
 
 /** Built-ins the interpreter does not have (docs/architecture.md#firmware-on-espruino). */
 const ABSENT = [
@@ -533,8 +537,10 @@ export class BoardEmulator {
     // One noise source for the board's life: a reset must not replay the nonces it drew before.
     const hwRand = this.hwRand;
     (g.E as Record<string, unknown>).hwRand = () => Math.floor(hwRand() * 0x100000000) | 0;
+    // A Uint8Array is hashed as it is (no copy through an iterator, no Hash object where node:crypto has its one-shot hash).
     const digest = (kind: string) => (d: Uint8Array | string) => {
-      const out = createHash(kind).update(typeof d === 'string' ? Buffer.from(d, 'latin1') : Buffer.from(Uint8Array.from(d))).digest();
+      const data = typeof d === 'string' ? Buffer.from(d, 'latin1') : d instanceof Uint8Array ? d : Uint8Array.from(d);
+      const out = oneShotHash ? oneShotHash(kind, data, 'buffer') : createHash(kind).update(data).digest();
       return out.buffer.slice(out.byteOffset, out.byteOffset + out.length);
     };
     // What the board's build offers: Storage always; crypto with SHA1, and SHA256 where the build has it.

@@ -83,9 +83,18 @@ class IdealPump implements RatePump {
     clock.every(cfg.statusEveryMs, () => this.report());
   }
 
-  /** Moves the drug on to now: pushed at the running rate, then through the line's lag to the patient. */
+  /** Called before the drug moves on to a time: what is due by then elsewhere (the patient's steps) goes first. */
+  beforeAdvance: (toMs: number) => void = () => undefined;
+
+  /** Moves the drug on to now. */
   advance(): void {
     const now = this.clock.now();
+    this.beforeAdvance(now);
+    this.advanceTo(now);
+  }
+
+  /** Moves the drug on to a time (not before the last): pushed at the running rate, then through the line's lag to the patient. */
+  advanceTo(now: number): void {
     const dtH = (now - this.lastMs) / 3_600_000;
     this.lastMs = now;
     const ml = this.rateMlPerH * dtH;
@@ -150,17 +159,34 @@ export function milBpSession(o: BpPlantOptions): RigSession<BpDevices> & { pump:
   const clock = new VirtualClock();
   const cfg = boardById(o.board ?? 'pico').nodes['infusion-pump'] as PumpBoardConfig;
   const pump = new IdealPump(clock, cfg);
-  // The patient steps on the drug that reached it through the line, as at SIL.
+  // The patient steps on the drug that reached it through the line, as at SIL, every patientStepS; but
+  // lazily, with no timer of its own: the steps due by a time are taken when the patient or the pump is
+  // next looked at or moved (a beat, a status report, a command, the probe), each with the pump moved on to
+  // the step's own time. The pump moves on at the same times in the same order as with a timer per step,
+  // so every number comes out the same (two moves at one time: the second moves nothing); only a beat
+  // falling exactly on a step's time sees that step taken (a timer's order could have put it after).
+  const stepMs = o.patientStepS * 1000;
+  let nextStepMs = stepMs;
   let lastDelivered = 0;
-  clock.every(o.patientStepS * 1000, () => {
-    pump.advance();
-    o.patient.step(((pump.deliveredMl - lastDelivered) * 3600) / o.patientStepS);
-    lastDelivered = pump.deliveredMl;
+  const stepTo = (toMs: number) => {
+    while (nextStepMs <= toMs) {
+      pump.advanceTo(nextStepMs);
+      nextStepMs += stepMs;
+      o.patient.step(((pump.deliveredMl - lastDelivered) * 3600) / o.patientStepS);
+      lastDelivered = pump.deliveredMl;
+    }
+  };
+  pump.beforeAdvance = stepTo;
+  const sensor = new IdealSensor(clock, o, () => {
+    stepTo(clock.now());
+    return o.patient.mapMmHg;
   });
-  const sensor = new IdealSensor(clock, o, () => o.patient.mapMmHg);
   return {
     level: 'mil', clock, nodes: [], ideal: { sensor, pump }, pump,
-    probe: () => ({ mapMmHg: o.patient.mapMmHg, deliveredMl: pump.deliveredMl, pushedMl: pump.pushedMl }),
+    probe: () => {
+      stepTo(clock.now());
+      return { mapMmHg: o.patient.mapMmHg, deliveredMl: pump.deliveredMl, pushedMl: pump.pushedMl };
+    },
     run: async (ms) => {
       // Commands resolve at once here: their answers run between the decision that sent them and the next.
       for (let t = 0; t < ms; t += BP_TIMING.periodMs) {

@@ -22,7 +22,7 @@ import type { AdvisoryConfig } from '../../host/safety/advisory-gate.ts';
 import type { DriftConfig } from '../../host/safety/drift-monitor.ts';
 import type { Alarm } from '../../host/safety/alarm.ts';
 import type { SupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
-import { ceilingMlPerH, parseSupervisorConfig } from '../../host/safety/infusion-supervisor.ts';
+import { ceilingMlPerH, withWeight } from '../../host/safety/infusion-supervisor.ts';
 import { boardById, builtProgram } from '../emulator/emulated-node.ts';
 import type { CohortFile, VirtualPatient } from '../sim/cohorts/cohort.ts';
 import type { Fault } from '../faults/fault-schedule.ts';
@@ -141,6 +141,14 @@ export interface PatientRun {
   rateChangeLimitMlPerH: number;
 }
 
+/** A period's truth made by a constructor, not an object literal, as the loop's decisions are (see DecisionRow in bp-decision.ts). */
+class TruthRow implements TruthSample {
+  constructor(
+    public tS: number, public mapMmHg: number, public observedMmHg: number | null, public rateMlPerH: number, public deliveredMlPerH: number,
+    public confidence: number, public mode: string, public atCap: string | null,
+  ) {}
+}
+
 const PATIENT_STEP_S = 0.5;
 
 /** The plant's part of a scenario (a HIL scenario file adds the test's own fields, which a PIL plant process would refuse). */
@@ -152,7 +160,7 @@ const NO_RECORD = { record: () => undefined, close: () => undefined };
 export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onProgress?: (share: number) => void): Promise<PatientRun> {
   const started = performance.now();
   const s = setup.scenario;
-  const supervisor = parseSupervisorConfig({ ...setup.supervisor, weightKg: Number(patient.weightKg.toFixed(1)) });
+  const supervisor = withWeight(setup.supervisor, Number(patient.weightKg.toFixed(1)));
   const seed = setup.seed * 1000 + Number(patient.id.replace(/\D/g, '') || 0);
   const level = setup.level ?? 'sil';
   const plan: ScenarioPlant = {
@@ -268,11 +276,10 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       const last = current().decisions.at(-1);
       const fresh = last !== undefined && last.tMs >= session.clock.now() - periodMs;
       const truth = session.probe();
-      samples.push({
-        tS: tS + periodMs / 1000, mapMmHg: truth.mapMmHg, observedMmHg: fresh ? last.observedMmHg : null,
-        rateMlPerH: last?.commandedMlPerH ?? 0, deliveredMlPerH: ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
-        confidence: last?.confidence ?? 0, mode: last?.mode ?? 'auto', atCap: last?.atCap ?? null,
-      });
+      samples.push(new TruthRow(
+        tS + periodMs / 1000, truth.mapMmHg, fresh ? last.observedMmHg : null, last?.commandedMlPerH ?? 0, ((truth.deliveredMl - deliveredBefore) * 3_600_000) / periodMs,
+        last?.confidence ?? 0, last?.mode ?? 'auto', last?.atCap ?? null,
+      ));
       deliveredBefore = truth.deliveredMl;
       if (samples.length % 60 === 0) {
         (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters }));

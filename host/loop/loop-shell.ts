@@ -191,7 +191,8 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
   private take(e: E): void {
     if (this.stopped) return;
     this.events.push(e);
-    this.emit({ kind: 'event', tMs: e.tMs, event: e });
+    // A loop nobody listens to (a MIL sweep without records) makes no stream items.
+    if (this.listeners.length > 0) this.emit({ kind: 'event', tMs: e.tMs, event: e });
   }
 
   private decideNow(answer: AdvisoryAnswer | null): void {
@@ -204,7 +205,7 @@ export class LoopShell<Setup, State, E extends TimedEvent, O, D extends CommonDe
     this.operator = null;
     const { state, decision } = this.therapy.decide(this.o.setup, this.state, { nowMs: now, events, operator, answer });
     this.state = state;
-    this.emit({ kind: 'decision', tMs: now, inputs: { nowMs: now, operator, answer }, decision });
+    if (this.listeners.length > 0) this.emit({ kind: 'decision', tMs: now, inputs: { nowMs: now, operator, answer }, decision });
     // The decision is this loop's own from here: what became of its command is kept on it (not recorded with it).
     const entry = decision as D & { commandResult: string };
     entry.commandResult = 'not sent';

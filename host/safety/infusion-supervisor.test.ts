@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BpObservation } from '../control/bp/bp-controller.ts';
 import type { SupervisorConfig, SupervisorState } from './infusion-supervisor.ts';
-import { ceilingMlPerH, parseSupervisorConfig, supervise, supervisorStart } from './infusion-supervisor.ts';
+import { ceilingMlPerH, loadSupervisorFile, parseSupervisorConfig, supervise, supervisorStart, withWeight } from './infusion-supervisor.ts';
 
 const config: SupervisorConfig = parseSupervisorConfig({
   concentrationUgPerMl: 200, weightKg: 70, maxDoseUgPerKgPerMin: 10, maxMinutesAtCeiling: 10, doseBudgetMg: 50,
@@ -136,5 +136,15 @@ describe('infusion supervisor', () => {
     expect(() => parseSupervisorConfig({ ...base, floorMmHg: 45, plausibleMmHg: { min: 50, max: 200 } })).toThrow(/floorMmHg: floor 45 mmHg is not above the plausible minimum 50/);
     expect(() => parseSupervisorConfig({ ...base, drugEffect: 'raises', floorMmHg: 85, highMmHg: 80 })).toThrow(/highMmHg: high limit 80 mmHg is not above the floor 85/);
     expect(() => parseSupervisorConfig({ ...base, fallbackAfterMs: 90_000 })).toThrow(/fallbackAfterMs: fallback after 90000 ms comes after the lease stops being renewed \(60000 ms\)/);
+  });
+
+  it("a patient's weight added to a supervisor file's limits gives what parsing the whole gives, field for field and in order; a bad weight is refused alike", () => {
+    for (const name of ['nitroprusside', 'norepinephrine']) {
+      const limits = loadSupervisorFile(new URL(`./${name}.supervisor.json`, import.meta.url).pathname);
+      for (const weightKg of [20, 71.3, 250]) expect(JSON.stringify(withWeight(limits, weightKg))).toBe(JSON.stringify(parseSupervisorConfig({ ...limits, weightKg })));
+      for (const weightKg of [19.9, 70_000, NaN]) expect(() => withWeight(limits, weightKg)).toThrow(String((() => { try { parseSupervisorConfig({ ...limits, weightKg }); } catch (e) { return (e as Error).message; } })()));
+      // Limits not from the file (changed, or made by hand) are validated whole.
+      expect(() => withWeight({ ...limits, fallbackAfterMs: 90_000 }, 70)).toThrow(/fallbackAfterMs/);
+    }
   });
 });

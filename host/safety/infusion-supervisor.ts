@@ -99,6 +99,27 @@ export function parseSupervisorConfig(raw: unknown): SupervisorConfig {
   return parseConfig('supervisor config', supervisorConfigSchema, raw);
 }
 
+/** Limits loadSupervisorFile validated (and nobody changed since: they are frozen). */
+const validatedLimits = new WeakSet<object>();
+const weightSchema = z.strictObject({ weightKg: supervisorFields.shape.weightKg });
+
+/**
+ * A patient's configuration: the limits with the patient's weight, exactly as parseSupervisorConfig gives
+ * it (the same fields in the same order, the same error for a bad weight). Limits from loadSupervisorFile
+ * are not validated again for every patient of a cohort (a sweep's patient runs in milliseconds); any
+ * other object is.
+ */
+export function withWeight(limits: Omit<SupervisorConfig, 'weightKg'>, weightKg: number): SupervisorConfig {
+  if (!validatedLimits.has(limits)) return parseSupervisorConfig({ ...limits, weightKg });
+  const weight = parseConfig('supervisor config', weightSchema, { weightKg }).weightKg;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(supervisorFields.shape)) {
+    if (k === 'weightKg') out.weightKg = weight;
+    else if (k in limits) out[k] = limits[k as keyof typeof limits];
+  }
+  return out as SupervisorConfig;
+}
+
 /** auto: the controller; fallback: pressure invalid; manual: a person's rate; held: latched until a person acts. */
 export type Mode = 'auto' | 'fallback' | 'manual' | 'held';
 
@@ -345,8 +366,18 @@ const supervisorLimitsSchema = supervisorFields.omit({ weightKg: true }).superRe
 export function loadSupervisorFile(path: string): z.output<typeof supervisorLimitsSchema> {
   const { drug: ref, ...limits } = readConfigFile(path, 'the supervisor limits', supervisorFileSchema);
   const d = loadDrugFile(ref, path);
-  return parseConfig(`${path} with the drug ${d.name}`, supervisorLimitsSchema, {
+  const checked = parseConfig(`${path} with the drug ${d.name}`, supervisorLimitsSchema, {
     ...limits, drug: d.name, drugEffect: d.effect, concentrationUgPerMl: d.concentrationUgPerMl, maxDoseUgPerKgPerMin: d.maxDoseUgPerKgPerMin,
     maxMinutesAtCeiling: d.maxMinutesAtCeiling, afterCeilingTime: d.afterCeilingTime, onHostLoss: d.onHostLoss,
   });
+  validatedLimits.add(deepFreeze(checked));
+  return checked;
+}
+
+function deepFreeze<T>(x: T): T {
+  if (x && typeof x === 'object' && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
 }

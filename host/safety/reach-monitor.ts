@@ -65,8 +65,8 @@ export function watchReach(
   const farSinceMs = needsMore ? (s.farSinceMs ?? nowMs) : null;
   const state = { highSinceMs, lowSinceMs, farSinceMs };
   const holdMs = c.afterMin * 60_000;
-  const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
   if (highSinceMs !== null && nowMs - highSinceMs >= holdMs) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {
@@ -76,6 +76,7 @@ export function watchReach(
     };
   }
   if (farSinceMs !== null && nowMs - farSinceMs >= c.notReachedAfterMin * 60_000) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {
@@ -85,6 +86,7 @@ export function watchReach(
     };
   }
   if (lowSinceMs !== null && nowMs - lowSinceMs >= holdMs) {
+    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
     return {
       state, atCap,
       alarm: {

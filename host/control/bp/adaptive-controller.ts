@@ -117,8 +117,6 @@ interface Bank {
   arriving: Float64Array;
   committed: Float64Array;
   drained: Float64Array;
-  /** Two candidates' free drops after each step of the horizon, side by side. */
-  free: Float64Array;
   weights: Float64Array;
   rates: Float64Array;
   /** The rates' bits as 32-bit words (see HIGH_WORD), and buckets for sorting them. */
@@ -214,7 +212,7 @@ function buildBank(s: Settings): Bank {
     observationVar: s.observationSdMmHg ** 2, baselineStepVar: s.baselineStepSdMmHg ** 2, priorShare: near / size,
     slopeStepVar: ((s.baselineSlopeStepSdMmHgPerMin * s.periodS) / 60) ** 2, slopeFade, slopeSteps,
     gain, logGain, logConfidenceOn, delayS, gainIn, decay, decayOverHorizon: decay.map((x) => Math.pow(x, horizon)), recirculation, delaySteps, recircSteps, forced,
-    arriving: new Float64Array(shapes), committed: new Float64Array(shapes * horizon), drained: new Float64Array(historyLength + horizon), free: new Float64Array(2 * horizon),
+    arriving: new Float64Array(shapes), committed: new Float64Array(shapes * horizon), drained: new Float64Array(historyLength + horizon),
     weights: new Float64Array(size), rates, rateWords: new Uint32Array(rates.buffer), bucketCounts: new Int32Array(1024), order: new Int32Array(size),
   };
 }
@@ -416,8 +414,9 @@ export function adaptiveStep(s: Settings, state: AdaptiveState, obs: BpObservati
  * The lowest bound is almost always the last step's (no margin there, and the most forced drop). So the
  * last bound is estimated first (lastBoundAbove), and while each candidate's free drop is predicted step
  * by step, one multiplication per step checks that the step's bound lies above that estimate (see
- * ABOVE). When every step passed and the exact last bound comes out no higher than the estimate, that
- * bound is the answer, exactly as if every step had been divided; otherwise the steps are divided
+ * ABOVE); a step that fails the check is divided there and then. When the exact last bound comes out no
+ * higher than the estimate, the lowest of it and the divided steps' bounds is the answer, exactly as if
+ * every step had been divided (the others lie above the estimate); otherwise every step is divided
  * (everyBound). The free drops are predicted two candidates at a time, two gains of one shape sharing
  * the drug committed: each is a chain of dependent steps, and two side by side keep the processor busier.
  */
@@ -429,7 +428,6 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
   const committed = b.committed;
   const gainIn = b.gainIn;
   const forced = b.forced;
-  const free = b.free;
   const rise = b.slopeSteps;
   const rates = b.rates;
   const target = s.targetMmHg;
@@ -462,20 +460,21 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
       const t1 = tau1 * ABOVE;
       const p0 = i0 * H;
       const p1 = i1 * H;
-      let held0 = true;
-      let held1 = true;
+      // The lowest bound of the steps that failed the check (0 settles it).
+      let low0 = Infinity;
+      let low1 = Infinity;
       for (let k = 0; k < H - 1; k++) {
         const c = committed[at + k];
         f0 = decay * f0 + a0 * c;
         f1 = decay * f1 + a1 * c;
-        free[k] = f0;
-        free[H + k] = f1;
-        if (!(m0 - (f0 - sl0 * rise[k]) >= t0 * forced[p0 + k])) held0 = false;
-        if (!(m1 - (f1 - sl1 * rise[k]) >= t1 * forced[p1 + k])) held1 = false;
+        const r0 = m0 - (f0 - sl0 * rise[k]);
+        const r1 = m1 - (f1 - sl1 * rise[k]);
+        if (!(r0 >= t0 * forced[p0 + k]) && low0 !== 0) low0 = boundAt(low0, r0, forced[p0 + k]);
+        if (!(r1 >= t1 * forced[p1 + k]) && low1 !== 0) low1 = boundAt(low1, r1, forced[p1 + k]);
       }
       const c = committed[at + H - 1];
-      rates[i0] = lowestBound(s, b, values, i0, 0, (e0 + 0) - (decay * f0 + a0 * c - sl0 * rise[H - 1]), held0 ? tau0 : NaN);
-      rates[i1] = lowestBound(s, b, values, i1, 1, (e1 + 0) - (decay * f1 + a1 * c - sl1 * rise[H - 1]), held1 ? tau1 : NaN);
+      rates[i0] = lowestBound(s, b, values, i0, (e0 + 0) - (decay * f0 + a0 * c - sl0 * rise[H - 1]), tau0, low0);
+      rates[i1] = lowestBound(s, b, values, i1, (e1 + 0) - (decay * f1 + a1 * c - sl1 * rise[H - 1]), tau1, low1);
     }
   }
 }
@@ -490,10 +489,11 @@ function safeRates(s: Settings, b: Bank, values: number[]): void {
 const ABOVE = 1 + 2 ** -50;
 
 /**
- * A value a little above candidate i's last bound; NaN when out of the range of ABOVE (then no step is
- * taken as checked). The free drop is estimated from the drop now and the committed drug's share (the
- * last step's exact free drop comes only at the end of the prediction); the room's estimate is raised by
- * 1e-9 of the magnitudes, far beyond the estimate's rounding, so that it lies above the exact one.
+ * A value a little above candidate i's last bound; NaN when out of the range of ABOVE (then no step
+ * passes the check, and every step is divided). The free drop is estimated from the drop now and the
+ * committed drug's share (the last step's exact free drop comes only at the end of the prediction); the
+ * room's estimate is raised by 1e-9 of the magnitudes, far beyond the estimate's rounding, so that it
+ * lies above the exact one.
  */
 function lastBoundAbove(b: Bank, i: number, allowed: number, dropMmHg: number, committedShare: number): number {
   const free = b.decayOverHorizon[i % b.shapes] * dropMmHg + committedShare;
@@ -502,24 +502,35 @@ function lastBoundAbove(b: Bank, i: number, allowed: number, dropMmHg: number, c
 }
 
 /**
- * Candidate i's lowest bound, given the room left at the last step of the horizon and its free drops at
- * the steps before in lane `lane`. When every step before was checked to lie above tau (NaN if not), the
- * last step's bound, if no higher than tau, is the answer; otherwise every step is looked at.
+ * Candidate i's lowest bound, given the room left at the last step of the horizon and the lowest bound
+ * of the steps before that failed the check against tau (every step, if tau is NaN). When the last
+ * step's bound is no higher than tau, the steps that passed cannot lower it; otherwise every step is
+ * divided again.
  */
-function lowestBound(s: Settings, b: Bank, values: number[], i: number, lane: number, lastRoom: number, tau: number): number {
+function lowestBound(s: Settings, b: Bank, values: number[], i: number, lastRoom: number, tau: number, low: number): number {
+  if (low === 0) return 0;
+  const last = boundAt(Infinity, lastRoom, b.forced[(i + 1) * b.horizon - 1]);
+  if (last === 0) return 0;
+  if (tau !== tau || last <= tau) {
+    const best = boundAt(low, lastRoom, b.forced[(i + 1) * b.horizon - 1]);
+    return best !== Infinity ? best : 0;
+  }
+  return everyBound(s, b, values, i, lastRoom);
+}
+
+/** Candidate i's lowest bound over every step, its free drops predicted again as safeRates does. */
+function everyBound(s: Settings, b: Bank, values: number[], i: number, lastRoom: number): number {
   const H = b.horizon;
-  const forced = b.forced;
-  let best = boundAt(Infinity, lastRoom, forced[(i + 1) * H - 1]);
-  if (best === 0 || best <= tau) return best;
+  const h = i % b.shapes;
+  const decay = b.decay[h];
+  const a = b.gainIn[i];
   const onTheWay = values[b.size + i] - s.targetMmHg + s.dipMarginMmHg;
   const slope = values[3 * b.size + i];
-  for (let k = H - 2; k >= 0; k--) {
-    const room = onTheWay - (b.free[lane * H + k] - slope * b.slopeSteps[k]);
-    const f = forced[i * H + k];
-    // Divide only where the bound may lie below the best so far (see ABOVE).
-    if (room >= best * ABOVE * f && best >= 1e-200 && best <= 1e300) continue;
-    best = boundAt(best, room, f);
-    if (best === 0) return 0;
+  let f = values[i];
+  let best = boundAt(Infinity, lastRoom, b.forced[(i + 1) * H - 1]);
+  for (let k = 0; k < H - 1 && best !== 0; k++) {
+    f = decay * f + a * b.committed[h * H + k];
+    best = boundAt(best, onTheWay - (f - slope * b.slopeSteps[k]), b.forced[i * H + k]);
   }
   return best !== Infinity ? best : 0;
 }

@@ -59,4 +59,23 @@ export function cleanObservation(tMs: number, meanMmHg: number, infusedMlPerH: n
   return { tMs, meanMmHg, cleanBeats: 1, flaggedBeats: 0, quality: 0, infusedMlPerH };
 }
 
-export const f1 = (x: number) => x.toFixed(1);
+/**
+ * x.toFixed(1), to the character, without its cost (every decision's reason formats several numbers, and
+ * toFixed is a runtime call): 10|x| is split exactly into s + e (8|x| + 2|x| summed with its rounding error,
+ * both products exact), so the nearest tenth, ties going up as toFixed rounds them, is decided on the
+ * exact value. Below 1e14 (10|x| well inside the integers a double holds exactly); beyond, toFixed itself.
+ */
+export function f1(x: number): string {
+  const a = x < 0 ? -x : x;
+  if (!(a < 1e14) || a === 0) return x.toFixed(1);
+  const p = a * 8;
+  const q = a * 2;
+  const s = p + q;
+  const qs = s - p;
+  const e = (p - (s - qs)) + (q - qs);
+  let n = Math.floor(s);
+  // 10|x| - n = (s - n) + e exactly, s - n exact; the tenth goes up when that is at least one half.
+  if (s - n - 0.5 >= -e) n++;
+  const units = n % 10;
+  return `${x < 0 ? '-' : ''}${(n - units) / 10}.${units}`;
+}

@@ -123,7 +123,9 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
     manual = null;
   }
   // The controller learns what flowed, not what was asked for.
-  const obs: BpObservation | null = summary.obs ? { ...summary.obs, infusedMlPerH: pump.infusedMlPerH } : null;
+  // Field by field rather than spread: this runs every period, and a spread copy costs several times more.
+  const o = summary.obs;
+  const obs: BpObservation | null = o ? { tMs: o.tMs, meanMmHg: o.meanMmHg, cleanBeats: o.cleanBeats, flaggedBeats: o.flaggedBeats, quality: o.quality, infusedMlPerH: pump.infusedMlPerH } : null;
 
   let proposed = lastRate;
   let reason = 'no beat yet: holding';
@@ -197,12 +199,24 @@ export function decide(setup: DecisionSetup, state: LoopState, x: DecisionInputs
       supervisor: { ...s.state, lastRateMlPerH: rate },
       advisory, drift, oscillation: osc.state, reach: reach.state, period, last: summary, manualRateMlPerH: manual, active, startedMs: state.startedMs, targetMmHg,
     },
-    decision: {
-      tMs: now, observedMmHg: obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, infusedMlPerH: pump.infusedMlPerH,
-      proposedMlPerH: proposed, commandedMlPerH: rate, command: s.command, mode: s.mode, controllerReason: reason, confidence, identified, limits,
-      alarms: active,
-      raised, cleared,
-      atCap: reach.atCap, asked, resolved, doseUg: s.state.deliveredUg,
-    },
+    decision: new DecisionRow(
+      now, obs && obs.cleanBeats > 0 ? obs.meanMmHg : null, pump.infusedMlPerH, proposed, rate, s.command, s.mode, reason, confidence, identified, limits,
+      active, raised, cleared, reach.atCap, asked, resolved, s.state.deliveredUg,
+    ),
   };
+}
+
+/**
+ * A decision made by a constructor rather than an object literal, with the same fields in the same order.
+ * Every decision is kept for the whole run, and V8 moves the objects of a literal whose objects all live
+ * on (allocation-site pretenuring) straight into the old generation, where holding young values costs far
+ * more; objects made by a constructor are not moved so. A MIL run with the PID ran at about half the speed.
+ */
+class DecisionRow implements Decision {
+  constructor(
+    public tMs: number, public observedMmHg: number | null, public infusedMlPerH: number, public proposedMlPerH: number, public commandedMlPerH: number,
+    public command: Command, public mode: Mode, public controllerReason: string, public confidence: number, public identified: Decision['identified'],
+    public limits: string[], public alarms: Alarm[], public raised: Alarm[], public cleared: Alarm[], public atCap: string | null,
+    public asked: RateRequest | null, public resolved: Decision['resolved'], public doseUg: number,
+  ) {}
 }
