@@ -18,7 +18,7 @@ describe('firmware build', () => {
   for (const board of boards) {
     for (const node of FIRMWARE_NODES) {
       if (!board.nodes[node.name]) continue;
-      it.concurrent(`${node.name} for ${board.id}: builds within the subset and leaves 30% of ${board.variables} variables free`, async () => {
+      it(`${node.name} for ${board.id}: builds within the subset and leaves 30% of ${board.variables} variables free`, async () => {
         const built = await buildNode(node.name, board);
         expect(subsetProblems('bundle.js', built.program.code, 'bundle')).toEqual([]);
         expect(built.program.names.filter(isEspruinoGlobal)).toEqual([]);
