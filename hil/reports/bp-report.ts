@@ -9,6 +9,7 @@ import { join, relative } from 'node:path';
 import type { ChartBand, ChartData, ChartLine, ChartMark, ChartSpec } from '../../host/dashboard/page/charts.ts';
 import { pageScript } from '../../host/dashboard/page-bundle.ts';
 import { chartCss } from '../../host/dashboard/page-bundle.ts';
+import { spansOfTargets } from '../../host/dashboard/dashboard-view.ts';
 import type { PatientRun } from '../runner/bp-run.ts';
 import type { Scenario } from '../sim/scenarios/scenario.ts';
 import { lineArtifacts } from '../sim/scenarios/scenario.ts';
@@ -70,16 +71,16 @@ const GLOSSARY = `<h2>Glossary</h2><dl>
 <dt>Settling</dt><dd>Within +-5 mmHg of the target for 5 minutes running; settling time is when that run of 5 minutes began.</dd>
 </dl><p class="note">Varvel JR, Donoho DL, Shafer SL. Measuring the predictive performance of computer-controlled infusion pumps. J Pharmacokinet Biopharm 1992;20:63-94.</p>`;
 
-/** A chart: a div the inlined script draws into, and its spec and data as JSON beside it. */
 /** The target's band (+-5 mmHg) and line, one piece per span in which a target held (a schedule changes it). */
 export function targetDecorations(targets: PatientRun['targets']): { band: ChartBand[]; lines: ChartLine[] } {
-  const spans = targets.map((t, i) => ({ mapMmHg: t.mapMmHg, fromMin: i === 0 ? undefined : t.fromS / 60, toMin: i + 1 < targets.length ? targets[i + 1].fromS / 60 : undefined }));
+  const spans = spansOfTargets(targets.map((t) => ({ fromMin: t.fromS / 60, mapMmHg: t.mapMmHg })));
   return {
     band: spans.map((x) => ({ from: x.mapMmHg - 5, to: x.mapMmHg + 5, label: 'target +-5', colour: 'rgba(38,162,105,0.18)', fromMin: x.fromMin, toMin: x.toMin })),
     lines: spans.map((x) => ({ y: x.mapMmHg, label: `target ${x.mapMmHg} mmHg`, colour: '#26a269', fromMin: x.fromMin, toMin: x.toMin })),
   };
 }
 
+/** A chart: a div the inlined script draws into, and its spec and data as JSON beside it. */
 function chart(id: string, spec: ChartSpec, data: ChartData): string {
   const json = JSON.stringify({ spec, data: data.map((col) => col.map((v) => (v === null ? null : Number(v.toFixed(3))))) }).replace(/</g, '\\u003c');
   return `<div class="chart" data-chart="${id}-data"></div><script type="application/json" id="${id}-data">${json}</script>`;
@@ -163,6 +164,7 @@ function patientPage(r: PatientRun, m: PatientMetrics, failures: string[], scena
   const dosePerMlPerH = r.concentrationUgPerMl / (60 * weightKg);
   const lowers = r.drugEffect === 'lowers';
   const limit = lowers ? { y: r.floorMmHg, label: `floor ${r.floorMmHg} mmHg`, colour: '#c01c28' } : { y: r.highMmHg, label: `high limit ${r.highMmHg} mmHg`, colour: '#c01c28' };
+  const target = targetDecorations(r.targets);
   const rows = METRICS.map((d) => `<tr><td>${esc(d.label)}</td><td>${metricValue(m, d)}</td><td>${d.unit}</td></tr>`).join('');
   const alarms = r.alarms.map((a) => `<tr><td>${(a.tMs / 60_000).toFixed(1)} min</td><td>${alarmWords(a.alarm)}</td><td style="text-align:left">${esc(a.alarm.text)}</td></tr>`).join('');
   const p = r.patient.params;
@@ -176,8 +178,8 @@ ${failures.length ? `<p class="failed"><b>Failed acceptance:</b> ${esc(failures.
 ${chart('map', {
     title: 'Mean arterial pressure', yLabel: 'mmHg',
     series: [{ label: 'true MAP (patient)', colour: '#1a5fb4' }, { label: 'observed over the link', colour: '#77767b' }],
-    ...targetDecorations(r.targets),
-    lines: [...targetDecorations(r.targets).lines, limit],
+    band: target.band,
+    lines: [...target.lines, limit],
     marks: [...events, ...alarmMarks],
   }, [t, r.samples.map((x) => x.mapMmHg), r.samples.map((x) => x.observedMmHg)])}
 ${chart('rate', {

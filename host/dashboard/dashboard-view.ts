@@ -80,11 +80,19 @@ export function logEntry(view: LoopView, atS: number, text: string): void {
   pushBounded(view.log, { atS, text }, MAX_LOG);
 }
 
-/** The target band as it held over time: one span per target, the last running on to the right edge. */
+/**
+ * One span per target from its changes (minutes, in order): each runs to the next change, the first from the
+ * left edge, the last to the right edge. The report's chart (from a scenario's schedule) and the live page
+ * (from the decision points) draw the same spans.
+ */
+export function spansOfTargets(changes: { fromMin: number; mapMmHg: number }[]): { mapMmHg: number; fromMin?: number; toMin?: number }[] {
+  return changes.map((c, i) => ({ mapMmHg: c.mapMmHg, fromMin: i === 0 ? undefined : c.fromMin, toMin: i + 1 < changes.length ? changes[i + 1].fromMin : undefined }));
+}
+
+/** The target band as it held over time: each target from the first decision that used it; a target set since the last decision from there on. */
 export function targetSpans(v: Pick<LoopView, 'points' | 'targetMmHg' | 'bandMmHg'>): { from: number; to: number; fromMin?: number; toMin?: number }[] {
-  const spans: { mapMmHg: number; fromMin?: number }[] = [];
-  for (const p of v.points) if (spans.length === 0 || spans[spans.length - 1].mapMmHg !== p.targetMmHg) spans.push({ mapMmHg: p.targetMmHg, fromMin: spans.length === 0 ? undefined : p.tMin });
-  const lastMin = v.points.at(-1)?.tMin;
-  if (spans.length === 0 || spans[spans.length - 1].mapMmHg !== v.targetMmHg) spans.push({ mapMmHg: v.targetMmHg, fromMin: spans.length === 0 ? undefined : lastMin });
-  return spans.map((x, i) => ({ from: x.mapMmHg - v.bandMmHg, to: x.mapMmHg + v.bandMmHg, fromMin: x.fromMin, toMin: spans[i + 1]?.fromMin }));
+  const changes: { fromMin: number; mapMmHg: number }[] = [];
+  for (const p of v.points) if (changes.at(-1)?.mapMmHg !== p.targetMmHg) changes.push({ fromMin: p.tMin, mapMmHg: p.targetMmHg });
+  if (changes.at(-1)?.mapMmHg !== v.targetMmHg) changes.push({ fromMin: v.points.at(-1)?.tMin ?? 0, mapMmHg: v.targetMmHg });
+  return spansOfTargets(changes).map((x) => ({ from: x.mapMmHg - v.bandMmHg, to: x.mapMmHg + v.bandMmHg, fromMin: x.fromMin, toMin: x.toMin }));
 }
