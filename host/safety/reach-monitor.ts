@@ -15,8 +15,8 @@ export const reachConfigSchema = z.strictObject({
   afterMin: z.number().positive().max(120).default(5),
   /**
    * How long beyond the band on the side more drug would correct, at a cap or not, before the alarm that the
-   * target is not being reached. Longer than the loop's settling time (the shipped scenarios ask for at most 15 min to come within 5 mmHg; this is 10
-   * at most), so a loop that is settling never raises it.
+   * target is not being reached. No sooner than a loop may take to settle (the shipped scenarios allow 15 min
+   * to come within 5 mmHg; this band is 10), so a loop that is settling never raises it.
    */
   notReachedAfterMin: z.number().positive().max(240).default(15),
 });
@@ -65,35 +65,18 @@ export function watchReach(
   const farSinceMs = needsMore ? (s.farSinceMs ?? nowMs) : null;
   const state = { highSinceMs, lowSinceMs, farSinceMs };
   const holdMs = c.afterMin * 60_000;
+  // Words are formatted only when an alarm is raised (this runs every decision).
+  const map = x.targetMmHg + x.errorMmHg;
   if (highSinceMs !== null && nowMs - highSinceMs >= holdMs) {
-    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
-    return {
-      state, atCap,
-      alarm: {
-        id: 'target-out-of-reach', priority: 'medium',
-        text: `target out of reach: MAP ${map} mmHg vs ${x.targetMmHg} with the rate at its cap (${atCap}) for ${((nowMs - highSinceMs) / 60_000).toFixed(0)} min; the drug cannot reach the target within its limits: review the therapy`,
-      },
-    };
+    return { state, atCap, alarm: { id: 'target-out-of-reach', priority: 'medium', text: `target out of reach: MAP ${map.toFixed(0)} mmHg vs ${x.targetMmHg} with the rate at its cap (${atCap}) for ${minutes(nowMs - highSinceMs)} min; the drug cannot reach the target within its limits: review the therapy` } };
   }
   if (farSinceMs !== null && nowMs - farSinceMs >= c.notReachedAfterMin * 60_000) {
-    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
-    return {
-      state, atCap,
-      alarm: {
-        id: 'target-not-reached', priority: 'medium',
-        text: `target not reached: MAP ${map} mmHg has stayed more than ${c.bandMmHg} mmHg ${x.drugEffect === 'lowers' ? 'above' : 'below'} the ${x.targetMmHg} mmHg target for ${((nowMs - farSinceMs) / 60_000).toFixed(0)} min, now at ${x.rateMlPerH.toFixed(1)} mL/h: the drug may not reach the target within its limits; review the therapy`,
-      },
-    };
+    return { state, atCap, alarm: { id: 'target-not-reached', priority: 'medium', text: `target not reached: MAP ${map.toFixed(0)} mmHg has stayed more than ${c.bandMmHg} mmHg ${x.drugEffect === 'lowers' ? 'above' : 'below'} the ${x.targetMmHg} mmHg target for ${minutes(nowMs - farSinceMs)} min, now at ${x.rateMlPerH.toFixed(1)} mL/h: the drug may not reach the target within its limits; review the therapy` } };
   }
   if (lowSinceMs !== null && nowMs - lowSinceMs >= holdMs) {
-    const map = (x.targetMmHg + x.errorMmHg).toFixed(0);
-    return {
-      state, atCap,
-      alarm: {
-        id: 'target-out-of-reach-without-drug', priority: 'low',
-        text: `MAP ${map} mmHg stays ${x.drugEffect === 'lowers' ? 'below' : 'above'} the ${x.targetMmHg} mmHg target with no drug running for ${((nowMs - lowSinceMs) / 60_000).toFixed(0)} min: the patient is there without the drug`,
-      },
-    };
+    return { state, atCap, alarm: { id: 'target-out-of-reach-without-drug', priority: 'low', text: `MAP ${map.toFixed(0)} mmHg stays ${x.drugEffect === 'lowers' ? 'below' : 'above'} the ${x.targetMmHg} mmHg target with no drug running for ${minutes(nowMs - lowSinceMs)} min: the patient is there without the drug` } };
   }
   return { state, alarm: null, atCap };
 }
+
+const minutes = (ms: number) => (ms / 60_000).toFixed(0);
