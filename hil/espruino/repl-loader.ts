@@ -53,19 +53,23 @@ export async function typeLines(
     // which for a class would be its whole text again.
     const ran = await repl.enter(`${lines[n]};print("LINE-DONE ${n}")`);
     const done = new RegExp(`LINE-DONE ${n}\\r?\\n`);
-    const until = Date.now() + lineTimeoutMs;
-    while (ran && !done.test(output()) && alive() && Date.now() < until) await sleep(2);
-    if (firstMissing < 0 && !done.test(output())) firstMissing = n;
+    const marked = ran ? await waitFor(() => done.test(output()), lineTimeoutMs, alive) : done.test(output());
+    if (!marked && firstMissing < 0) firstMissing = n;
     // With the echo on, the line's result follows its marker at once (one write of the same loop).
     const result = new RegExp(`LINE-DONE ${n}\\r?\\n[^]*=`);
-    const resultBy = Date.now() + 2000;
-    while (ran && repl.echoOn && !result.test(output()) && alive() && Date.now() < resultBy) await sleep(2);
-    if (ran && !result.test(output())) repl.echoOn = false;
+    if (ran && repl.echoOn) repl.echoOn = await waitFor(() => result.test(output()), 2000, alive);
   }
   return firstMissing;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls every 2 ms until ok() holds (true), ms pass or the interpreter is gone (false). */
+async function waitFor(ok: () => boolean, ms: number, alive: () => boolean): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!ok() && alive() && Date.now() < until) await sleep(2);
+  return ok();
+}
 
 /** Types one line at a time, compares the REPL's echo with it, and presses Enter only on an exact copy. */
 class CheckedRepl {
@@ -124,9 +128,7 @@ class CheckedRepl {
       const mark = this.output().length;
       this.write('\n');
       if (!this.echoOn) return true;
-      const until = Date.now() + 2000;
-      while (this.alive() && Date.now() < until && this.output().length === mark) await sleep(2);
-      if (this.output().length > mark) return true;
+      if (await waitFor(() => this.output().length > mark, 2000, this.alive)) return true;
     }
     return false;
   }
@@ -136,9 +138,7 @@ class CheckedRepl {
     for (let attempt = 0; attempt < 3; attempt++) {
       const mark = this.output().length;
       this.write('\x03');
-      const until = Date.now() + 500;
-      while (this.alive() && Date.now() < until && !this.output().slice(mark).includes('\x1b[J')) await sleep(2);
-      if (this.output().slice(mark).includes('\x1b[J')) return;
+      if (await waitFor(() => this.output().includes('\x1b[J', mark), 500, this.alive)) return;
     }
   }
 }
