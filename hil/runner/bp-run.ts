@@ -44,6 +44,9 @@ import { pumpLimits } from '../rigs/plant-faults.ts';
 import type { SafetyTrace } from './fault-session.ts';
 import { faultSession, notingPump } from './fault-session.ts';
 
+/** The loop's devices, in the order connectBp opens their links. */
+const BP_NODES = ['bp-sensor', 'infusion-pump'] as const;
+
 /** What a level's rig may need besides the plan: PIL's speed, HIL's bench and the faults it is asked to inject. */
 export interface BpRigOptions {
   speed: number;
@@ -54,8 +57,8 @@ export interface BpRigOptions {
 /** How each level makes a session of the blood-pressure plant; HIL runs on a bench (a rig file: real boards, or the fake bench). */
 export const BP_RIGS: Record<Level, (plan: ScenarioPlant, o: BpRigOptions) => Promise<RigSession<BpDevices> & Partial<Pick<HilSession, 'notInjectable' | 'steps' | 'drive'>>>> = {
   mil: async (plan) => milBpSession(scenarioPlantOptions(plan)),
-  sil: async (plan) => silSession((await bpPlant(scenarioPlantOptions(plan))).plant, ['bp-sensor', 'infusion-pump'], plan.seed),
-  pil: (plan, o) => pilSession({ therapy: 'bp', plan, roles: ['bp-sensor', 'infusion-pump'], board: plan.board, seed: plan.seed, speed: o.speed }),
+  sil: async (plan) => silSession((await bpPlant(scenarioPlantOptions(plan))).plant, [...BP_NODES], plan.seed),
+  pil: (plan, o) => pilSession({ therapy: 'bp', plan, roles: [...BP_NODES], board: plan.board, seed: plan.seed, speed: o.speed }),
   hil: async (plan, o) => {
     if (!o.bench) throw new Error('the HIL level runs on a bench: give its rig file (hil run --level hil --rig <file.rig.yaml>)');
     return hilBpSession(plan, await openHilBench(o.bench), o.faults);
@@ -180,7 +183,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   // The record comes first: a run that cannot keep its record never starts the plant (and leaves nothing running).
   const recorder = recordDir === null ? NO_RECORD : new FileRecorder(recordPath, {
     ...bpHeader(files),
-    versions: runVersions(level === 'mil' ? {} : Object.fromEntries(await Promise.all((['bp-sensor', 'infusion-pump'] as const).map(async (node) => {
+    versions: runVersions(level === 'mil' ? {} : Object.fromEntries(await Promise.all(BP_NODES.map(async (node) => {
       const b = boardOf(node);
       return [`${node}.${b.id}`, await builtProgram(node, b)];
     })))),
@@ -251,8 +254,8 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
   if (setup.signal?.aborted) onAbort();
   const ended = setup.onLoop?.({
     name: patient.id, level, loop: current(), files, truth: () => session.probe(),
-    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], { ...l.session.counters }])),
-    linkStates: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [['bp-sensor', 'infusion-pump'][i], l.state])),
+    counters: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [BP_NODES[i], { ...l.session.counters }])),
+    linkStates: () => Object.fromEntries((connected?.links ?? []).map((l, i) => [BP_NODES[i], l.state])),
     stop: (why) => {
       stopWhy ??= why;
       return stopped;
@@ -282,7 +285,7 @@ export async function runPatient(setup: BpRunSetup, patient: VirtualPatient, onP
       ));
       deliveredBefore = truth.deliveredMl;
       if (samples.length % 60 === 0) {
-        (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: ['bp-sensor', 'infusion-pump'][i], counters: l.session.counters }));
+        (connected?.links ?? []).forEach((l, i) => recorder.record('counters', session.clock.now(), { link: BP_NODES[i], counters: l.session.counters }));
         onProgress?.(tS / durationS);
       }
     }
